@@ -1,0 +1,207 @@
+"""Stage 1: turn input paths into decoded page images.
+
+Supported: PNG, JPEG (EXIF orientation honoured), TIFF (multi-page), BMP, WebP, HEIC/HEIF,
+PDF (multi-page; rendered with PDFium at the native resolution of the scan image it
+holds). Directories expand to the supported files inside them, in sorted order.
+
+Input files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from .exceptions import UnreadableInputError, UnsupportedFormatError
+from .model import PageImage
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".heif"})
+PDF_SUFFIXES = frozenset({".pdf"})
+SUPPORTED_SUFFIXES = IMAGE_SUFFIXES | PDF_SUFFIXES
+
+# A stated resolution outside this range is not a scanner's (phones write 72 dpi).
+PLAUSIBLE_DPI = (100.0, 1200.0)
+# PDF pages without a scan image (vector forms) are rendered at this resolution.
+VECTOR_PDF_DPI = 300.0
+PDF_DPI_RANGE = (150.0, 600.0)
+
+Image.MAX_IMAGE_PIXELS = 200_000_000  # 600 dpi A3 is ~70 MP; refuse decompression bombs
+
+_heif_registered = False
+
+
+@dataclass(frozen=True)
+class PageFailure:
+    """A page (or whole file) that could not be decoded, with the reason for the user."""
+
+    source: str
+    page: int
+    reason: str
+
+
+def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories to their supported files (recursively, sorted); keep files as given."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
+def iter_pages(path: Path, source: str | None = None) -> Iterator[PageImage | PageFailure]:
+    """Yield every page of one file, or a :class:`PageFailure` for what cannot be read.
+
+    A failure of one page of a multi-page file does not stop the others.
+    """
+    name = source if source is not None else str(path)
+    try:
+        suffix = path.suffix.lower()
+        if suffix in PDF_SUFFIXES:
+            yield from _iter_pdf(path, name)
+        elif suffix in IMAGE_SUFFIXES or suffix == "":
+            yield from _iter_image(path, name)
+        else:
+            raise UnsupportedFormatError(
+                f"unsupported file type '{path.suffix}' (supported: "
+                f"{', '.join(sorted(s.lstrip('.') for s in SUPPORTED_SUFFIXES))})"
+            )
+    except UnreadableInputError as exc:
+        yield PageFailure(name, 1, str(exc))
+    except OSError as exc:
+        yield PageFailure(name, 1, f"cannot read the file: {exc.strerror or exc}")
+
+
+def _plausible_dpi(value: object) -> float | None:
+    try:
+        if isinstance(value, tuple):
+            value = value[0]
+        dpi = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    lo, hi = PLAUSIBLE_DPI
+    return dpi if lo <= dpi <= hi else None
+
+
+def _to_array(img: Image.Image) -> np.ndarray:
+    """Pillow image of any mode -> uint8 gray (M, N) or BGR (M, N, 3), alpha over white."""
+    if img.mode in ("1", "L"):
+        return np.asarray(img.convert("L"), dtype=np.uint8)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        top = max(float(arr.max()), 1.0)
+        return np.clip(arr * (255.0 / (65535.0 if top > 255 else 255.0)), 0, 255).astype(np.uint8)
+    if img.mode in ("LA", "RGBA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba)
+    rgb = np.asarray(img.convert("RGB"), dtype=np.uint8)
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def _open_image(path: Path) -> Image.Image:
+    global _heif_registered
+    if path.suffix.lower() in (".heic", ".heif") and not _heif_registered:
+        try:
+            from pillow_heif import register_heif_opener
+
+            register_heif_opener()
+            _heif_registered = True
+        except ImportError as exc:  # pragma: no cover - dependency is declared
+            raise UnreadableInputError("HEIC support needs the pillow-heif package") from exc
+    data = path.read_bytes()
+    if not data:
+        raise UnreadableInputError("the file is empty")
+    try:
+        img = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError as exc:
+        raise UnreadableInputError(
+            "not a readable image (the file may be damaged or not what its name says)"
+        ) from exc
+    except Image.DecompressionBombError as exc:
+        raise UnreadableInputError("the image is too large to be a scanned page") from exc
+    return img
+
+
+def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
+    img = _open_image(path)
+    frames = ImageSequence.Iterator(img) if getattr(img, "n_frames", 1) > 1 else [img]
+    for number, frame in enumerate(frames, 1):
+        try:
+            dpi = _plausible_dpi(frame.info.get("dpi"))
+            exif = frame.getexif()
+            if exif.get(0x010F) or exif.get(0x0110):  # camera Make/Model: a photo, dpi meaningless
+                dpi = None
+            upright = ImageOps.exif_transpose(frame)
+            array = _to_array(upright if upright is not None else frame)
+        except (OSError, ValueError, SyntaxError) as exc:
+            yield PageFailure(name, number, f"page {number} cannot be decoded ({exc})")
+            continue
+        if array.size == 0 or min(array.shape[:2]) < 64:
+            yield PageFailure(name, number, "the image is too small to hold a form")
+            continue
+        yield PageImage(name, number, array, dpi)
+
+
+def _iter_pdf(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    data = path.read_bytes()
+    if not data:
+        raise UnreadableInputError("the file is empty")
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        text = str(exc).lower()
+        if "password" in text:
+            raise UnreadableInputError("the PDF is encrypted: save an unprotected copy") from exc
+        raise UnreadableInputError(f"not a readable PDF ({exc})") from exc
+    try:
+        for index in range(len(pdf)):
+            number = index + 1
+            try:
+                page = pdf[index]
+                dpi = _native_pdf_dpi(page, pdfium_c)
+                bitmap = page.render(scale=dpi / 72.0, grayscale=True, draw_annots=False)
+                array = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
+                if array.ndim == 3:
+                    array = array[:, :, 0]
+            except (pdfium.PdfiumError, ValueError, MemoryError) as exc:
+                yield PageFailure(name, number, f"page {number} cannot be rendered ({exc})")
+                continue
+            yield PageImage(name, number, array, dpi)
+    finally:
+        pdf.close()
+
+
+def _native_pdf_dpi(page: object, pdfium_c: object) -> float:
+    """Resolution of the largest image on the page (a scanner's page image), else 300."""
+    best_area = 0.0
+    best_dpi = VECTOR_PDF_DPI
+    try:
+        objects = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2)  # type: ignore[attr-defined]
+        for obj in objects:
+            width_px, height_px = obj.get_px_size()
+            left, bottom, right, top = obj.get_bounds()
+            width_in = abs(right - left) / 72.0
+            height_in = abs(top - bottom) / 72.0
+            if width_in <= 0 or height_in <= 0:
+                continue
+            area = width_in * height_in
+            if area > best_area:
+                best_area = area
+                best_dpi = max(width_px / width_in, height_px / height_in)
+    except Exception:  # noqa: BLE001 - metadata is a hint only; fall back to 300 dpi
+        return VECTOR_PDF_DPI
+    lo, hi = PDF_DPI_RANGE
+    return float(min(max(best_dpi, lo), hi))

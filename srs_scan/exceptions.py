@@ -1,0 +1,40 @@
+"""Errors for unreadable input and bad usage, each carrying its exit code.
+
+Expected outcomes of reading a page (no form, no mark, two marks) are states in
+:mod:`srs_scan.model`, not exceptions. Exceptions are for input that cannot be read
+at all. The CLI turns them into exit codes in exactly one place.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0  # every input read (pages needing review included)
+    SOME_FAILED = 1  # some files or pages could not be read; the rest were
+    USAGE = 2  # bad command line (click's own code for usage errors)
+    NOTHING_READ = 3  # no page at all could be read
+    INTERNAL = 70  # a bug: please report it
+
+
+class SrsScanError(Exception):
+    """Base class; ``exit_code`` says how the CLI ends when this reaches it."""
+
+    exit_code = ExitCode.INTERNAL
+
+
+class UnreadableInputError(SrsScanError):
+    """A file (or a page in it) could not be decoded. The message says what to do."""
+
+    exit_code = ExitCode.SOME_FAILED
+
+
+class UnsupportedFormatError(UnreadableInputError):
+    """The file is not one of the supported formats."""
+
+
+class TemplateError(SrsScanError):
+    """A form layout file in ``templates/`` is missing or invalid."""
+
+    exit_code = ExitCode.USAGE

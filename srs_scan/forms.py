@@ -1,0 +1,134 @@
+"""Load and validate the form definitions in ``templates/`` (one JSON file per form).
+
+The same data names the items, drives scoring and the synthetic renderer. Adding a
+form is adding a file; a malformed file raises :class:`TemplateError` naming the
+file and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .exceptions import TemplateError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ItemDef:
+    name: str
+    left_anchor: str | None = None
+    right_anchor: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class FormDef:
+    """One form layout: its id ("srs", "ors"), items top to bottom and scoring rules."""
+
+    id: str
+    version: int
+    title: str
+    keywords: tuple[str, ...]
+    line_length_mm: float
+    items: tuple[ItemDef, ...]
+    scoring: dict[str, float]
+    advice: dict[str, str]
+    layout: dict[str, Any]
+
+
+def _templates_dir() -> Path:
+    # A source checkout keeps them at the repository root; an installed wheel inside
+    # the package (pyproject maps templates/ to srs_scan.templates).
+    checkout = Path(__file__).resolve().parents[1] / "templates"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(resources.files("srs_scan.templates")))
+
+
+def _require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in data:
+        raise TemplateError(f"{where}: missing field '{key}'")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise TemplateError(f"{where}: field '{key}' has the wrong type ({type(value).__name__})")
+    return value
+
+
+def parse_form(data: dict[str, Any], where: str = "<template>") -> FormDef:
+    """Validate one template's JSON object and build a :class:`FormDef`."""
+    if not isinstance(data, dict):
+        raise TemplateError(f"{where}: a template must be a JSON object")
+    schema = _require(data, "schema", int, where)
+    if schema != SCHEMA_VERSION:
+        raise TemplateError(f"{where}: schema {schema} is not supported (expected {SCHEMA_VERSION})")
+    form_id = _require(data, "id", str, where)
+    items_raw = _require(data, "items", list, where)
+    if len(items_raw) != 4:
+        raise TemplateError(f"{where}: 'items' must list exactly 4 items, found {len(items_raw)}")
+    items = []
+    for i, raw in enumerate(items_raw, 1):
+        item_where = f"{where}: item {i}"
+        if not isinstance(raw, dict):
+            raise TemplateError(f"{item_where} must be an object")
+        items.append(
+            ItemDef(
+                name=_require(raw, "name", str, item_where),
+                left_anchor=raw.get("left_anchor"),
+                right_anchor=raw.get("right_anchor"),
+                description=raw.get("description"),
+            )
+        )
+    length = float(_require(data, "line_length_mm", (int, float), where))
+    if not 50 <= length <= 200:
+        raise TemplateError(f"{where}: line_length_mm {length} is implausible")
+    keywords = _require(data, "keywords", list, where)
+    if not keywords or not all(isinstance(k, str) for k in keywords):
+        raise TemplateError(f"{where}: 'keywords' must be a non-empty list of words")
+    scoring = _require(data, "scoring", dict, where)
+    return FormDef(
+        id=form_id,
+        version=int(_require(data, "version", int, where)),
+        title=_require(data, "title", str, where),
+        keywords=tuple(k.lower() for k in keywords),
+        line_length_mm=length,
+        items=tuple(items),
+        scoring={k: float(v) for k, v in scoring.items()},
+        advice=dict(data.get("advice", {})),
+        layout=dict(data.get("layout", {})),
+    )
+
+
+def load_form_file(path: Path) -> FormDef:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TemplateError(f"{path.name}: cannot be read as JSON ({exc})") from exc
+    return parse_form(data, where=path.name)
+
+
+@lru_cache(maxsize=1)
+def all_forms() -> dict[str, FormDef]:
+    """Every form in ``templates/``, by id."""
+    forms: dict[str, FormDef] = {}
+    folder = _templates_dir()
+    for path in sorted(folder.glob("*.json")):
+        form = load_form_file(path)
+        if form.id in forms:
+            raise TemplateError(f"{path.name}: form id '{form.id}' is defined twice")
+        forms[form.id] = form
+    if not forms:
+        raise TemplateError(f"no form templates found in {folder}")
+    return forms
+
+
+def get_form(form_id: str) -> FormDef:
+    forms = all_forms()
+    if form_id not in forms:
+        raise TemplateError(f"unknown form '{form_id}' (known: {', '.join(sorted(forms))})")
+    return forms[form_id]

@@ -1,0 +1,293 @@
+"""Stage 2: find straight printed lines and pick the four scales of a form.
+
+Works on a binary ink image at the working resolution, at any rotation and under
+perspective (straight lines stay straight; parallel lines converge). Coordinates are
+(x, y) pixels of the image passed in.
+
+A line is a connected component whose ink, binned along its main axis, is thin in most
+bins (the printed stroke) and continuous from end to end; marks crossing it add a few
+thick bins and do not break it. Text, header underlines, tables and page edges are
+rejected by the four-scale selection: four long, nearly parallel lines of similar
+length, stacked, overlapping along their length, with their ends on two straight lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Tuning, in units of the expected scale length L (so they hold at any resolution).
+MAX_ANGLE_SPREAD_DEG = 16.0  # perspective makes the four lines converge by up to this
+MIN_LENGTH_RATIO = 0.62  # shortest / longest of the four (perspective foreshortening)
+MIN_GAP_FRACTION = 0.07  # lines are at least ~7 mm apart on a 100 mm line
+MAX_GAP_RATIO = 4.0  # irregular spacing beyond this is not one form's stack
+MIN_OVERLAP_FRACTION = 0.6  # common extent along the lines / shortest line
+CANDIDATES = 14  # longest segments considered for the four-line search
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A straight (or gently bowed) printed line found in the image.
+
+    ``p0``/``p1`` are its end points (x, y) in px, unordered; ``thickness`` its stroke
+    width in px; ``bow`` the sagitta of a quadratic fit in px (curled paper).
+    """
+
+    p0: tuple[float, float]
+    p1: tuple[float, float]
+    thickness: float
+    bow: float = 0.0
+    thin_fraction: float = 1.0
+
+    @property
+    def length(self) -> float:
+        return float(np.hypot(self.p1[0] - self.p0[0], self.p1[1] - self.p0[1]))
+
+    @property
+    def direction(self) -> np.ndarray:
+        v = np.subtract(self.p1, self.p0)
+        return v / max(np.linalg.norm(v), 1e-9)
+
+    @property
+    def midpoint(self) -> np.ndarray:
+        return (np.asarray(self.p0) + np.asarray(self.p1)) / 2.0
+
+
+@dataclass(frozen=True)
+class ScaleSet:
+    """The four scales of a form, each a :class:`Segment`, in no particular order yet."""
+
+    segments: tuple[Segment, ...]
+    score: float
+
+
+def binarize(ink: np.ndarray, *, threshold: float = 0.28) -> np.ndarray:
+    """Binary uint8 (0/1) ink mask with small gaps closed (broken bitonal lines)."""
+    binary = (ink > threshold).astype(np.uint8)
+    return cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+
+
+def find_segments(
+    binary: np.ndarray, *, min_length: float, thin_px: float, max_gap: float
+) -> list[Segment]:
+    """Fit a line to every long connected component; keep the ones that are lines.
+
+    Parameters
+    ----------
+    binary : ndarray of shape (M, N), uint8 0/1
+    min_length : float
+        Shortest segment to keep, px.
+    thin_px : float
+        Widest stroke that still counts as a printed line, px.
+    max_gap : float
+        Largest break, px, bridged when joining pieces of one line (bitonal dropouts).
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    segments: list[Segment] = []
+    min_piece = 0.3 * min_length
+    for k in range(1, n):
+        x, y, w, h, area = stats[k]
+        if np.hypot(w, h) < min_piece or area < min_piece:
+            continue
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == k)
+        segments.extend(_fit_component(xs + x, ys + y, min_length=min_piece, thin_px=thin_px))
+    segments = merge_collinear(segments, max_gap=max_gap)
+    return [s for s in segments if s.length >= min_length]
+
+
+def _fit_component(
+    xs: np.ndarray, ys: np.ndarray, *, min_length: float, thin_px: float
+) -> list[Segment]:
+    pts = np.column_stack([xs, ys]).astype(np.float64)
+    if len(pts) > 60000:  # a page-sized blob (background texture): not a printed line
+        return []
+    centre = pts.mean(axis=0)
+    cov = np.cov((pts - centre).T)
+    evals, evecs = np.linalg.eigh(cov)
+    d = evecs[:, 1]
+    nrm = np.array([-d[1], d[0]])
+    t = (pts - centre) @ d
+    s = (pts - centre) @ nrm
+    bw = 2.0
+    idx = np.floor((t - t.min()) / bw).astype(np.int64)
+    nb = int(idx.max()) + 1
+    if nb * bw < min_length:
+        return []
+    count = np.bincount(idx, minlength=nb).astype(np.float64)
+    ssum = np.bincount(idx, weights=s, minlength=nb)
+    smin = np.full(nb, np.inf)
+    smax = np.full(nb, -np.inf)
+    np.minimum.at(smin, idx, s)
+    np.maximum.at(smax, idx, s)
+    present = count > 0
+    spread = np.where(present, smax - smin + 1.0, np.inf)
+    thin = present & (spread <= thin_px)
+    if thin.sum() < 0.3 * min_length / bw:
+        return []
+    tc = t.min() + (np.arange(nb) + 0.5) * bw
+    smean = np.where(present, ssum / np.maximum(count, 1), 0.0)
+    use = thin.copy()
+    coef = np.zeros(3)
+    for _ in range(3):
+        if use.sum() < 6:
+            return []
+        coef = np.polyfit(tc[use], smean[use], 2, w=np.sqrt(count[use]))
+        resid = np.abs(np.polyval(coef, tc) - smean)
+        use = thin & (resid <= max(1.5, 0.5 * thin_px))
+    fit = np.polyval(coef, tc)
+    covered = present & (smin - 1.0 <= fit) & (fit <= smax + 1.0)
+    # longest run of covered bins allowing gaps of up to 2 bins
+    runs: list[tuple[int, int]] = []
+    start = None
+    last = -10
+    for i in np.flatnonzero(covered):
+        if start is None:
+            start = i
+        elif i - last > 3:
+            runs.append((start, last))
+            start = i
+        last = i
+    if start is not None:
+        runs.append((start, last))
+    out = []
+    thickness = float(np.median(spread[thin])) if thin.any() else thin_px
+    for b0, b1 in runs:
+        length = (b1 - b0 + 1) * bw
+        if length < min_length:
+            continue
+        thin_frac = float(thin[b0 : b1 + 1].sum() / (b1 - b0 + 1))
+        if thin_frac < 0.55:
+            continue
+        t0 = t.min() + b0 * bw
+        t1 = t.min() + (b1 + 1) * bw
+        s0 = np.polyval(coef, t0)
+        s1 = np.polyval(coef, t1)
+        tm = (t0 + t1) / 2
+        bow = float(np.polyval(coef, tm) - (s0 + s1) / 2)
+        if abs(bow) > 0.06 * length:
+            continue
+        p0 = centre + t0 * d + s0 * nrm
+        p1 = centre + t1 * d + s1 * nrm
+        out.append(
+            Segment(
+                (float(p0[0]), float(p0[1])),
+                (float(p1[0]), float(p1[1])),
+                thickness,
+                bow,
+                thin_frac,
+            )
+        )
+    return out
+
+
+def merge_collinear(segments: list[Segment], *, max_gap: float) -> list[Segment]:
+    """Join pieces of one broken line (same direction, same offset, small gap)."""
+    segs = sorted(segments, key=lambda s: -s.length)
+    merged = True
+    while merged:
+        merged = False
+        for i, j in itertools.combinations(range(len(segs)), 2):
+            a, b = segs[i], segs[j]
+            da = a.direction
+            if abs(float(da @ b.direction)) < np.cos(np.radians(2.0)):
+                continue
+            nrm = np.array([-da[1], da[0]])
+            tol = max(2.0, a.thickness)
+            if abs((np.asarray(b.p0) - a.p0) @ nrm) > tol or abs((np.asarray(b.p1) - a.p0) @ nrm) > tol:
+                continue
+            ta = sorted([0.0, float((np.asarray(a.p1) - a.p0) @ da)])
+            tb = sorted([float((np.asarray(b.p0) - a.p0) @ da), float((np.asarray(b.p1) - a.p0) @ da)])
+            gap = max(tb[0] - ta[1], ta[0] - tb[1])
+            if gap > max_gap:
+                continue
+            lo, hi = min(ta[0], tb[0]), max(ta[1], tb[1])
+            base = np.asarray(a.p0)
+            p0 = base + lo * da
+            p1 = base + hi * da
+            seg = Segment(
+                (float(p0[0]), float(p0[1])),
+                (float(p1[0]), float(p1[1])),
+                max(a.thickness, b.thickness),
+                a.bow,
+                min(a.thin_fraction, b.thin_fraction),
+            )
+            segs = [s for k, s in enumerate(segs) if k not in (i, j)] + [seg]
+            segs.sort(key=lambda s: -s.length)
+            merged = True
+            break
+    return segs
+
+
+def _oriented(seg: Segment, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    p0, p1 = np.asarray(seg.p0), np.asarray(seg.p1)
+    return (p0, p1) if (p1 - p0) @ ref >= 0 else (p1, p0)
+
+
+def _collinearity(points: np.ndarray) -> float:
+    """RMS distance of points from their best-fit line, px."""
+    c = points - points.mean(axis=0)
+    _, sv, _ = np.linalg.svd(c, full_matrices=False)
+    return float(sv[-1] / np.sqrt(len(points)))
+
+
+def select_scales(
+    segments: list[Segment], *, expected_length: tuple[float, float] | None = None
+) -> ScaleSet | None:
+    """Pick the four segments that form a stack of scales, or None if none do.
+
+    Parameters
+    ----------
+    segments : list of Segment
+    expected_length : (min, max) px, optional
+        Plausible scale length when the physical resolution is known.
+    """
+    cands = sorted(segments, key=lambda s: -s.length)
+    if expected_length is not None:
+        lo, hi = expected_length
+        cands = [s for s in cands if lo <= s.length <= hi]
+    cands = cands[:CANDIDATES]
+    if len(cands) < 4:
+        return None
+    longest = cands[0].length
+    best: ScaleSet | None = None
+    cos_max = np.cos(np.radians(MAX_ANGLE_SPREAD_DEG))
+    for combo in itertools.combinations(cands, 4):
+        lengths = np.array([s.length for s in combo])
+        if lengths.min() / lengths.max() < MIN_LENGTH_RATIO:
+            continue
+        ref = combo[0].direction
+        dirs = [s.direction for s in combo]
+        if min(abs(float(ref @ d)) for d in dirs) < cos_max:
+            continue
+        ends = [_oriented(s, ref) for s in combo]
+        mean_dir = np.sum([e[1] - e[0] for e in ends], axis=0)
+        mean_dir /= np.linalg.norm(mean_dir)
+        nrm = np.array([-mean_dir[1], mean_dir[0]])
+        mids = np.array([(e[0] + e[1]) / 2 for e in ends])
+        offs = mids @ nrm
+        order = np.argsort(offs)
+        gaps = np.diff(offs[order])
+        mean_len = float(lengths.mean())
+        if gaps.min() < MIN_GAP_FRACTION * mean_len or gaps.max() / gaps.min() > MAX_GAP_RATIO:
+            continue
+        starts = np.array([e[0] @ mean_dir for e in ends])
+        stops = np.array([e[1] @ mean_dir for e in ends])
+        common = stops.min() - starts.max()
+        if common < MIN_OVERLAP_FRACTION * lengths.min():
+            continue
+        lefts = np.array([e[0] for e in ends])
+        rights = np.array([e[1] for e in ends])
+        align = (_collinearity(lefts) + _collinearity(rights)) / mean_len
+        score = (
+            4.0 * float(np.std(np.log(lengths)))
+            + 6.0 * align
+            + 0.5 * float(np.log(gaps.max() / gaps.min()))
+            + 0.3 * float(np.mean([1 - s.thin_fraction for s in combo]))
+            - 0.5 * mean_len / longest
+        )
+        if best is None or score < best.score:
+            best = ScaleSet(tuple(combo[i] for i in order), score)
+    return best

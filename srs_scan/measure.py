@@ -1,0 +1,440 @@
+"""Stage 4: measure one scale line and the client's mark on it, at full resolution.
+
+Each line is resampled into a *strip* in line coordinates: ``u`` px along the chord from
+the coarse left end (the upright page's left), ``v`` px across it, positive towards the
+bottom of the upright page. The strip follows a bowed line (curled paper), so the
+printed line lies on ``v = 0`` in the straightened strip.
+
+Everything here is in px of the full-resolution image; ``ppm`` is px per nominal
+millimetre along this line (line length in px / 100).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .ink import ink_map
+
+# Tuning constants, in millimetres of a nominal 100 mm line.
+STRIP_MARGIN_MM = 5.0  # sampled beyond each end of the line
+STRIP_HALF_HEIGHT_MM = 9.0  # sampled above and below the line
+MARK_ZONE_MM = 8.0  # ink further from the line than this is not a mark on it
+TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
+CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses it
+FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
+MIN_MARK_AREA_MM2 = 0.25  # smaller specks are dust or scanner noise
+MIN_NEAR_MARK_AREA_MM2 = 1.0  # a stray blob near the line must be at least this big
+END_SEARCH_MM = 3.0  # the refined end lies within this of the coarse end
+MAX_DROPOUT_MM = 0.6  # breaks in a printed line (bitonal scans) shorter than this are bridged
+PRINT_MATCH_MM = 1.0  # a blob repeated at the same place on other lines is print
+MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
+LINE_INK = 0.30
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A connected piece of ink near the line, in strip coordinates (px)."""
+
+    u0: float
+    u1: float
+    v0: float
+    v1: float
+    uc: float
+    vc: float
+    area: float
+    touching: bool
+    label: int
+
+
+@dataclass
+class LineStrip:
+    """A straightened strip around one line and what was measured on it."""
+
+    ink: np.ndarray  # (H, W) float32, row v = row - half, column u = col - margin
+    margin: int  # px before the coarse left end
+    half: int  # px above/below the line
+    ppm: float  # px per nominal mm
+    left_u: float  # refined ends, px along the chord from the coarse left end
+    right_u: float
+    thickness: float  # printed stroke width, px
+    band: float  # half-height of the band treated as "the line", px
+    labels: np.ndarray = field(repr=False)  # blob labels of the mark mask
+    origin: np.ndarray = field(default_factory=lambda: np.zeros(2), repr=False)  # coarse left end
+    d: np.ndarray = field(default_factory=lambda: np.array([1.0, 0.0]), repr=False)
+    bow: np.ndarray = field(default_factory=lambda: np.zeros(1), repr=False)  # per column, px
+    blobs: list[Blob] = field(default_factory=list)
+
+    @property
+    def length(self) -> float:
+        return self.right_u - self.left_u
+
+    def to_image(self, u: float, v: float = 0.0) -> tuple[float, float]:
+        """Image (x, y) of strip point (u, v), following the line's bow."""
+        col = int(np.clip(round(u + self.margin), 0, len(self.bow) - 1))
+        n = np.array([-self.d[1], self.d[0]])
+        p = self.origin + u * self.d + (v + float(self.bow[col])) * n
+        return float(p[0]), float(p[1])
+
+    def to_mm(self, u: float) -> float:
+        """Linear nominal mm of a strip column (before any perspective correction)."""
+        return 100.0 * (u - self.left_u) / self.length
+
+
+def _maps(
+    left: np.ndarray, d: np.ndarray, n: np.ndarray, us: np.ndarray, vs: np.ndarray, bow: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    vv = vs[:, None] + bow[None, :]
+    mx = left[0] + us[None, :] * d[0] + vv * n[0]
+    my = left[1] + us[None, :] * d[1] + vv * n[1]
+    return mx.astype(np.float32), my.astype(np.float32)
+
+
+def sample_strip(
+    gray: np.ndarray, left: tuple[float, float], right: tuple[float, float]
+) -> LineStrip | None:
+    """Resample the neighbourhood of a line, follow its bow, and refine its ends.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (M, N), uint8, full resolution
+    left, right : (x, y)
+        Coarse end points in px, oriented left to right on the upright page.
+    """
+    p0 = np.asarray(left, dtype=np.float64)
+    p1 = np.asarray(right, dtype=np.float64)
+    chord = float(np.linalg.norm(p1 - p0))
+    if chord < 50:
+        return None
+    d = (p1 - p0) / chord
+    n = np.array([-d[1], d[0]])
+    ppm = chord / 100.0
+    margin = int(round(STRIP_MARGIN_MM * ppm))
+    half = int(round(STRIP_HALF_HEIGHT_MM * ppm))
+    us = np.arange(-margin, int(round(chord)) + margin + 1, dtype=np.float64)
+    vs = np.arange(-half, half + 1, dtype=np.float64)
+
+    # pass 1: straight strip, locate the line's centre row in chunks along it
+    mx, my = _maps(p0, d, n, us, vs, np.zeros_like(us))
+    raw = cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    ink = ink_map(raw, paper_window_px=int(3.0 * ppm))
+    bow = _follow_line(ink, us, half, ppm, chord)
+    if bow is None:
+        return None
+    # pass 2: straightened strip
+    mx, my = _maps(p0, d, n, us, vs, bow)
+    raw = cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    ink = ink_map(raw, paper_window_px=int(3.0 * ppm))
+    thickness = _thickness(ink, half, margin, chord)
+    band = thickness / 2.0 + max(1.0, 0.12 * ppm)
+    ends = _refine_ends(ink, half, margin, chord, thickness, ppm)
+    if ends is None:
+        return None
+    left_u, right_u = ends
+    strip = LineStrip(
+        ink, margin, half, ppm, left_u, right_u, thickness, band,
+        labels=np.zeros((1, 1), np.int32), origin=p0, d=d, bow=bow,
+    )
+    _find_blobs(strip)
+    return strip
+
+
+def _follow_line(
+    ink: np.ndarray, us: np.ndarray, half: int, ppm: float, chord: float
+) -> np.ndarray | None:
+    """Per-column offset of the line's centre from the chord (quadratic in u), px."""
+    search = int(min(half - 2, 4.0 * ppm))
+    rows = ink[half - search : half + search + 1]
+    chunk = max(8, int(4.0 * ppm))
+    centres_u, centres_v, weights = [], [], []
+    inside = (us >= 0) & (us <= chord)
+    cols = np.flatnonzero(inside)
+    for start in range(cols[0], cols[-1] - chunk // 2, chunk):
+        block = rows[:, start : start + chunk]
+        prof = block.sum(axis=1)
+        k = int(np.argmax(prof))
+        peak = prof[k]
+        if peak < 0.3 * block.shape[1]:
+            continue
+        lo, hi = max(0, k - 3), min(len(prof), k + 4)
+        w = np.clip(prof[lo:hi] - 0.3 * peak, 0, None)
+        if w.sum() <= 0:
+            continue
+        centres_v.append(float((np.arange(lo, hi) * w).sum() / w.sum()) - search)
+        centres_u.append(float(us[start] + block.shape[1] / 2.0))
+        weights.append(float(peak))
+    if len(centres_u) < 5:
+        return None
+    cu, cv, cw = np.array(centres_u), np.array(centres_v), np.array(weights)
+    use = np.ones(len(cu), bool)
+    coef = np.zeros(3)
+    for _ in range(3):
+        coef = np.polyfit(cu[use], cv[use], 2, w=np.sqrt(cw[use]))
+        res = np.abs(np.polyval(coef, cu) - cv)
+        use = res <= max(1.0, 3.0 * float(np.median(res)))
+        if use.sum() < 5:
+            return None
+    return np.polyval(coef, us)
+
+
+def _thickness(ink: np.ndarray, half: int, margin: int, chord: float) -> float:
+    cols = ink[:, margin + int(0.05 * chord) : margin + int(0.95 * chord)]
+    window = max(3, int(0.02 * chord))
+    rows = cols[half - window : half + window + 1]
+    # the median over columns ignores the few columns crossed by a mark
+    prof = np.median(rows, axis=1)
+    peak = float(prof.max())
+    if peak <= 0:
+        return 1.0
+    return float(max(1.0, (prof >= 0.5 * peak).sum()))
+
+
+def _refine_ends(
+    ink: np.ndarray, half: int, margin: int, chord: float, thickness: float, ppm: float
+) -> tuple[float, float] | None:
+    """Sub-pixel ends: where the line core's ink falls to half its level."""
+    core = max(1, int(round(thickness / 2.0)))
+    prof = ink[half - core : half + core + 1].mean(axis=0)
+    inner = prof[margin + int(0.1 * chord) : margin + int(0.9 * chord)]
+    level = float(np.median(inner))
+    if level < 0.15:
+        return None
+    half_level = 0.5 * level
+    search = int(END_SEARCH_MM * ppm)
+    dropout = max(1, int(MAX_DROPOUT_MM * ppm))
+    above = prof >= half_level
+
+    def walk(start: int, step: int, limit: int) -> float:
+        i = start
+        size = len(prof)
+        while (limit - i) * step > 0:
+            nxt = i + step
+            if not 0 <= nxt < size:
+                break
+            if above[nxt]:
+                i = nxt
+                continue
+            found = None
+            for k in range(2, dropout + 2):  # bridge short breaks in the print
+                j = i + step * k
+                if not 0 <= j < size:
+                    break
+                if above[j]:
+                    found = j
+                    break
+            if found is None:
+                break
+            i = found
+        j = i + step
+        if not 0 <= j < size:
+            return float(i)
+        a, b = float(prof[i]), float(prof[j])
+        frac = (a - half_level) / (a - b) if a > b else 0.5
+        return float(i + step * np.clip(frac, 0.0, 1.0))
+
+    length = int(round(chord))
+    left = walk(margin + search, -1, margin - search)
+    right = walk(margin + length - search, +1, margin + length + search)
+    # column c of the strip is u = c - margin; the half-level crossing is the end
+    return left - margin, right - margin
+
+
+def _find_blobs(strip: LineStrip) -> None:
+    ink, half, ppm = strip.ink, strip.half, strip.ppm
+    zone = int(min(half, MARK_ZONE_MM * ppm))
+    mask = (ink > MARK_INK).astype(np.uint8)
+    band = int(np.ceil(strip.band))
+    mask[half - band : half + band + 1] = 0
+    mask[: half - zone] = 0
+    mask[half + zone + 1 :] = 0
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    min_area = MIN_MARK_AREA_MM2 * ppm * ppm
+    touch = strip.band + TOUCH_GAP_MM * ppm + 1.0
+    blobs = []
+    for k in range(1, n):
+        x, y, w, h, area = stats[k]
+        if area < min_area:
+            continue
+        v0 = y - half
+        v1 = y + h - 1 - half
+        near = min(abs(v0), abs(v1)) if v0 * v1 > 0 else 0.0
+        blobs.append(
+            Blob(
+                u0=float(x - strip.margin),
+                u1=float(x + w - 1 - strip.margin),
+                v0=float(v0),
+                v1=float(v1),
+                uc=float(cents[k][0] - strip.margin),
+                vc=float(cents[k][1] - half),
+                area=float(area),
+                touching=bool(near <= touch),
+                label=k,
+            )
+        )
+    strip.labels = labels
+    strip.blobs = blobs
+
+
+def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
+    """Drop blobs that are print: the same shape at the same place on other lines.
+
+    Printed end ticks, "0"/"10" labels and graduations repeat on every scale; a client's
+    mark does not. Positions are compared in nominal mm along each line.
+    """
+    def key(s: LineStrip, b: Blob) -> tuple[float, float, float]:
+        return s.to_mm(b.uc), b.vc / s.ppm, b.area / (s.ppm * s.ppm)
+
+    keys = [[key(s, b) for b in s.blobs] for s in strips]
+    kept: list[list[Blob]] = []
+    for i, s in enumerate(strips):
+        mine = []
+        for b, (u, v, a) in zip(s.blobs, keys[i]):
+            matches = 0
+            for j in range(len(strips)):
+                if j == i:
+                    continue
+                if any(
+                    abs(u - u2) <= PRINT_MATCH_MM and abs(v - v2) <= PRINT_MATCH_MM and 0.5 <= a / a2 <= 2.0
+                    for (u2, v2, a2) in keys[j]
+                ):
+                    matches += 1
+            if matches < 2:
+                mine.append(b)
+        kept.append(mine)
+    return kept
+
+
+@dataclass(frozen=True)
+class MarkCandidate:
+    """One mark found on a line: where it crosses, px along the strip, and how sure."""
+
+    u: float
+    area: float
+    sides: int  # 2 = ink above and below the line, 1 = one side only
+    width: float  # extent along the line, px
+    height: float  # extent across the line, px
+
+
+def _is_text_like(b: Blob, blobs: list[Blob]) -> bool:
+    h = b.v1 - b.v0 + 1
+    for o in blobs:
+        if o is b:
+            continue
+        ho = o.v1 - o.v0 + 1
+        if not 0.4 <= ho / h <= 2.5:
+            continue
+        if abs(o.vc - b.vc) > 0.6 * max(h, ho):
+            continue
+        gap = max(o.u0 - b.u1, b.u0 - o.u1)
+        if gap <= 1.5 * max(h, ho):
+            return True
+    return False
+
+
+def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate], list[Blob]]:
+    """Group touching blobs into marks and measure where each crosses the line.
+
+    Returns the marks (sorted by ink area, largest first) and the non-text blobs near
+    the line that do not touch it (stray marks a person should look at).
+    """
+    ppm = strip.ppm
+    lo_u = strip.left_u - 3.0 * ppm
+    hi_u = strip.right_u + 3.0 * ppm
+    touching = [b for b in blobs if b.touching and b.u1 >= lo_u and b.u0 <= hi_u]
+    others = [
+        b
+        for b in blobs
+        if not b.touching
+        and b.u1 >= lo_u
+        and b.u0 <= hi_u
+        and b.area >= MIN_NEAR_MARK_AREA_MM2 * ppm * ppm
+        and not _is_text_like(b, strip.blobs)
+    ]
+    # feet: where each touching blob meets the line
+    feet = []
+    rows = int(np.ceil(CROSS_ROWS_MM * ppm))
+    band = int(np.ceil(strip.band))
+    half, margin = strip.half, strip.margin
+    for b in touching:
+        sel = strip.labels == b.label
+        top = sel[half - band - rows : half - band]
+        bot = sel[half + band + 1 : half + band + 1 + rows]
+        cols = np.flatnonzero(top.any(axis=0) | bot.any(axis=0))
+        if len(cols) == 0:
+            cols = np.array([int(b.uc + margin)])
+        feet.append((float(cols.min() - margin), float(cols.max() - margin), b))
+    feet.sort(key=lambda f: f[0])
+    clusters: list[list[Blob]] = []
+    gap = FOOT_CLUSTER_GAP_MM * ppm
+    end = -np.inf
+    for f0, f1, b in feet:
+        if clusters and f0 - end <= gap:
+            clusters[-1].append(b)
+            end = max(end, f1)
+        else:
+            clusters.append([b])
+            end = f1
+    marks = [m for m in (_measure_cluster(strip, c) for c in clusters) if m is not None]
+    marks.sort(key=lambda m: -m.area)
+    return marks, others
+
+
+def _measure_cluster(strip: LineStrip, blobs: list[Blob]) -> MarkCandidate | None:
+    """Where the stroke's centre crosses the line's centre (v = 0)."""
+    half, margin, ppm = strip.half, strip.margin, strip.ppm
+    band = strip.band
+    sel = np.zeros_like(strip.labels, dtype=bool)
+    for b in blobs:
+        sel |= strip.labels == b.label
+    weights = np.where(sel, strip.ink, 0.0)
+    rows = CROSS_ROWS_MM * ppm
+    v_idx = np.arange(weights.shape[0]) - half
+    u_idx = np.arange(weights.shape[1]) - margin
+
+    def centroid(v_lo: float, v_hi: float) -> tuple[float, float, float] | None:
+        r = (v_idx >= v_lo) & (v_idx <= v_hi)
+        w = weights[r]
+        total = float(w.sum())
+        if total < 0.5 * ppm * 0.3:  # less than ~a 0.3 mm stroke crossing 0.5 mm of rows
+            return None
+        u = float((w.sum(axis=0) * u_idx).sum() / total)
+        v = float((w.sum(axis=1) * v_idx[r]).sum() / total)
+        return u, v, total
+
+    above = centroid(-band - rows, -band)
+    below = centroid(band, band + rows)
+    area = float(sum(b.area for b in blobs))
+    width = max(b.u1 for b in blobs) - min(b.u0 for b in blobs)
+    height = max(b.v1 for b in blobs) - min(b.v0 for b in blobs)
+    if above and below:
+        (ua, va, _), (ub, vb, _) = above, below
+        u = ua + (ub - ua) * (0.0 - va) / (vb - va)
+        return MarkCandidate(u, area, 2, width, height)
+    side = above or below
+    if side is None:
+        return None
+    # one side only (a short tick standing on the line): follow the stroke to its foot
+    sign = -1.0 if above else 1.0
+    pts_u, pts_v, pts_w = [], [], []
+    reach = int(2.5 * ppm)
+    for k in range(int(np.ceil(band)), int(np.ceil(band)) + reach):
+        r = half + int(sign * k)
+        if not 0 <= r < weights.shape[0]:
+            break
+        w = weights[r]
+        tot = float(w.sum())
+        if tot <= 0.2:
+            continue
+        pts_u.append(float((w * u_idx).sum() / tot))
+        pts_v.append(sign * k)
+        pts_w.append(tot)
+    foot_v = sign * strip.thickness / 2.0
+    if len(pts_u) >= 3:
+        coef = np.polyfit(pts_v, pts_u, 1, w=np.sqrt(pts_w))
+        slope = float(np.clip(coef[0], -3.0, 3.0))
+        u = float(np.polyval([slope, coef[1]], foot_v))
+    else:
+        u = side[0]
+    return MarkCandidate(u, area, 1, width, height)

@@ -1,0 +1,157 @@
+"""Typed records passed between pipeline stages and returned to callers.
+
+Coordinate conventions
+----------------------
+* Image coordinates are ``(x, y)`` in pixels of the *decoded* page image, origin at
+  the top-left pixel centre, x to the right, y down.
+* "Line coordinates" of a scale are ``u`` along the line (0 at the left end, 100 at
+  the right end, in millimetres of a nominal 100 mm line, i.e. 10 x the fraction of
+  the printed line) and ``v`` across it (0 on the line's centre, positive downwards on
+  the upright page).
+
+Expected outcomes (no mark, two marks, no form on the page) are *states* in these
+records, never exceptions and never ``None`` results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+
+class ItemStatus(str, Enum):
+    OK = "ok"
+    MISSING = "missing"  # no mark on the line: mm and score are None, never 0
+    REVIEW = "review"  # a person must decide; mm is the best guess
+
+
+class PageStatus(str, Enum):
+    OK = "ok"
+    REVIEW = "review"
+    NO_FORM = "no_form"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One decoded page, as it came out of the file.
+
+    image : ndarray of shape (M, N) uint8 (gray) or (M, N, 3) uint8 (BGR)
+    dpi : pixels per inch when the file states a physical scale, else None
+    """
+
+    source: str
+    page: int  # 1-based page (frame) number within the source file
+    image: np.ndarray
+    dpi: float | None = None
+
+
+@dataclass(frozen=True)
+class ScaleLine:
+    """One detected printed line, in image pixel coordinates.
+
+    ``left`` and ``right`` are the sub-pixel end points (x, y) of the printed line on the
+    upright page. ``vanishing`` is the image point where the page's horizontal lines
+    meet (None when they are parallel in the image); it turns image distances along
+    the line into page distances (a 1-D projective map).
+    ``thickness_px`` is the stroke width of the printed line.
+    """
+
+    left: tuple[float, float]
+    right: tuple[float, float]
+    thickness_px: float
+    vanishing: tuple[float, float] | None = None
+    bow_px: float = 0.0  # largest deviation of the ink from the straight chord
+
+    @property
+    def length_px(self) -> float:
+        return float(np.hypot(self.right[0] - self.left[0], self.right[1] - self.left[1]))
+
+
+@dataclass(frozen=True)
+class MarkReading:
+    """The reading of one scale line before scoring.
+
+    ``u_mm`` is the mark position on a nominal 100 mm line (None when no mark).
+    ``reasons`` says why a person should look at it (empty when confident).
+    """
+
+    u_mm: float | None
+    status: ItemStatus
+    reasons: tuple[str, ...] = ()
+    confidence: float = 1.0
+    candidates: tuple[float, ...] = ()  # every mark position found, mm
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One scored item of a form, top to bottom."""
+
+    name: str
+    mm: float | None  # distance from the left end on a 100 mm line, 0.1 mm resolution
+    score: float | None  # mm / 10, rounded to 0.1
+    status: ItemStatus
+    reasons: tuple[str, ...] = ()
+    confidence: float = 1.0
+    line_length_mm: float | None = None  # printed length, when the scale is known
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "mm": self.mm,
+            "score": self.score,
+            "status": self.status.value,
+            "reasons": list(self.reasons),
+            "confidence": round(self.confidence, 3),
+            "line_length_mm": self.line_length_mm,
+        }
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A clinical flag raised by the scoring rules, with the advice to act on it."""
+
+    code: str
+    message: str
+    advice: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "advice": self.advice}
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """Everything srs-scan knows about one page. The JSONL record is ``to_dict()``."""
+
+    source: str
+    page: int
+    status: PageStatus
+    form: str | None = None  # "srs" | "ors" | None
+    items: tuple[ItemResult, ...] = ()
+    total: float | None = None
+    flags: tuple[Flag, ...] = ()
+    reasons: tuple[str, ...] = ()
+    rotation: int | None = None  # degrees clockwise the page was turned to read it
+    dpi: float | None = None
+    line_length_mm: float | None = None  # mean printed line length, when dpi is known
+    warnings: tuple[str, ...] = ()
+    geometry: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "page": self.page,
+            "status": self.status.value,
+            "form": self.form,
+            "items": [item.to_dict() for item in self.items],
+            "total": self.total,
+            "flags": [f.to_dict() for f in self.flags],
+            "reasons": list(self.reasons),
+            "warnings": list(self.warnings),
+            "rotation": self.rotation,
+            "dpi": self.dpi,
+            "line_length_mm": self.line_length_mm,
+        }

@@ -1,0 +1,155 @@
+"""Stage 3: decide which way up the page is, from its printed text.
+
+The four scales fix the page's horizontal axis up to 180 degrees. The sign comes from
+the text: in Latin script ascenders (b d f h k l t, capitals, digits) far outnumber
+descenders (g j p q y), so in upright text more ink lies above the x-height band than
+below it. Upside down, the reverse. A second, independent cue is the layout: a form's
+title, header and instructions stand above its scales. The two are checked against
+each other; when they disagree or the text is too scarce, the page goes to review.
+
+Coordinates: (x, y) px of the working image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Tuning, in mm (the working image's scale comes from the scale lines: length / 100).
+CHAR_HEIGHT_MM = (1.2, 8.0)  # printed letters
+MIN_WORD_ASPECT = 2.5  # word groups narrower than this are not text lines
+TEXT_SCORE_DECISIVE = 0.12  # |ascender - descender| / total above which text decides
+TEXT_MIN_GROUPS = 4
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """``flip`` False: the direction given is left-to-right on the upright page.
+
+    ``text_score`` > 0 means the text reads upright in the given direction;
+    ``layout_score`` > 0 means more text above the stack of scales than below it.
+    """
+
+    flip: bool
+    confident: bool
+    text_score: float
+    layout_score: float
+    groups: int
+    reason: str = ""
+
+
+def deskew_matrix(direction: np.ndarray, centre: tuple[float, float]) -> np.ndarray:
+    """2x3 affine matrix that turns ``direction`` into +x about ``centre``."""
+    angle = float(np.degrees(np.arctan2(direction[1], direction[0])))
+    return cv2.getRotationMatrix2D(centre, angle, 1.0)
+
+
+def text_asymmetry(binary: np.ndarray, *, ppm: float) -> tuple[float, int]:
+    """Ascender-minus-descender ink over all text lines of an upright-candidate image.
+
+    Parameters
+    ----------
+    binary : ndarray of shape (M, N), uint8 0/1
+        Ink mask with text lines running along +x.
+    ppm : float
+        Pixels per millimetre.
+
+    Returns
+    -------
+    score : float in [-1, 1]
+        > 0 when the text is upright, < 0 when it is upside down.
+    groups : int
+        How many text-line pieces contributed.
+    """
+    # remove long horizontal rules (scales, underlines) so they do not look like text
+    rule = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * ppm)), 1))
+    )
+    text = cv2.subtract(binary, rule)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    hmin, hmax = CHAR_HEIGHT_MM[0] * ppm, CHAR_HEIGHT_MM[1] * ppm
+    keep = np.zeros(n, dtype=bool)
+    hs = stats[:, cv2.CC_STAT_HEIGHT]
+    ws = stats[:, cv2.CC_STAT_WIDTH]
+    keep[1:] = (hs[1:] >= max(2, hmin * 0.5)) & (hs[1:] <= hmax) & (ws[1:] <= 2.0 * hmax)
+    chars = keep[labels].astype(np.uint8)
+    if chars.sum() == 0:
+        return 0.0, 0
+    char_h = float(np.median(hs[1:][keep[1:]])) if keep[1:].any() else hmin
+    joined = cv2.dilate(chars, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(1.2 * char_h)), 1)))
+    m, glabels, gstats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    asc_total = 0.0
+    desc_total = 0.0
+    groups = 0
+    for k in range(1, m):
+        x, y, w, h, _ = gstats[k]
+        if h < 3 or w < MIN_WORD_ASPECT * h or h > 3.0 * hmax:
+            continue
+        prof = chars[y : y + h, x : x + w].sum(axis=1).astype(np.float64)
+        if prof.max() <= 0:
+            continue
+        band = np.flatnonzero(prof >= 0.45 * prof.max())
+        top, bottom = band[0], band[-1]
+        asc = prof[:top].sum()
+        desc = prof[bottom + 1 :].sum()
+        if asc + desc <= 0:
+            continue
+        asc_total += asc
+        desc_total += desc
+        groups += 1
+    total = asc_total + desc_total
+    return (float((asc_total - desc_total) / total) if total > 0 else 0.0), groups
+
+
+def decide_orientation(
+    binary: np.ndarray, direction: np.ndarray, line_mids: np.ndarray, *, ppm: float
+) -> Orientation:
+    """Decide whether ``direction`` runs left-to-right on the upright page.
+
+    Parameters
+    ----------
+    binary : ndarray (M, N) uint8 0/1, working-resolution ink mask
+    direction : unit vector (x, y), the scales' mean direction
+    line_mids : ndarray of shape (4, 2), the scales' midpoints (x, y)
+    ppm : float, px per mm of the working image
+    """
+    h, w = binary.shape
+    centre = (w / 2.0, h / 2.0)
+    mat = deskew_matrix(direction, centre)
+    cos, sin = abs(mat[0, 0]), abs(mat[0, 1])
+    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
+    mat[0, 2] += nw / 2.0 - centre[0]
+    mat[1, 2] += nh / 2.0 - centre[1]
+    upright = cv2.warpAffine(binary, mat, (nw, nh), flags=cv2.INTER_NEAREST, borderValue=0)
+    score, groups = text_asymmetry(upright, ppm=ppm)
+
+    # layout cue: text ink above the first scale vs below the last one
+    mids = np.hstack([line_mids, np.ones((len(line_mids), 1))]) @ mat.T
+    top, bottom = float(mids[:, 1].min()), float(mids[:, 1].max())
+    rule = cv2.morphologyEx(
+        upright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * ppm)), 1))
+    )
+    text = cv2.subtract(upright, rule)
+    margin = int(3 * ppm)
+    above = float(text[: max(0, int(top) - margin)].sum())
+    below = float(text[int(bottom) + margin :].sum())
+    layout = (above - below) / (above + below) if above + below > 0 else 0.0
+
+    text_says = score > 0
+    if groups >= TEXT_MIN_GROUPS and abs(score) >= TEXT_SCORE_DECISIVE:
+        flip = not text_says
+        agree = (layout > 0) == text_says or abs(layout) < 0.2
+        if agree:
+            return Orientation(flip, True, score, layout, groups)
+        return Orientation(
+            flip, abs(score) >= 2 * TEXT_SCORE_DECISIVE, score, layout, groups,
+            "the page's text and layout disagree about which way up it is",
+        )
+    if abs(layout) >= 0.3:
+        return Orientation(
+            layout < 0, False, score, layout, groups,
+            "too little text to confirm which way up the page is",
+        )
+    return Orientation(False, False, score, layout, groups, "cannot tell which way up the page is")

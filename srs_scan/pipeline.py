@@ -1,0 +1,264 @@
+"""The runner: calls the stages in order for one page and builds its :class:`PageResult`.
+
+Stages (each a function of its own module):
+
+1. ``decode``   files -> :class:`PageImage` (gray or BGR array, dpi when known)
+2. ``lines``    working-resolution ink -> line segments -> the four scales
+3. ``orient``   which way up the page is, from its text (and checked against layout)
+4. ``measure``  per line, at full resolution: refined ends, the mark, where it crosses
+5. ``perspective``  strip position -> mm on the page (1-D projective map per line)
+6. ``classify`` SRS or ORS, from the page's words
+7. ``score``    mm -> scores, total, flags
+
+The library never prints and never exits; expected outcomes are states in the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import classify, decode, lines, orient, perspective
+from .forms import FormDef, all_forms
+from .ink import ink_map, resize_to, to_gray
+from .measure import LineStrip, find_marks, mark_printed_blobs, sample_strip
+from .model import ItemStatus, MarkReading, PageImage, PageResult, PageStatus
+from .score import ScoringOptions, flags_for, round_half_up, score_items, total_of
+
+# Working resolution for finding the form (full resolution is kept for measuring).
+WORK_DPI = 150.0  # scans with a known resolution
+WORK_LONG_SIDE = 1800  # px, photos and images without a resolution
+SCALE_LENGTH_MM = (80.0, 115.0)  # plausible printed scale length (fit-to-page ... 100 %)
+LENGTH_WARN_MM = 2.0  # warn when the printed line is not 100 +/- this
+PAST_END_MM = 0.6  # a crossing this far beyond an end is past the end
+MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Options for reading a page. ``item_threshold``: SRS item flag (default 9.0)."""
+
+    item_threshold: float | None = None
+
+
+def read_path(path: str | Path, *, options: ReadOptions | None = None) -> Iterator[PageResult]:
+    """Read every page of one file (PDF, TIFF, image). Failures become ``error`` pages."""
+    p = Path(path)
+    for item in decode.iter_pages(p, source=str(path)):
+        if isinstance(item, decode.PageFailure):
+            yield PageResult(item.source, item.page, PageStatus.ERROR, reasons=(item.reason,))
+        else:
+            yield read_page(item, options=options)
+
+
+def read_image(
+    image: np.ndarray,
+    *,
+    dpi: float | None = None,
+    source: str = "<array>",
+    page: int = 1,
+    options: ReadOptions | None = None,
+) -> PageResult:
+    """Read one page given as an array: (M, N) gray or (M, N, 3) BGR, uint8."""
+    return read_page(PageImage(source, page, np.asarray(image), dpi), options=options)
+
+
+def read_page(page: PageImage, *, options: ReadOptions | None = None) -> PageResult:
+    """Run every stage on one decoded page. Never raises for a bad page: see ``status``."""
+    opts = options or ReadOptions()
+    try:
+        return _read(page, opts)
+    except Exception as exc:  # noqa: BLE001 - one bad page must not stop a batch
+        return PageResult(
+            page.source,
+            page.page,
+            PageStatus.ERROR,
+            reasons=(f"internal error while reading the page ({type(exc).__name__}): please report it",),
+            dpi=page.dpi,
+        )
+
+
+def _read(page: PageImage, opts: ReadOptions) -> PageResult:
+    gray = to_gray(page.image)
+    h, w = gray.shape
+    if page.dpi:
+        factor = min(1.0, WORK_DPI / page.dpi)
+    else:
+        factor = min(1.0, WORK_LONG_SIDE / max(h, w))
+    work = resize_to(gray, factor)
+    # mm -> working px before the form is found: exact with a dpi, a floor without one
+    ppm_guess = (page.dpi * factor / 25.4) if page.dpi else max(work.shape) / 297.0
+    ink = ink_map(work, paper_window_px=int(round(4.0 * ppm_guess)))
+    binary = lines.binarize(ink)
+    min_ppm = ppm_guess if page.dpi else max(work.shape) * 0.55 / 297.0
+    segments = lines.find_segments(
+        binary,
+        min_length=0.45 * SCALE_LENGTH_MM[0] * min_ppm,
+        thin_px=max(4.0, 1.6 * ppm_guess),
+        max_gap=max(3.0, 2.5 * ppm_guess),
+    )
+    expected = None
+    if page.dpi:
+        expected = (SCALE_LENGTH_MM[0] * ppm_guess, SCALE_LENGTH_MM[1] * ppm_guess)
+    scales = lines.select_scales(segments, expected_length=expected)
+    base = {"source": page.source, "page": page.page, "dpi": page.dpi}
+    if scales is None:
+        return PageResult(
+            status=PageStatus.NO_FORM, reasons=("no stack of four scale lines found",), **base
+        )
+    work_ppm = float(np.mean([s.length for s in scales.segments])) / 100.0
+    if work_ppm * (1.0 / factor) < MIN_WORK_PPM:
+        return PageResult(
+            status=PageStatus.REVIEW,
+            reasons=("the form is too small in the image to measure to the millimetre",),
+            **base,
+        )
+
+    # 3. orientation
+    ref = scales.segments[0].direction
+    dirs = [s.direction if s.direction @ ref >= 0 else -s.direction for s in scales.segments]
+    direction = np.mean(dirs, axis=0)
+    direction /= np.linalg.norm(direction)
+    mids = np.array([s.midpoint for s in scales.segments])
+    orientation = orient.decide_orientation(binary, direction, mids, ppm=work_ppm)
+    if orientation.flip:
+        direction = -direction
+    down = np.array([-direction[1], direction[0]])
+    order = np.argsort(mids @ down)
+    ends = []
+    for k in order:
+        seg = scales.segments[k]
+        p0, p1 = np.asarray(seg.p0), np.asarray(seg.p1)
+        if (p1 - p0) @ direction < 0:
+            p0, p1 = p1, p0
+        ends.append((p0 / factor, p1 / factor))
+
+    # 4. measure each line at full resolution
+    strips: list[LineStrip | None] = [sample_strip(gray, tuple(a), tuple(b)) for a, b in ends]
+    good = [s for s in strips if s is not None]
+    if len(good) < 4:
+        return PageResult(
+            status=PageStatus.REVIEW,
+            reasons=("a scale line could not be measured (faint or broken print)",),
+            **base,
+        )
+    blobs = mark_printed_blobs(good)
+
+    # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
+    end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
+    vanishing = perspective.vanishing_point(end_points)
+
+    readings = [_reading(s, b, vanishing) for s, b in zip(good, blobs)]
+
+    # physical length, when the resolution is known
+    lengths_mm: list[float | None] = [None] * 4
+    warnings: list[str] = []
+    mean_len: float | None = None
+    if page.dpi:
+        lengths_mm = [round_half_up(s.length / page.dpi * 25.4, 1) for s in good]
+        mean_len = round_half_up(float(np.mean([v for v in lengths_mm if v is not None])), 1)
+        if abs(mean_len - 100.0) > LENGTH_WARN_MM:
+            warnings.append(
+                f"the printed lines are {mean_len:.1f} mm long, not 100 mm "
+                "(printed with 'fit to page'?): scores are relative to the printed line"
+            )
+
+    # 6. form type
+    forms = all_forms()
+    guess = classify.classify_page(work, direction, mids, ppm=work_ppm, forms=forms)
+    form: FormDef | None = forms.get(guess.form) if guess.form else None
+    names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, 5)]
+
+    # 7. score
+    items = score_items(readings, names, line_lengths_mm=lengths_mm)
+    total = total_of(items)
+    flags = flags_for(form, items, total, ScoringOptions(opts.item_threshold)) if form else ()
+
+    reasons: list[str] = []
+    if not orientation.confident:
+        reasons.append(orientation.reason or "page orientation uncertain")
+    elif orientation.reason:
+        warnings.append(orientation.reason)
+    if form is None:
+        reasons.append(guess.reason or "form type (SRS or ORS) not recognised")
+    n_review = sum(item.status is ItemStatus.REVIEW for item in items)
+    n_missing = sum(item.status is ItemStatus.MISSING for item in items)
+    if n_review:
+        reasons.append(f"{n_review} item(s) need a person to check the mark")
+    if n_missing:
+        reasons.append(f"{n_missing} item(s) have no mark: total not computed")
+    status = PageStatus.REVIEW if reasons else PageStatus.OK
+
+    angle = float(np.degrees(np.arctan2(direction[1], direction[0])))
+    rotation = int(round(angle / 90.0)) * 90 % 360
+    geometry = {
+        "lines": [
+            {"left": s.to_image(s.left_u), "right": s.to_image(s.right_u), "thickness_px": s.thickness}
+            for s in good
+        ],
+        "vanishing_point": vanishing,
+        "angle_deg": angle,
+        "orientation": {
+            "text_score": orientation.text_score,
+            "layout_score": orientation.layout_score,
+            "groups": orientation.groups,
+        },
+        "form_confidence": guess.confidence,
+    }
+    return PageResult(
+        status=status,
+        form=form.id if form else None,
+        items=items,
+        total=total,
+        flags=flags,
+        reasons=tuple(reasons),
+        rotation=rotation,
+        line_length_mm=mean_len,
+        warnings=tuple(warnings),
+        geometry=geometry,
+        **base,
+    )
+
+
+def _reading(strip: LineStrip, blobs: list, vanishing: tuple[float, float] | None) -> MarkReading:
+    marks, strays = find_marks(strip, blobs)
+    ppm = strip.ppm
+
+    def to_mm(u: float) -> float:
+        return perspective.fraction_along(strip, u, vanishing) * 100.0
+
+    if not marks and not strays:
+        return MarkReading(None, ItemStatus.MISSING)
+    if not marks:
+        biggest = max(strays, key=lambda b: b.area)
+        return MarkReading(
+            to_mm(biggest.uc),
+            ItemStatus.REVIEW,
+            ("ink near the line does not touch it: is it a mark?",),
+            0.3,
+            tuple(round(to_mm(b.uc), 1) for b in strays),
+        )
+    best = marks[0]
+    mm = to_mm(best.u)
+    reasons: list[str] = []
+    confidence = 1.0
+    if len(marks) > 1:
+        reasons.append(f"{len(marks)} marks on the line")
+        confidence = 0.2
+    big_strays = [b for b in strays if b.area >= 0.3 * best.area]
+    if big_strays:
+        reasons.append("more ink near the line that does not touch it")
+        confidence = min(confidence, 0.5)
+    if best.u < strip.left_u - PAST_END_MM * ppm or best.u > strip.right_u + PAST_END_MM * ppm:
+        reasons.append("the mark is past the end of the line")
+        confidence = min(confidence, 0.4)
+    if best.width > 15.0 * ppm:
+        reasons.append("the mark is unusually wide (a scribble or a crossed-out mark?)")
+        confidence = min(confidence, 0.4)
+    if best.sides == 1:
+        confidence = min(confidence, 0.85)
+    status = ItemStatus.REVIEW if reasons else ItemStatus.OK
+    return MarkReading(mm, status, tuple(reasons), confidence, tuple(round(to_mm(m.u), 1) for m in marks))

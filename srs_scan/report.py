@@ -1,0 +1,113 @@
+"""Outputs: the JSONL records, the CSV table and the readable summary.
+
+Files are written atomically: into a temporary file beside the target, renamed over it
+only when complete, so a crash never leaves a half-written output. Only measurements
+go out; no image content or recognised text is ever written here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from .model import PageResult, PageStatus
+
+CSV_COLUMNS = (
+    ["source", "page", "status", "form", "total"]
+    + [f"item{i}_{k}" for i in range(1, 5) for k in ("name", "mm", "score", "status")]
+    + ["flags", "reasons", "warnings", "line_length_mm", "rotation"]
+)
+
+
+@contextmanager
+def atomic_text_file(path: Path) -> Iterator[IO[str]]:
+    """Open a text file for writing that appears at ``path`` only once complete."""
+    path = Path(path)
+    folder = path.resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def json_record(result: PageResult) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False)
+
+
+def csv_row(result: PageResult) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "source": result.source,
+        "page": result.page,
+        "status": result.status.value,
+        "form": result.form or "",
+        "total": "" if result.total is None else f"{result.total:.1f}",
+        "flags": "; ".join(f.code for f in result.flags),
+        "reasons": "; ".join(result.reasons),
+        "warnings": "; ".join(result.warnings),
+        "line_length_mm": "" if result.line_length_mm is None else f"{result.line_length_mm:.1f}",
+        "rotation": "" if result.rotation is None else result.rotation,
+    }
+    for i in range(4):
+        item = result.items[i] if i < len(result.items) else None
+        prefix = f"item{i + 1}_"
+        row[prefix + "name"] = item.name if item else ""
+        row[prefix + "mm"] = "" if item is None or item.mm is None else f"{item.mm:.1f}"
+        row[prefix + "score"] = "" if item is None or item.score is None else f"{item.score:.1f}"
+        row[prefix + "status"] = item.status.value if item else ""
+    return row
+
+
+class CsvSink:
+    """Writes one CSV row per page to an open handle."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        self._writer.writeheader()
+
+    def write(self, result: PageResult) -> None:
+        self._writer.writerow(csv_row(result))
+
+
+def format_summary(result: PageResult) -> str:
+    """A few readable lines for one page: scores, total, flags and what to do."""
+    head = f"{result.source} p{result.page}: "
+    if result.status is PageStatus.ERROR:
+        return head + "ERROR - " + "; ".join(result.reasons)
+    if result.status is PageStatus.NO_FORM:
+        return head + "no form on this page"
+    form = result.form.upper() if result.form else "form type unknown"
+    total = f"total {result.total:.1f}/40" if result.total is not None else "total -"
+    status = "REVIEW" if result.status is PageStatus.REVIEW else "ok"
+    lines = [f"{head}{form}  {total}  [{status}]"]
+    for item in result.items:
+        value = f"{item.score:4.1f}" if item.score is not None else "  - "
+        mm = f"({item.mm:5.1f} mm)" if item.mm is not None else "(no mark)  "
+        note = f"  <- {item.status.value}: {'; '.join(item.reasons)}" if item.reasons else ""
+        if item.status.value == "missing":
+            note = "  <- missing: no mark on the line"
+        lines.append(f"    {item.name:<20} {value} {mm}{note}")
+    for flag in result.flags:
+        lines.append(f"    FLAG {flag.message}")
+        if flag.advice:
+            lines.append(f"         {flag.advice}")
+    for reason in result.reasons:
+        lines.append(f"    review: {reason}")
+    for warning in result.warnings:
+        lines.append(f"    warning: {warning}")
+    return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""Stage 6: turn mark readings into item scores, a total and clinical flags.
+
+Rules (../DOMAIN.md, from the published SRS/ORS guidance):
+* item score = mm / 10, to 0.1; total = sum of the four when all four are present;
+* SRS: total <= 36 is an alliance concern; any item below 9.0 (configurable) is worth
+  exploring; 40/40 may mean reluctance to give negative feedback;
+* ORS: total below 25 is in the clinical range (adult cutoff).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .forms import FormDef
+from .model import Flag, ItemResult, ItemStatus, MarkReading
+
+
+@dataclass(frozen=True)
+class ScoringOptions:
+    """Thresholds a clinic may change. ``item_threshold`` None means the form's default."""
+
+    item_threshold: float | None = None
+
+
+def round_half_up(value: float, places: int) -> float:
+    """Round like a person with a ruler (0.05 -> 0.1), not banker's rounding.
+
+    >>> round_half_up(0.15, 1), round_half_up(8.75, 1), round_half_up(2.449, 1)
+    (0.2, 8.8, 2.4)
+    """
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def score_items(
+    readings: Sequence[MarkReading],
+    names: Sequence[str],
+    *,
+    line_lengths_mm: Sequence[float | None] | None = None,
+) -> tuple[ItemResult, ...]:
+    """Items top to bottom: mm at 0.1 mm, score = mm / 10 at 0.1."""
+    items = []
+    for i, (reading, name) in enumerate(zip(readings, names)):
+        length = line_lengths_mm[i] if line_lengths_mm else None
+        if reading.u_mm is None:
+            items.append(
+                ItemResult(name, None, None, reading.status, reading.reasons, reading.confidence, length)
+            )
+            continue
+        mm = round_half_up(min(max(reading.u_mm, 0.0), 100.0), 1)
+        score = round_half_up(mm / 10.0, 1)
+        items.append(
+            ItemResult(name, mm, score, reading.status, reading.reasons, reading.confidence, length)
+        )
+    return tuple(items)
+
+
+def total_of(items: Sequence[ItemResult]) -> float | None:
+    """Sum of the item scores, or None when any item has no value."""
+    if len(items) != 4 or any(item.score is None for item in items):
+        return None
+    return round_half_up(sum(item.score for item in items if item.score is not None), 1)
+
+
+def flags_for(
+    form: FormDef, items: Sequence[ItemResult], total: float | None, options: ScoringOptions
+) -> tuple[Flag, ...]:
+    """Clinical flags with the advice to act on them."""
+    rules = form.scoring
+    advice = form.advice
+    flags: list[Flag] = []
+    if form.id == "srs":
+        concern = rules.get("total_concern_at_most", 36.0)
+        if total is not None and total <= concern:
+            flags.append(
+                Flag("alliance_concern", f"SRS total {total:.1f} <= {concern:g}", advice.get("total_concern", ""))
+            )
+        threshold = options.item_threshold
+        if threshold is None:
+            threshold = rules.get("item_flag_below", 9.0)
+        low = [item for item in items if item.score is not None and item.score < threshold]
+        for item in low:
+            flags.append(
+                Flag(
+                    "item_low",
+                    f"{item.name} {item.score:.1f} < {threshold:g}",
+                    advice.get("item_low", ""),
+                )
+            )
+        perfect = rules.get("perfect_total", 40.0)
+        if total is not None and total >= perfect:
+            flags.append(Flag("perfect_score", f"SRS total {total:.1f}/40", advice.get("perfect", "")))
+    elif form.id == "ors":
+        cutoff = rules.get("total_cutoff_below", 25.0)
+        if total is not None and total < cutoff:
+            flags.append(
+                Flag("clinical_range", f"ORS total {total:.1f} < {cutoff:g}", advice.get("below_cutoff", ""))
+            )
+    return tuple(flags)
+
+
+def item_status_summary(items: Sequence[ItemResult]) -> ItemStatus:
+    if any(item.status is ItemStatus.REVIEW for item in items):
+        return ItemStatus.REVIEW
+    return ItemStatus.OK
