@@ -194,49 +194,70 @@ def _thickness(ink: np.ndarray, half: int, margin: int, chord: float) -> float:
 def _refine_ends(
     ink: np.ndarray, half: int, margin: int, chord: float, thickness: float, ppm: float
 ) -> tuple[float, float] | None:
-    """Sub-pixel ends: where the line core's ink falls to half its level."""
+    """Sub-pixel ends: where the line core's ink falls to half its level.
+
+    Walks out from the middle of the line. A break in the core is bridged only when it
+    is short and the print resumes *thin* (a bitonal dropout); text standing on the
+    line's axis beyond its end is tall, so the walk stops at the gap before it.
+    """
     core = max(1, int(round(thickness / 2.0)))
     prof = ink[half - core : half + core + 1].mean(axis=0)
+    length = int(round(chord))
     inner = prof[margin + int(0.1 * chord) : margin + int(0.9 * chord)]
     level = float(np.median(inner))
     if level < 0.15:
         return None
     half_level = 0.5 * level
-    search = int(END_SEARCH_MM * ppm)
+    on = prof >= half_level
+    # columns with ink well clear of the line (text, marks, end ticks)
+    reach = int(max(2, 1.2 * ppm))
+    edge = core + max(2, int(0.4 * ppm))
+    above_ink = ink[half - edge - reach : half - edge] > MARK_INK
+    below_ink = ink[half + edge + 1 : half + edge + 1 + reach] > MARK_INK
+    tall = above_ink.any(axis=0) | below_ink.any(axis=0)
     dropout = max(1, int(MAX_DROPOUT_MM * ppm))
-    above = prof >= half_level
+    resume = max(2, int(1.0 * ppm))
+    limit_lo = max(0, margin - int(END_SEARCH_MM * ppm))
+    limit_hi = min(len(prof) - 1, margin + length + int(END_SEARCH_MM * ppm))
 
     def walk(start: int, step: int, limit: int) -> float:
         i = start
-        size = len(prof)
-        while (limit - i) * step > 0:
+        while True:
+            ahead = on[i + 1 : limit + 1] if step > 0 else on[limit:i][::-1]
+            off = np.flatnonzero(~ahead)
+            if len(off) == 0:
+                i = limit
+                break
+            i = i + step * int(off[0])  # last column on the line before the gap
             nxt = i + step
-            if not 0 <= nxt < size:
+            # bridge a short break if thin print resumes right after it
+            if step > 0:
+                window = on[nxt : nxt + dropout + 1]
+            else:
+                window = on[max(0, nxt - dropout) : nxt + 1][::-1]
+            back = np.flatnonzero(window)
+            if len(back) == 0:
                 break
-            if above[nxt]:
-                i = nxt
-                continue
-            found = None
-            for k in range(2, dropout + 2):  # bridge short breaks in the print
-                j = i + step * k
-                if not 0 <= j < size:
-                    break
-                if above[j]:
-                    found = j
-                    break
-            if found is None:
+            j = nxt + step * int(back[0])
+            run = range(j, j + step * resume, step)
+            if any(not (0 <= k < len(on)) or not on[k] or tall[k] for k in run):
                 break
-            i = found
+            i = j
         j = i + step
-        if not 0 <= j < size:
+        if not 0 <= j < len(prof):
             return float(i)
         a, b = float(prof[i]), float(prof[j])
         frac = (a - half_level) / (a - b) if a > b else 0.5
         return float(i + step * np.clip(frac, 0.0, 1.0))
 
-    length = int(round(chord))
-    left = walk(margin + search, -1, margin - search)
-    right = walk(margin + length - search, +1, margin + length + search)
+    mid = margin + length // 2
+    if not on[mid]:
+        near = np.flatnonzero(on[mid - int(5 * ppm) : mid + int(5 * ppm)])
+        if len(near) == 0:
+            return None
+        mid = mid - int(5 * ppm) + int(near[len(near) // 2])
+    left = walk(mid, -1, limit_lo)
+    right = walk(mid, +1, limit_hi)
     # column c of the strip is u = c - margin; the half-level crossing is the end
     return left - margin, right - margin
 

@@ -103,8 +103,11 @@ def text_asymmetry(binary: np.ndarray, *, ppm: float) -> tuple[float, int]:
     return (float((asc_total - desc_total) / total) if total > 0 else 0.0), groups
 
 
+FORM_REACH = (0.6, 1.0)  # form content lies within this many line lengths of the stack (x, y)
+
+
 def decide_orientation(
-    binary: np.ndarray, direction: np.ndarray, line_mids: np.ndarray, *, ppm: float
+    binary: np.ndarray, direction: np.ndarray, line_ends: np.ndarray, *, ppm: float
 ) -> Orientation:
     """Decide whether ``direction`` runs left-to-right on the upright page.
 
@@ -112,7 +115,7 @@ def decide_orientation(
     ----------
     binary : ndarray (M, N) uint8 0/1, working-resolution ink mask
     direction : unit vector (x, y), the scales' mean direction
-    line_mids : ndarray of shape (4, 2), the scales' midpoints (x, y)
+    line_ends : ndarray of shape (4, 2, 2), the scales' end points (x, y)
     ppm : float, px per mm of the working image
     """
     h, w = binary.shape
@@ -123,11 +126,19 @@ def decide_orientation(
     mat[0, 2] += nw / 2.0 - centre[0]
     mat[1, 2] += nh / 2.0 - centre[1]
     upright = cv2.warpAffine(binary, mat, (nw, nh), flags=cv2.INTER_NEAREST, borderValue=0)
+    # keep only the form around the stack of scales (a photo's background is not text)
+    pts = np.hstack([line_ends.reshape(-1, 2), np.ones((line_ends.size // 2, 1))]) @ mat.T
+    length = 100.0 * ppm
+    x0 = int(max(0, pts[:, 0].min() - FORM_REACH[0] * length))
+    x1 = int(min(nw, pts[:, 0].max() + FORM_REACH[0] * length))
+    y0 = int(max(0, pts[:, 1].min() - FORM_REACH[1] * length))
+    y1 = int(min(nh, pts[:, 1].max() + FORM_REACH[1] * length))
+    upright = upright[y0:y1, x0:x1]
+    pts = pts - [x0, y0]
     score, groups = text_asymmetry(upright, ppm=ppm)
 
     # layout cue: text ink above the first scale vs below the last one
-    mids = np.hstack([line_mids, np.ones((len(line_mids), 1))]) @ mat.T
-    top, bottom = float(mids[:, 1].min()), float(mids[:, 1].max())
+    top, bottom = float(pts[:, 1].min()), float(pts[:, 1].max())
     rule = cv2.morphologyEx(
         upright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * ppm)), 1))
     )

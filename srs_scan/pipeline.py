@@ -123,7 +123,8 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     direction = np.mean(dirs, axis=0)
     direction /= np.linalg.norm(direction)
     mids = np.array([s.midpoint for s in scales.segments])
-    orientation = orient.decide_orientation(binary, direction, mids, ppm=work_ppm)
+    seg_ends = np.array([[s.p0, s.p1] for s in scales.segments])
+    orientation = orient.decide_orientation(binary, direction, seg_ends, ppm=work_ppm)
     if orientation.flip:
         direction = -direction
     down = np.array([-direction[1], direction[0]])
