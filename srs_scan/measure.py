@@ -83,13 +83,24 @@ class LineStrip:
         return 100.0 * (u - self.left_u) / self.length
 
 
-def _maps(
-    left: np.ndarray, d: np.ndarray, n: np.ndarray, us: np.ndarray, vs: np.ndarray, bow: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _resample(
+    gray: np.ndarray, left: np.ndarray, d: np.ndarray, n: np.ndarray,
+    us: np.ndarray, vs: np.ndarray, bow: np.ndarray,
+) -> np.ndarray:
+    """Gray values at strip points (u, v): image point left + u d + (v + bow(u)) n."""
+    if float(np.abs(bow - bow.mean()).max()) < 0.25:
+        # straight strip: one affine warp (much faster than a general remap)
+        origin = left + us[0] * d + (vs[0] + float(bow.mean())) * n
+        # strip (col, row) -> image (x, y) = origin + col d + row n
+        fwd = np.array([[d[0], n[0], origin[0]], [d[1], n[1], origin[1]]], dtype=np.float64)
+        return cv2.warpAffine(
+            gray, fwd, (len(us), len(vs)),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
+        )
     vv = vs[:, None] + bow[None, :]
-    mx = left[0] + us[None, :] * d[0] + vv * n[0]
-    my = left[1] + us[None, :] * d[1] + vv * n[1]
-    return mx.astype(np.float32), my.astype(np.float32)
+    mx = (left[0] + us[None, :] * d[0] + vv * n[0]).astype(np.float32)
+    my = (left[1] + us[None, :] * d[1] + vv * n[1]).astype(np.float32)
+    return cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def sample_strip(
@@ -117,15 +128,13 @@ def sample_strip(
     vs = np.arange(-half, half + 1, dtype=np.float64)
 
     # pass 1: straight strip, locate the line's centre row in chunks along it
-    mx, my = _maps(p0, d, n, us, vs, np.zeros_like(us))
-    raw = cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    raw = _resample(gray, p0, d, n, us, vs, np.zeros_like(us))
     ink = ink_map(raw, paper_window_px=int(3.0 * ppm))
     bow = _follow_line(ink, us, half, ppm, chord)
     if bow is None:
         return None
     # pass 2: straightened strip
-    mx, my = _maps(p0, d, n, us, vs, bow)
-    raw = cv2.remap(gray, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    raw = _resample(gray, p0, d, n, us, vs, bow)
     ink = ink_map(raw, paper_window_px=int(3.0 * ppm))
     thickness = _thickness(ink, half, margin, chord)
     band = thickness / 2.0 + max(1.0, 0.12 * ppm)

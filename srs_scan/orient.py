@@ -164,3 +164,32 @@ def decide_orientation(
             "too little text to confirm which way up the page is",
         )
     return Orientation(False, False, score, layout, groups, "cannot tell which way up the page is")
+
+
+WORDS_DECISIVE = 0.3  # |OCR upright score| at or above this is a clear answer
+
+
+def confirm_with_words(geometric: Orientation, words: float) -> Orientation:
+    """Check the geometric decision against the OCR's upright score.
+
+    ``words`` is the OCR's score for the page as turned by ``geometric`` (> 0: the
+    text reads upright). Clear words win; when they contradict a clear geometric
+    answer, a person must look.
+    """
+    if abs(words) < WORDS_DECISIVE:
+        return geometric
+    if words > 0:
+        return Orientation(
+            geometric.flip, True, geometric.text_score, geometric.layout_score, geometric.groups
+        )
+    strong_text = geometric.groups >= TEXT_MIN_GROUPS and abs(geometric.text_score) >= 2 * TEXT_SCORE_DECISIVE
+    return Orientation(
+        not geometric.flip,
+        not strong_text,
+        geometric.text_score,
+        geometric.layout_score,
+        geometric.groups,
+        "the page's words and the shape of its text disagree about which way up it is"
+        if strong_text
+        else "",
+    )

@@ -117,15 +117,20 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             **base,
         )
 
-    # 3. orientation
+    # 3. orientation from the text's shape and the layout; 6. then the words check it
     ref = scales.segments[0].direction
     dirs = [s.direction if s.direction @ ref >= 0 else -s.direction for s in scales.segments]
     direction = np.mean(dirs, axis=0)
     direction /= np.linalg.norm(direction)
     mids = np.array([s.midpoint for s in scales.segments])
     seg_ends = np.array([[s.p0, s.p1] for s in scales.segments])
-    orientation = orient.decide_orientation(binary, direction, seg_ends, ppm=work_ppm)
-    if orientation.flip:
+    geometric = orient.decide_orientation(binary, direction, seg_ends, ppm=work_ppm)
+    if geometric.flip:
+        direction = -direction
+    forms = all_forms()
+    text = classify.read_page_text(work, direction, seg_ends, ppm=work_ppm, forms=forms)
+    orientation = orient.confirm_with_words(geometric, text.upright)
+    if orientation.flip != geometric.flip:
         direction = -direction
     down = np.array([-direction[1], direction[0]])
     order = np.argsort(mids @ down)
@@ -167,10 +172,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
                 "(printed with 'fit to page'?): scores are relative to the printed line"
             )
 
-    # 6. form type
-    forms = all_forms()
-    guess = classify.classify_page(work, direction, mids, ppm=work_ppm, forms=forms)
-    form: FormDef | None = forms.get(guess.form) if guess.form else None
+    form: FormDef | None = forms.get(text.form) if text.form else None
     names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, 5)]
 
     # 7. score
@@ -184,7 +186,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     elif orientation.reason:
         warnings.append(orientation.reason)
     if form is None:
-        reasons.append(guess.reason or "form type (SRS or ORS) not recognised")
+        reasons.append(text.reason or "form type (SRS or ORS) not recognised")
     n_review = sum(item.status is ItemStatus.REVIEW for item in items)
     n_missing = sum(item.status is ItemStatus.MISSING for item in items)
     if n_review:
@@ -206,8 +208,9 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             "text_score": orientation.text_score,
             "layout_score": orientation.layout_score,
             "groups": orientation.groups,
+            "words": text.upright,
         },
-        "form_confidence": guess.confidence,
+        "form_confidence": text.confidence,
     }
     return PageResult(
         status=status,
