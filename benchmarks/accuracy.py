@@ -133,7 +133,9 @@ def run_case(args: tuple[str, int, str | None]) -> dict:
     bad = False
     if case.form is not None:
         for truth, n, (mm, status) in zip(case.truth, case.n_marks, out["items"] or [(None, "none")] * 4):
-            if n == 1 and mm is not None and abs(mm - truth) > 2 and status != "review":
+            if n == 1 and (status == "review" or mm is None or abs(mm - truth) > 1.0):
+                bad = True  # silent error, false review, missed mark or a large error
+            if n == 0 and status != "missing" or n == 2 and status != "review":
                 bad = True
     if save and (bad or (case.form is None) != (result.status.value == "no_form")):
         folder = Path(save)

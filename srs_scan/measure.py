@@ -19,17 +19,20 @@ import numpy as np
 from .ink import ink_map
 
 # Tuning constants, in millimetres of a nominal 100 mm line.
-STRIP_MARGIN_MM = 5.0  # sampled beyond each end of the line
+STRIP_MARGIN_MM = 10.0  # sampled beyond each end of the line
 STRIP_HALF_HEIGHT_MM = 9.0  # sampled above and below the line
 MARK_ZONE_MM = 8.0  # ink further from the line than this is not a mark on it
 TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
 CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses it
 FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
+END_TICK_MM = 0.8  # a printed end tick stands within this of the line's end
+END_TOUCH_MM = 0.5  # a blob touching the line's rows further than this past an end is not on it
 MIN_MARK_AREA_MM2 = 0.25  # smaller specks are dust or scanner noise
 MIN_NEAR_MARK_AREA_MM2 = 1.0  # a stray blob near the line must be at least this big
-END_SEARCH_MM = 3.0  # the refined end lies within this of the coarse end
+END_SEARCH_MM = 8.0  # the refined end lies within this of the coarse end
 MAX_DROPOUT_MM = 0.6  # breaks in a printed line (bitonal scans) shorter than this are bridged
-PRINT_MATCH_MM = 1.0  # a blob repeated at the same place on other lines is print
+PRINT_MATCH_MM = 0.6  # a blob repeated at the same place on other lines is print...
+PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 LINE_INK = 0.30
 
@@ -311,29 +314,59 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     """Drop blobs that are print: the same shape at the same place on other lines.
 
     Printed end ticks, "0"/"10" labels and graduations repeat on every scale; a client's
-    mark does not. Positions are compared in nominal mm along each line.
+    mark does not. Positions and sizes are compared in nominal mm along each line; a
+    blob is print when at least two other lines have its twin.
     """
-    def key(s: LineStrip, b: Blob) -> tuple[float, float, float]:
-        return s.to_mm(b.uc), b.vc / s.ppm, b.area / (s.ppm * s.ppm)
+    def key(s: LineStrip, b: Blob) -> np.ndarray:
+        k = s.ppm
+        return np.array([s.to_mm(b.uc), b.vc / k, (b.u1 - b.u0 + 1) / k, (b.v1 - b.v0 + 1) / k, b.area / (k * k)])
 
-    keys = [[key(s, b) for b in s.blobs] for s in strips]
+    keys = [np.array([key(s, b) for b in s.blobs]).reshape(-1, 5) for s in strips]
     kept: list[list[Blob]] = []
     for i, s in enumerate(strips):
         mine = []
-        for b, (u, v, a) in zip(s.blobs, keys[i]):
+        for b, k in zip(s.blobs, keys[i]):
             matches = 0
-            for j in range(len(strips)):
-                if j == i:
+            for j, other in enumerate(keys):
+                if j == i or len(other) == 0:
                     continue
-                if any(
-                    abs(u - u2) <= PRINT_MATCH_MM and abs(v - v2) <= PRINT_MATCH_MM and 0.5 <= a / a2 <= 2.0
-                    for (u2, v2, a2) in keys[j]
-                ):
-                    matches += 1
+                size_tol = np.maximum(PRINT_SIZE_MM, 0.3 * k[2:4])
+                twin = (
+                    (np.abs(other[:, 0] - k[0]) <= PRINT_MATCH_MM)
+                    & (np.abs(other[:, 1] - k[1]) <= PRINT_MATCH_MM)
+                    & (np.abs(other[:, 2] - k[2]) <= size_tol[0])
+                    & (np.abs(other[:, 3] - k[3]) <= size_tol[1])
+                    & (other[:, 4] >= 0.6 * k[4])
+                    & (other[:, 4] <= k[4] / 0.6)
+                )
+                matches += bool(twin.any())
             if matches < 2:
                 mine.append(b)
         kept.append(mine)
     return kept
+
+
+def drop_end_ticks(strips: list[LineStrip], blobs: list[list[Blob]]) -> list[list[Blob]]:
+    """Remove printed end ticks: small strokes at both ends of (nearly) every line.
+
+    A form either prints ticks at its line ends or it does not; when at least 6 of the
+    8 ends carry a touching blob, blobs there of the typical tick's height are print. A
+    client's mark at an end is taller or wider than the tick it merges with, and stays.
+    """
+    at_end: list[tuple[int, Blob]] = []
+    ends_with = 0
+    for i, (s, bl) in enumerate(zip(strips, blobs)):
+        tol = END_TICK_MM * s.ppm
+        for end in (s.left_u, s.right_u):
+            here = [b for b in bl if b.touching and b.u0 - tol <= end <= b.u1 + tol and b.u1 - b.u0 <= 2 * tol + 2]
+            ends_with += bool(here)
+            at_end.extend((i, b) for b in here)
+    if ends_with < 6:
+        return blobs
+    heights = np.array([(b.v1 - b.v0 + 1) / strips[i].ppm for i, b in at_end])
+    typical = float(np.median(heights))
+    drop = {id(b) for (i, b), h in zip(at_end, heights) if h <= 1.4 * typical + 0.3}
+    return [[b for b in bl if id(b) not in drop] for bl in blobs]
 
 
 @dataclass(frozen=True)
@@ -348,17 +381,19 @@ class MarkCandidate:
 
 
 def _is_text_like(b: Blob, blobs: list[Blob]) -> bool:
+    """True when ``b`` stands in a row of similar blobs: a printed word or label."""
     h = b.v1 - b.v0 + 1
     for o in blobs:
         if o is b:
             continue
         ho = o.v1 - o.v0 + 1
-        if not 0.4 <= ho / h <= 2.5:
+        if not 0.3 <= ho / h <= 3.0:
             continue
-        if abs(o.vc - b.vc) > 0.6 * max(h, ho):
+        overlap = min(b.v1, o.v1) - max(b.v0, o.v0) + 1
+        if overlap < 0.5 * min(h, ho):
             continue
         gap = max(o.u0 - b.u1, b.u0 - o.u1)
-        if gap <= 1.5 * max(h, ho):
+        if gap <= 3.0 * max(h, ho):
             return True
     return False
 
@@ -372,11 +407,14 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
     ppm = strip.ppm
     lo_u = strip.left_u - 3.0 * ppm
     hi_u = strip.right_u + 3.0 * ppm
-    touching = [b for b in blobs if b.touching and b.u1 >= lo_u and b.u0 <= hi_u]
+    # beyond its ends there is no line to touch: ink there (end words) only crosses its rows
+    on_lo = strip.left_u - END_TOUCH_MM * ppm
+    on_hi = strip.right_u + END_TOUCH_MM * ppm
+    touching = [b for b in blobs if b.touching and b.u1 >= on_lo and b.u0 <= on_hi]
     others = [
         b
         for b in blobs
-        if not b.touching
+        if b not in touching
         and b.u1 >= lo_u
         and b.u0 <= hi_u
         and b.area >= MIN_NEAR_MARK_AREA_MM2 * ppm * ppm

@@ -24,7 +24,7 @@ import numpy as np
 from . import classify, decode, lines, orient, perspective
 from .forms import FormDef, all_forms
 from .ink import ink_map, resize_to, to_gray
-from .measure import LineStrip, find_marks, mark_printed_blobs, sample_strip
+from .measure import LineStrip, drop_end_ticks, find_marks, mark_printed_blobs, sample_strip
 from .model import ItemStatus, MarkReading, PageImage, PageResult, PageStatus
 from .score import ScoringOptions, flags_for, round_half_up, score_items, total_of
 
@@ -151,7 +151,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             reasons=("a scale line could not be measured (faint or broken print)",),
             **base,
         )
-    blobs = mark_printed_blobs(good)
+    blobs = drop_end_ticks(good, mark_printed_blobs(good))
 
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
