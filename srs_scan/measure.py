@@ -27,7 +27,8 @@ CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses
 FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
 END_TICK_MM = 0.8  # a printed end tick stands within this of the line's end
 END_TOUCH_MM = 0.5  # a blob touching the line's rows further than this past an end is not on it
-MIN_MARK_AREA_MM2 = 0.25  # smaller specks are dust or scanner noise
+MIN_MARK_AREA_MM2 = 0.25  # smaller specks are dust or scanner noise (a mark's total ink)
+MIN_TOUCH_AREA_MM2 = 0.06  # pieces of a mark next to the line (a dot on thick print)
 MIN_NEAR_MARK_AREA_MM2 = 1.0  # a stray blob near the line must be at least this big
 END_SEARCH_MM = 8.0  # the refined end lies within this of the coarse end
 MAX_DROPOUT_MM = 0.6  # breaks in a printed line (bitonal scans) shorter than this are bridged
@@ -286,13 +287,16 @@ def _find_blobs(strip: LineStrip) -> None:
     min_area = MIN_MARK_AREA_MM2 * ppm * ppm
     touch = strip.band + TOUCH_GAP_MM * ppm + 1.0
     blobs = []
+    min_touch_area = MIN_TOUCH_AREA_MM2 * ppm * ppm
     for k in range(1, n):
         x, y, w, h, area = stats[k]
-        if area < min_area:
+        if area < min_touch_area:
             continue
         v0 = y - half
         v1 = y + h - 1 - half
         near = min(abs(v0), abs(v1)) if v0 * v1 > 0 else 0.0
+        if area < min_area and near > touch:
+            continue
         blobs.append(
             Blob(
                 u0=float(x - strip.margin),
@@ -355,10 +359,10 @@ def drop_end_ticks(strips: list[LineStrip], blobs: list[list[Blob]]) -> list[lis
     """
     at_end: list[tuple[int, Blob]] = []
     ends_with = 0
-    for i, (s, bl) in enumerate(zip(strips, blobs)):
+    for i, s in enumerate(strips):
         tol = END_TICK_MM * s.ppm
         for end in (s.left_u, s.right_u):
-            here = [b for b in bl if b.touching and b.u0 - tol <= end <= b.u1 + tol and b.u1 - b.u0 <= 2 * tol + 2]
+            here = [b for b in s.blobs if b.touching and b.u0 - tol <= end <= b.u1 + tol and b.u1 - b.u0 <= 2 * tol + 2]
             ends_with += bool(here)
             at_end.extend((i, b) for b in here)
     if ends_with < 6:
@@ -444,6 +448,8 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
         else:
             clusters.append([b])
             end = f1
+    min_area = MIN_MARK_AREA_MM2 * ppm * ppm
+    clusters = [c for c in clusters if sum(b.area for b in c) >= min_area]
     marks = [m for m in (_measure_cluster(strip, c) for c in clusters) if m is not None]
     marks.sort(key=lambda m: -m.area)
     return marks, others
