@@ -25,10 +25,13 @@ MARK_ZONE_MM = 8.0  # ink further from the line than this is not a mark on it
 TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
 CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses it
 FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
+END_COVER_PAD_MM = 0.3  # a mark whose feet reach this near an end covers it
+COVER_MAX_SHIFT_MM = 2.0  # a covered end moves at most this far
 END_TICK_MM = 0.8  # a printed end tick stands within this of the line's end
 END_TOUCH_MM = 0.5  # a blob touching the line's rows further than this past an end is not on it
 MIN_MARK_AREA_MM2 = 0.25  # smaller specks are dust or scanner noise (a mark's total ink)
 MIN_TOUCH_AREA_MM2 = 0.06  # pieces of a mark next to the line (a dot on thick print)
+TEXT_GAP_MM = 3.0  # letters and words of one printed label are closer than this
 MIN_NEAR_MARK_AREA_MM2 = 1.0  # a stray blob near the line must be at least this big
 END_SEARCH_MM = 8.0  # the refined end lies within this of the coarse end
 MAX_DROPOUT_MM = 0.6  # breaks in a printed line (bitonal scans) shorter than this are bridged
@@ -330,6 +333,11 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     for i, s in enumerate(strips):
         mine = []
         for b, k in zip(s.blobs, keys[i]):
+            if b.touching:
+                # ink touching the line may be a client's mark repeated on every line
+                # (all at 10, say); printed end ticks are handled by drop_end_ticks
+                mine.append(b)
+                continue
             matches = 0
             for j, other in enumerate(keys):
                 if j == i or len(other) == 0:
@@ -382,9 +390,11 @@ class MarkCandidate:
     sides: int  # 2 = ink above and below the line, 1 = one side only
     width: float  # extent along the line, px
     height: float  # extent across the line, px
+    foot0: float = 0.0  # where its ink meets the line: first and last column, px
+    foot1: float = 0.0
 
 
-def _is_text_like(b: Blob, blobs: list[Blob]) -> bool:
+def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
     """True when ``b`` stands in a row of similar blobs: a printed word or label."""
     h = b.v1 - b.v0 + 1
     for o in blobs:
@@ -397,7 +407,7 @@ def _is_text_like(b: Blob, blobs: list[Blob]) -> bool:
         if overlap < 0.5 * min(h, ho):
             continue
         gap = max(o.u0 - b.u1, b.u0 - o.u1)
-        if gap <= 3.0 * max(h, ho):
+        if gap <= min(1.5 * max(h, ho), TEXT_GAP_MM * ppm):
             return True
     return False
 
@@ -422,7 +432,7 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
         and b.u1 >= lo_u
         and b.u0 <= hi_u
         and b.area >= MIN_NEAR_MARK_AREA_MM2 * ppm * ppm
-        and not _is_text_like(b, strip.blobs)
+        and not _is_text_like(b, strip.blobs, ppm)
     ]
     # feet: where each touching blob meets the line
     feet = []
@@ -438,24 +448,24 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
             cols = np.array([int(b.uc + margin)])
         feet.append((float(cols.min() - margin), float(cols.max() - margin), b))
     feet.sort(key=lambda f: f[0])
-    clusters: list[list[Blob]] = []
+    clusters: list[tuple[list[Blob], float, float]] = []
     gap = FOOT_CLUSTER_GAP_MM * ppm
-    end = -np.inf
     for f0, f1, b in feet:
-        if clusters and f0 - end <= gap:
-            clusters[-1].append(b)
-            end = max(end, f1)
+        if clusters and f0 - clusters[-1][2] <= gap:
+            members, start, stop = clusters[-1]
+            clusters[-1] = (members + [b], start, max(stop, f1))
         else:
-            clusters.append([b])
-            end = f1
+            clusters.append(([b], f0, f1))
     min_area = MIN_MARK_AREA_MM2 * ppm * ppm
-    clusters = [c for c in clusters if sum(b.area for b in c) >= min_area]
-    marks = [m for m in (_measure_cluster(strip, c) for c in clusters) if m is not None]
+    clusters = [c for c in clusters if sum(b.area for b in c[0]) >= min_area]
+    marks = [m for m in (_measure_cluster(strip, *c) for c in clusters) if m is not None]
     marks.sort(key=lambda m: -m.area)
     return marks, others
 
 
-def _measure_cluster(strip: LineStrip, blobs: list[Blob]) -> MarkCandidate | None:
+def _measure_cluster(
+    strip: LineStrip, blobs: list[Blob], foot0: float, foot1: float
+) -> MarkCandidate | None:
     """Where the stroke's centre crosses the line's centre (v = 0)."""
     half, margin, ppm = strip.half, strip.margin, strip.ppm
     band = strip.band
@@ -485,7 +495,7 @@ def _measure_cluster(strip: LineStrip, blobs: list[Blob]) -> MarkCandidate | Non
     if above and below:
         (ua, va, _), (ub, vb, _) = above, below
         u = ua + (ub - ua) * (0.0 - va) / (vb - va)
-        return MarkCandidate(u, area, 2, width, height)
+        return MarkCandidate(u, area, 2, width, height, foot0, foot1)
     side = above or below
     if side is None:
         return None
@@ -511,4 +521,65 @@ def _measure_cluster(strip: LineStrip, blobs: list[Blob]) -> MarkCandidate | Non
         u = float(np.polyval([slope, coef[1]], foot_v))
     else:
         u = side[0]
-    return MarkCandidate(u, area, 1, width, height)
+    return MarkCandidate(u, area, 1, width, height, foot0, foot1)
+
+
+@dataclass(frozen=True)
+class CoveredEnd:
+    """A line end hidden under a client's mark. ``side`` 0 = left, 1 = right."""
+
+    line: int
+    side: int
+    resolved: bool  # True when the other lines' clean ends located it
+
+
+def settle_covered_ends(
+    strips: list[LineStrip], marks: list[list[MarkCandidate]]
+) -> list[CoveredEnd]:
+    """Correct line ends that a mark covers, using the other lines' clean ends.
+
+    Where a mark sits on the end of a line, its ink continues the line and the walk
+    overshoots by up to the mark's half-width. The printed ends of a stack of scales
+    lie on one straight line in the image (perspective keeps lines straight), so a
+    covered end is put where that line, fitted through the clean ends of the other
+    scales, crosses this one - if it falls under the mark, as it must. Otherwise the
+    end stays where it is and is reported as unresolved. ``strips`` are updated.
+    """
+    pad = END_COVER_PAD_MM
+    covered: list[tuple[int, int]] = []
+    for i, (s, ms) in enumerate(zip(strips, marks)):
+        for m in ms[:1]:
+            if m.foot0 - pad * s.ppm <= s.left_u <= m.foot1 + pad * s.ppm:
+                covered.append((i, 0))
+            if m.foot0 - pad * s.ppm <= s.right_u <= m.foot1 + pad * s.ppm:
+                covered.append((i, 1))
+    out: list[CoveredEnd] = []
+    for i, side in covered:
+        s = strips[i]
+        clean = [
+            np.array(t.to_image(t.left_u if side == 0 else t.right_u))
+            for j, t in enumerate(strips)
+            if j != i and (j, side) not in covered
+        ]
+        resolved = False
+        if len(clean) >= 2:
+            pts = np.array(clean)
+            centre = pts.mean(axis=0)
+            _, _, vt = np.linalg.svd(pts - centre)
+            e = vt[0]  # direction of the line through the ends
+            # solve origin + u d = centre + t e for u (straight chord; bow is tiny at the ends)
+            a = np.column_stack([s.d, -e])
+            if abs(np.linalg.det(a)) > 1e-6:
+                u, _ = np.linalg.solve(a, centre - s.origin)
+                m = marks[i][0]
+                lo = m.foot0 - pad * s.ppm
+                hi = m.foot1 + pad * s.ppm
+                current = s.left_u if side == 0 else s.right_u
+                if lo <= u <= hi and abs(u - current) <= COVER_MAX_SHIFT_MM * s.ppm:
+                    if side == 0:
+                        s.left_u = float(u)
+                    else:
+                        s.right_u = float(u)
+                    resolved = True
+        out.append(CoveredEnd(i, side, resolved))
+    return out

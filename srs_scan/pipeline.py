@@ -16,7 +16,7 @@ The library never prints and never exits; expected outcomes are states in the re
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,17 @@ import numpy as np
 from . import classify, decode, lines, orient, perspective
 from .forms import FormDef, all_forms
 from .ink import ink_map, resize_to, to_gray
-from .measure import LineStrip, drop_end_ticks, find_marks, mark_printed_blobs, sample_strip
+from .measure import (
+    Blob,
+    CoveredEnd,
+    LineStrip,
+    MarkCandidate,
+    drop_end_ticks,
+    find_marks,
+    mark_printed_blobs,
+    sample_strip,
+    settle_covered_ends,
+)
 from .model import ItemStatus, MarkReading, PageImage, PageResult, PageStatus
 from .score import ScoringOptions, flags_for, round_half_up, score_items, total_of
 
@@ -34,6 +44,8 @@ WORK_LONG_SIDE = 1800  # px, photos and images without a resolution
 SCALE_LENGTH_MM = (80.0, 115.0)  # plausible printed scale length (fit-to-page ... 100 %)
 LENGTH_WARN_MM = 2.0  # warn when the printed line is not 100 +/- this
 PAST_END_MM = 0.6  # a crossing this far beyond an end is past the end
+COVER_SNAP_MM = 0.3  # slack when deciding a mark is centred on a line end
+MIN_IMAGE_PX = 200  # a smaller image cannot show a 100 mm line to the millimetre
 MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read
 
 
@@ -84,6 +96,11 @@ def read_page(page: PageImage, *, options: ReadOptions | None = None) -> PageRes
 def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     gray = to_gray(page.image)
     h, w = gray.shape
+    if min(h, w) < MIN_IMAGE_PX:
+        return PageResult(
+            page.source, page.page, PageStatus.ERROR, dpi=page.dpi,
+            reasons=(f"the image is too small to hold a form ({w} x {h} px)",),
+        )
     if page.dpi:
         factor = min(1.0, WORK_DPI / page.dpi)
     else:
@@ -104,6 +121,13 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     if page.dpi:
         expected = (SCALE_LENGTH_MM[0] * ppm_guess, SCALE_LENGTH_MM[1] * ppm_guess)
     scales = lines.select_scales(segments, expected_length=expected)
+    dpi_note = None
+    if scales is None and expected is not None:
+        # a wrong resolution tag must not hide a form: look again without it
+        scales = lines.select_scales(segments)
+        if scales is not None:
+            dpi_note = "the file's stated resolution does not match the form: physical size unknown"
+            page = PageImage(page.source, page.page, page.image, None)
     base = {"source": page.source, "page": page.page, "dpi": page.dpi}
     if scales is None:
         return PageResult(
@@ -157,15 +181,30 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
     vanishing = perspective.vanishing_point(end_points)
 
-    readings = [_reading(s, b, vanishing) for s, b in zip(good, blobs)]
+    found = [find_marks(s, b) for s, b in zip(good, blobs)]
+    covered = settle_covered_ends(good, [m for m, _ in found])
+    if any(c.resolved for c in covered):
+        end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
+        vanishing = perspective.vanishing_point(end_points)
+    readings = [_reading(s, m, st, vanishing) for s, (m, st) in zip(good, found)]
+    readings = [
+        _at_covered_end(r, s, m, covered, i)
+        for i, (r, s, (m, _)) in enumerate(zip(readings, good, found))
+    ]
 
     # physical length, when the resolution is known
     lengths_mm: list[float | None] = [None] * 4
-    warnings: list[str] = []
+    warnings: list[str] = [dpi_note] if dpi_note else []
     mean_len: float | None = None
     if page.dpi:
-        lengths_mm = [round_half_up(s.length / page.dpi * 25.4, 1) for s in good]
-        mean_len = round_half_up(float(np.mean([v for v in lengths_mm if v is not None])), 1)
+        unsure = {c.line for c in covered if not c.resolved}  # an end hidden under a mark
+        lengths_mm = [
+            None if i in unsure else round_half_up(s.length / page.dpi * 25.4, 1)
+            for i, s in enumerate(good)
+        ]
+        known = [v for v in lengths_mm if v is not None]
+        mean_len = round_half_up(float(np.mean(known)), 1) if known else None
+    if mean_len is not None:
         if abs(mean_len - 100.0) > LENGTH_WARN_MM:
             warnings.append(
                 f"the printed lines are {mean_len:.1f} mm long, not 100 mm "
@@ -227,8 +266,38 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     )
 
 
-def _reading(strip: LineStrip, blobs: list, vanishing: tuple[float, float] | None) -> MarkReading:
-    marks, strays = find_marks(strip, blobs)
+def _at_covered_end(
+    reading: MarkReading, strip: LineStrip, marks: list[MarkCandidate], covered: list[CoveredEnd],
+    line: int,
+) -> MarkReading:
+    """A mark over an end that no other line could locate.
+
+    When the mark is centred on the end (its crossing within its own half-width of where
+    the ink stops), the end is under it and so is the reading: 0 or 100. Otherwise a
+    person must look.
+    """
+    for c in covered:
+        if c.line != line or c.resolved or reading.u_mm is None or not marks:
+            continue
+        mark = marks[0]
+        end_u = strip.left_u if c.side == 0 else strip.right_u
+        reach = (mark.foot1 - mark.foot0) / 2.0 + COVER_SNAP_MM * strip.ppm
+        if abs(mark.u - end_u) <= reach:
+            return replace(reading, u_mm=0.0 if c.side == 0 else 100.0,
+                           confidence=min(reading.confidence, 0.8))
+        return replace(
+            reading,
+            status=ItemStatus.REVIEW,
+            reasons=reading.reasons + ("the mark covers the end of the line",),
+            confidence=min(reading.confidence, 0.5),
+        )
+    return reading
+
+
+def _reading(
+    strip: LineStrip, marks: list[MarkCandidate], strays: list[Blob],
+    vanishing: tuple[float, float] | None,
+) -> MarkReading:
     ppm = strip.ppm
 
     def to_mm(u: float) -> float:

@@ -1,0 +1,171 @@
+"""Tests for srs_scan.textread: form identification and orientation from printed text.
+
+The OCR tests render form-like text with Pillow (DejaVu fonts when present, else
+Pillow's built-in font) and skip when onnxruntime or the rapidocr models are missing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from srs_scan import textread
+from srs_scan.textread import TextLine, classify_form
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _keywords() -> dict[str, list[str]]:
+    return {p.stem: json.loads(p.read_text())["keywords"] for p in sorted(TEMPLATES.glob("*.json"))}
+
+
+def _font(px: int, name: str = "DejaVuSans.ttf") -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    path = DEJAVU / name
+    if path.exists():
+        return ImageFont.truetype(str(path), px)
+    return ImageFont.load_default(size=px)
+
+
+SRS_TEXT = [
+    ("Session Rating Scale (SRS)", 20, "DejaVuSans-Bold.ttf"),
+    ("Name ______________ Age (Yrs): ____ Date: __________", 10, "DejaVuSans.ttf"),
+    ("Please rate today's session by placing a mark on the line", 10, "DejaVuSans.ttf"),
+    ("Relationship", 12, "DejaVuSerif.ttf"),
+    ("I did not feel heard, understood, and respected.", 8, "DejaVuSans.ttf"),
+]
+ORS_TEXT = [
+    ("OUTCOME RATING SCALE", 18, "DejaVuSerif.ttf"),
+    ("Name ______________ Session # ____ Date: __________", 10, "DejaVuSans.ttf"),
+    ("Looking back over the last week, including today,", 10, "DejaVuSans.ttf"),
+    ("Individually", 12, "DejaVuSans-Bold.ttf"),
+    ("(Personal well-being)", 9, "DejaVuSans.ttf"),
+]
+
+
+def _render(lines: list[tuple[str, int, str]], dpi: int, *, degrade: bool) -> np.ndarray:
+    """The part of an A4 page above the first scale line, as gray uint8."""
+    w, h = int(210 / 25.4 * dpi), int(90 / 25.4 * dpi)
+    img = Image.new("L", (w, h), 255)
+    draw = ImageDraw.Draw(img)
+    y = 15 / 25.4 * dpi
+    for text, pt, font_name in lines:
+        px = round(pt / 72 * dpi)
+        draw.text((20 / 25.4 * dpi, y), text, font=_font(px, font_name), fill=0)
+        y += px * 2.0
+    draw.line([(55 / 25.4 * dpi, h - 5), (155 / 25.4 * dpi, h - 5)], fill=0, width=3)
+    if degrade:
+        img = img.filter(ImageFilter.GaussianBlur(0.8))
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=50)
+        img = Image.open(io.BytesIO(buf.getvalue())).convert("L")
+    return np.array(img)
+
+
+@pytest.fixture(scope="module")
+def engine() -> None:
+    pytest.importorskip("onnxruntime")
+    if not textread.available():
+        pytest.skip("OCR models (rapidocr package) not available")
+
+
+# ----------------------------------------------------------------- with the engine
+
+
+@pytest.mark.parametrize(
+    ("form", "lines", "dpi", "degrade"),
+    [
+        ("srs", SRS_TEXT, 200, False),
+        ("ors", ORS_TEXT, 200, False),
+        ("srs", SRS_TEXT, 150, True),
+        ("ors", ORS_TEXT, 300, True),
+    ],
+)
+def test_reads_and_classifies_rendered_forms(
+    engine: None, form: str, lines: list[tuple[str, int, str]], dpi: int, degrade: bool
+) -> None:
+    gray = _render(lines, dpi, degrade=degrade)
+    read = textread.read_text(gray)
+    assert read, "no text read"
+    for line in read:
+        x0, y0, x1, y1 = line.box
+        assert 0 <= x0 < x1 <= gray.shape[1] and 0 <= y0 < y1 <= gray.shape[0]
+        assert 0.0 <= line.confidence <= 1.0
+    got, confidence, matched = classify_form(read, _keywords())
+    assert got == form, matched
+    assert confidence >= 0.5
+
+
+def test_upright_score_sign(engine: None) -> None:
+    for lines in (SRS_TEXT, ORS_TEXT):
+        gray = _render(lines, 200, degrade=True)
+        assert textread.upright_score(gray) > 0.3
+        assert textread.upright_score(np.ascontiguousarray(gray[::-1, ::-1])) < -0.3
+
+
+def test_upside_down_text_does_not_identify_a_form(engine: None) -> None:
+    gray = _render(ORS_TEXT, 200, degrade=False)
+    read = textread.read_text(np.ascontiguousarray(gray[::-1, ::-1]))
+    assert classify_form(read, _keywords())[0] is None
+
+
+def test_stop_when_limits_reading(engine: None) -> None:
+    gray = _render(SRS_TEXT, 200, degrade=False)
+    read = textread.read_text(gray, stop_when=lambda ls: len(ls) >= 1)
+    assert len(read) == 1
+
+
+def test_blank_and_tiny_images(engine: None) -> None:
+    assert textread.read_text(np.full((300, 800), 255, np.uint8)) == []
+    assert textread.upright_score(np.full((300, 800), 255, np.uint8)) == 0.0
+    assert textread.read_text(np.zeros((4, 4), np.uint8)) == []
+
+
+# ------------------------------------------------------------- classify_form only
+
+
+def _lines(*texts: str, confidence: float = 0.95) -> list[TextLine]:
+    return [TextLine(t, (0.0, 0.0, 10.0, 10.0), confidence) for t in texts]
+
+
+def test_classify_tolerates_ocr_errors() -> None:
+    form, conf, matched = classify_form(_lines("Relatlonship", "Goa1s and Toplcs"), _keywords())
+    assert form == "srs"
+    assert "relationship" in matched and "topics" in matched
+    assert conf > 0.6
+
+
+def test_classify_short_keywords_need_exact_match() -> None:
+    # "or" (in "Approach or Method") must not count as the ORS abbreviation
+    form, _, matched = classify_form(_lines("Approach or Method"), _keywords())
+    assert form == "srs" and "ors" not in matched
+    assert classify_form(_lines("(ORS)"), _keywords())[0] == "ors"
+
+
+def test_classify_hyphenated_keyword_variants() -> None:
+    kw = {"ors": ["well-being"], "srs": ["session"]}
+    for text in ("(personal well-being)", "wellbeing", "well being"):
+        assert classify_form(_lines(text), kw)[0] == "ors", text
+
+
+def test_classify_ties_and_nothing() -> None:
+    kw = _keywords()
+    assert classify_form([], kw) == (None, 0.0, ())
+    assert classify_form(_lines("Name Date"), kw)[0] is None
+    assert classify_form(_lines("Session Rating Scale", "Outcome Rating Scale"), kw)[0] is None
+
+
+def test_classify_ignores_low_confidence_lines() -> None:
+    kw = _keywords()
+    assert classify_form(_lines("Outcome", confidence=0.5), kw)[0] is None
+    assert classify_form(_lines("Outcome", confidence=0.5), kw, min_confidence=0.4)[0] == "ors"
+
+
+def test_keywords_shared_by_forms_are_ignored() -> None:
+    kw = {"srs": ["session", "overall"], "ors": ["outcome", "overall"]}
+    assert classify_form(_lines("Overall"), kw)[0] is None
