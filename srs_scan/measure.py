@@ -31,7 +31,7 @@ END_TICK_MM = 0.8  # a printed end tick stands within this of the line's end
 END_TOUCH_MM = 0.5  # a blob touching the line's rows further than this past an end is not on it
 MIN_MARK_AREA_MM2 = 0.25  # smaller specks are dust or scanner noise (a mark's total ink)
 MIN_TOUCH_AREA_MM2 = 0.06  # pieces of a mark next to the line (a dot on thick print)
-TEXT_GAP_MM = 3.0  # letters and words of one printed label are closer than this
+TEXT_GAP_MM = 4.0  # letters and words of one printed label are closer than this
 MIN_NEAR_MARK_AREA_MM2 = 1.0  # a stray blob near the line must be at least this big
 END_SEARCH_MM = 8.0  # the refined end lies within this of the coarse end
 MAX_DROPOUT_MM = 0.6  # breaks in a printed line (bitonal scans) shorter than this are bridged
@@ -407,7 +407,7 @@ def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
         if overlap < 0.5 * min(h, ho):
             continue
         gap = max(o.u0 - b.u1, b.u0 - o.u1)
-        if gap <= min(1.5 * max(h, ho), TEXT_GAP_MM * ppm):
+        if gap <= min(2.5 * max(h, ho), TEXT_GAP_MM * ppm):
             return True
     return False
 
