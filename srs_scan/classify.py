@@ -14,7 +14,7 @@ forms carry health information.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -22,9 +22,8 @@ import numpy as np
 
 from . import textread
 from .forms import FormDef
-from .orient import deskew_matrix
 
-OCR_PPM = 4.0  # px/mm the page is read at (about 100 dpi): enough for 10 pt text
+OCR_PPM = 6.0  # px/mm the form is read at (about 150 dpi): 10 pt text is ~15 px tall
 FORM_REACH_X = 0.6  # form content within this many line lengths left/right of the stack
 FORM_REACH_UP = 1.0  # ... above the first line (title, header, instructions)
 FORM_REACH_DOWN = 0.5  # ... below the last line
@@ -47,48 +46,58 @@ class TextEvidence:
     reason: str = ""
 
 
-def _form_crops(
-    gray: np.ndarray, direction: np.ndarray, line_ends: np.ndarray, *, ppm: float
+def upright_form(
+    gray: np.ndarray, ends: Sequence[tuple[np.ndarray, np.ndarray]], *, ppm: float = OCR_PPM
 ) -> tuple[np.ndarray, int]:
-    """The form region turned so ``direction`` is +x at OCR_PPM, and the y of the first line."""
-    h, w = gray.shape
-    centre = (w / 2.0, h / 2.0)
-    scale = OCR_PPM / ppm
-    mat = deskew_matrix(direction, centre) * scale
-    pts = np.hstack([line_ends.reshape(-1, 2), np.ones((line_ends.size // 2, 1))]) @ mat.T
-    length = 100.0 * OCR_PPM
-    x0 = pts[:, 0].min() - FORM_REACH_X * length
-    x1 = pts[:, 0].max() + FORM_REACH_X * length
-    y0 = pts[:, 1].min() - FORM_REACH_UP * length
-    y1 = pts[:, 1].max() + FORM_REACH_DOWN * length
-    mat[0, 2] -= x0
-    mat[1, 2] -= y0
-    size = (int(x1 - x0), int(y1 - y0))
-    crop = cv2.warpAffine(gray, mat, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    first_line = int(pts[:, 1].min() - y0)
-    return crop, first_line
+    """The form region, rectified and upright, at ``ppm`` px per mm.
+
+    The homography takes the first and last scales' end points to a rectangle 100 mm
+    wide (the page's own geometry: text comes out level even on a tilted photo). The
+    region reaches FORM_REACH_* line lengths around the stack. Returns the image and the
+    row of the first scale in it.
+
+    Parameters
+    ----------
+    gray : ndarray (M, N) uint8, full resolution
+    ends : four (left, right) end points (x, y), top line first
+    """
+    (a, b), (c, d) = ends[0], ends[-1]
+    img_len = float(np.mean([np.linalg.norm(np.subtract(r, l)) for l, r in ends]))
+    mid_top = (np.asarray(a) + np.asarray(b)) / 2
+    mid_bottom = (np.asarray(c) + np.asarray(d)) / 2
+    stack_mm = 100.0 * float(np.linalg.norm(mid_bottom - mid_top)) / img_len
+    width = 100.0 * ppm
+    height = stack_mm * ppm
+    x0 = FORM_REACH_X * width
+    y0 = FORM_REACH_UP * width
+    src = np.array([a, b, d, c], dtype=np.float32)
+    dst = np.array(
+        [[x0, y0], [x0 + width, y0], [x0 + width, y0 + height], [x0, y0 + height]], dtype=np.float32
+    )
+    hom = cv2.getPerspectiveTransform(src, dst)
+    size = (int(width * (1 + 2 * FORM_REACH_X)), int(y0 + height + FORM_REACH_DOWN * width))
+    crop = cv2.warpPerspective(gray, hom, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+    return crop, int(y0)
 
 
 def read_page_text(
     gray: np.ndarray,
-    direction: np.ndarray,
-    line_ends: np.ndarray,
+    ends: Sequence[tuple[np.ndarray, np.ndarray]],
     *,
-    ppm: float,
     forms: Mapping[str, FormDef],
 ) -> TextEvidence:
     """Check orientation and name the form from the words around the scales.
 
     Parameters
     ----------
-    gray : ndarray (M, N) uint8, the working image
-    direction : unit vector (x, y), believed left-to-right on the upright page
-    line_ends : ndarray (4, 2, 2), the scales' end points in the working image
-    ppm : float, working px per mm
+    gray : ndarray (M, N) uint8, the full-resolution page
+    ends : four (left, right) end points (x, y), top line first, as the page is
+        believed to be oriented
+    forms : the known forms, by id
     """
     if not textread.available():
         return TextEvidence(None, 0.0, 0.0, False, "text recognition is not installed: form type unknown")
-    crop, first_line = _form_crops(gray, direction, line_ends, ppm=ppm)
+    crop, first_line = upright_form(gray, ends)
     upright = textread.upright_score(crop)
     flipped = False
     if upright <= -UPRIGHT_DECISIVE:

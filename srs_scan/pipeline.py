@@ -146,25 +146,17 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     dirs = [s.direction if s.direction @ ref >= 0 else -s.direction for s in scales.segments]
     direction = np.mean(dirs, axis=0)
     direction /= np.linalg.norm(direction)
-    mids = np.array([s.midpoint for s in scales.segments])
     seg_ends = np.array([[s.p0, s.p1] for s in scales.segments])
     geometric = orient.decide_orientation(binary, direction, seg_ends, ppm=work_ppm)
     if geometric.flip:
         direction = -direction
     forms = all_forms()
-    text = classify.read_page_text(work, direction, seg_ends, ppm=work_ppm, forms=forms)
+    ends = _ordered_ends(scales, direction, factor)
+    text = classify.read_page_text(gray, ends, forms=forms)
     orientation = orient.confirm_with_words(geometric, text.upright)
     if orientation.flip != geometric.flip:
         direction = -direction
-    down = np.array([-direction[1], direction[0]])
-    order = np.argsort(mids @ down)
-    ends = []
-    for k in order:
-        seg = scales.segments[k]
-        p0, p1 = np.asarray(seg.p0), np.asarray(seg.p1)
-        if (p1 - p0) @ direction < 0:
-            p0, p1 = p1, p0
-        ends.append((p0 / factor, p1 / factor))
+        ends = _ordered_ends(scales, direction, factor)
 
     # 4. measure each line at full resolution
     strips: list[LineStrip | None] = [sample_strip(gray, tuple(a), tuple(b)) for a, b in ends]
@@ -264,6 +256,22 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         geometry=geometry,
         **base,
     )
+
+
+def _ordered_ends(
+    scales: lines.ScaleSet, direction: np.ndarray, factor: float
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Full-resolution (left, right) end points, top line first, for a page direction."""
+    down = np.array([-direction[1], direction[0]])
+    mids = np.array([s.midpoint for s in scales.segments])
+    ends = []
+    for k in np.argsort(mids @ down):
+        seg = scales.segments[k]
+        p0, p1 = np.asarray(seg.p0), np.asarray(seg.p1)
+        if (p1 - p0) @ direction < 0:
+            p0, p1 = p1, p0
+        ends.append((p0 / factor, p1 / factor))
+    return ends
 
 
 def _at_covered_end(
