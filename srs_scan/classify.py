@@ -44,6 +44,7 @@ class TextEvidence:
     upright: float
     flipped: bool
     reason: str = ""
+    available: bool = True  # False when no OCR engine is installed
 
 
 def upright_form(
@@ -85,6 +86,7 @@ def read_page_text(
     ends: Sequence[tuple[np.ndarray, np.ndarray]],
     *,
     forms: Mapping[str, FormDef],
+    check_upright: bool = True,
 ) -> TextEvidence:
     """Check orientation and name the form from the words around the scales.
 
@@ -96,9 +98,11 @@ def read_page_text(
     forms : the known forms, by id
     """
     if not textread.available():
-        return TextEvidence(None, 0.0, 0.0, False, "text recognition is not installed: form type unknown")
+        return TextEvidence(
+            None, 0.0, 0.0, False, "text recognition is not installed: form type unknown", False
+        )
     crop, first_line = upright_form(gray, ends)
-    upright = textread.upright_score(crop)
+    upright = textread.upright_score(crop) if check_upright else 0.0
     flipped = False
     if upright <= -UPRIGHT_DECISIVE:
         crop = np.ascontiguousarray(crop[::-1, ::-1])

@@ -13,7 +13,9 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -132,7 +134,57 @@ def _open_image(path: Path) -> Image.Image:
     return img
 
 
+# EXIF orientation -> (quarter turns counter-clockwise for np.rot90, flip left-right first)
+_EXIF_TURNS = {1: (0, False), 2: (0, True), 3: (2, False), 4: (2, True),
+               5: (3, True), 6: (3, False), 7: (1, True), 8: (1, False)}
+_FAST_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp"})
+
+
+def _fast_decode(path: Path, name: str) -> PageImage | None:
+    """Single-image formats decoded by OpenCV (several times faster than Pillow).
+
+    Pillow still reads the header: resolution, EXIF orientation and camera tags.
+    Returns None when the file needs Pillow (palette, 16-bit, alpha, anything odd).
+    """
+    data = path.read_bytes()
+    if not data:
+        raise UnreadableInputError("the file is empty")
+    try:
+        header = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError as exc:
+        raise UnreadableInputError(
+            "not a readable image (the file may be damaged or not what its name says)"
+        ) from exc
+    if header.mode not in ("L", "RGB", "1") or getattr(header, "n_frames", 1) > 1:
+        return None
+    # a PNG keeps EXIF after the pixels: asking for it would decode the image twice
+    exif = header.getexif() if header.format != "PNG" else Image.Exif()
+    dpi = _plausible_dpi(header.info.get("dpi"))
+    if exif.get(0x010F) or exif.get(0x0110):  # camera Make/Model: a photo, dpi meaningless
+        dpi = None
+    flags = cv2.IMREAD_IGNORE_ORIENTATION | (
+        cv2.IMREAD_GRAYSCALE if header.mode in ("L", "1") else cv2.IMREAD_COLOR
+    )
+    array = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    if array is None:
+        return None
+    turns, mirror = _EXIF_TURNS.get(int(exif.get(0x0112, 1) or 1), (0, False))
+    if mirror:
+        array = array[:, ::-1]
+    if turns:
+        array = np.rot90(array, turns)
+    array = np.ascontiguousarray(array)
+    if min(array.shape[:2]) < 64:
+        raise UnreadableInputError("the image is too small to hold a form")
+    return PageImage(name, 1, array, dpi)
+
+
 def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
+    if path.suffix.lower() in _FAST_SUFFIXES:
+        page = _fast_decode(path, name)
+        if page is not None:
+            yield page
+            return
     img = _open_image(path)
     frames = ImageSequence.Iterator(img) if getattr(img, "n_frames", 1) > 1 else [img]
     for number, frame in enumerate(frames, 1):
@@ -171,17 +223,58 @@ def _iter_pdf(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
             number = index + 1
             try:
                 page = pdf[index]
-                dpi = _native_pdf_dpi(page, pdfium_c)
-                bitmap = page.render(scale=dpi / 72.0, grayscale=True, draw_annots=False)
-                array = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
-                if array.ndim == 3:
-                    array = array[:, :, 0]
+                scan_image = _scan_image(page, pdfium_c)
+                if scan_image is not None:
+                    array, dpi = scan_image
+                else:
+                    dpi = _native_pdf_dpi(page, pdfium_c)
+                    bitmap = page.render(scale=dpi / 72.0, grayscale=True, draw_annots=False)
+                    array = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
+                    if array.ndim == 3:
+                        array = array[:, :, 0]
             except (pdfium.PdfiumError, ValueError, MemoryError) as exc:
                 yield PageFailure(name, number, f"page {number} cannot be rendered ({exc})")
                 continue
             yield PageImage(name, number, array, dpi)
     finally:
         pdf.close()
+
+
+def _scan_image(page: Any, pdfium_c: Any) -> tuple[np.ndarray, float] | None:
+    """The page's scan image itself, when the page is nothing but that image.
+
+    A sheet-fed scanner's PDF page is one image placed upright over the whole page
+    (perhaps with an invisible OCR text layer). Taking its pixels directly is several
+    times faster than rendering the page and exact at the scan's own resolution. Any
+    other page (rotated, several images, vector drawing, stamps) is rendered instead.
+    """
+    try:
+        if page.get_rotation() % 360:
+            return None
+        objects = list(page.get_objects(max_depth=1))
+        images = [o for o in objects if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
+        others = [o for o in objects if o.type not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_TEXT)]
+        if len(images) != 1 or others:
+            return None
+        image = images[0]
+        m = image.get_matrix()
+        if abs(m.b) > 1e-6 or abs(m.c) > 1e-6 or m.a <= 0 or m.d <= 0:
+            return None  # turned or mirrored in placement
+        width_pt, height_pt = page.get_size()
+        if m.a * m.d < 0.9 * width_pt * height_pt:
+            return None  # the image does not cover the page
+        array = image.get_bitmap(render=False).to_numpy()
+    except Exception:  # noqa: BLE001 - any surprise: render the page instead
+        return None
+    if array.dtype != np.uint8 or array.ndim not in (2, 3):
+        return None
+    if array.ndim == 3:
+        array = cv2.cvtColor(array[:, :, :3], cv2.COLOR_BGR2GRAY) if array.shape[2] >= 3 else array[:, :, 0]
+    dpi = array.shape[1] / (m.a / 72.0)
+    lo, hi = PLAUSIBLE_DPI
+    if not lo <= dpi <= hi:
+        return None
+    return np.ascontiguousarray(array), float(dpi)
 
 
 def _native_pdf_dpi(page: object, pdfium_c: object) -> float:

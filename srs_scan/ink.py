@@ -19,7 +19,10 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image if image.dtype == np.uint8 else np.clip(image, 0, 255).astype(np.uint8)
     if image.ndim == 3 and image.shape[2] >= 3:
-        return np.min(image[:, :, :3], axis=2).astype(np.uint8)
+        if image.dtype != np.uint8:
+            image = np.clip(image, 0, 255).astype(np.uint8)
+        b, g, r = cv2.split(np.ascontiguousarray(image[:, :, :3]))
+        return cv2.min(cv2.min(b, g), r)
     raise ValueError(f"unsupported image shape {image.shape}")
 
 

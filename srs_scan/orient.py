@@ -106,52 +106,98 @@ def text_asymmetry(binary: np.ndarray, *, ppm: float) -> tuple[float, int]:
 FORM_REACH = (0.6, 1.0)  # form content lies within this many line lengths of the stack (x, y)
 
 
-def decide_orientation(
-    binary: np.ndarray, direction: np.ndarray, line_ends: np.ndarray, *, ppm: float
-) -> Orientation:
-    """Decide whether ``direction`` runs left-to-right on the upright page.
+@dataclass(frozen=True)
+class FormView:
+    """The ink around the stack of scales, turned so the scales run along +x.
 
-    Parameters
-    ----------
-    binary : ndarray (M, N) uint8 0/1, working-resolution ink mask
-    direction : unit vector (x, y), the scales' mean direction
-    line_ends : ndarray of shape (4, 2, 2), the scales' end points (x, y)
-    ppm : float, px per mm of the working image
+    ``image`` is a binary crop (uint8 0/1); ``top``/``bottom`` are the rows of the
+    first and last scale in it. Which way up it is remains to be decided.
     """
-    h, w = binary.shape
-    centre = (w / 2.0, h / 2.0)
-    mat = deskew_matrix(direction, centre)
-    cos, sin = abs(mat[0, 0]), abs(mat[0, 1])
-    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
-    mat[0, 2] += nw / 2.0 - centre[0]
-    mat[1, 2] += nh / 2.0 - centre[1]
-    upright = cv2.warpAffine(binary, mat, (nw, nh), flags=cv2.INTER_NEAREST, borderValue=0)
-    # keep only the form around the stack of scales (a photo's background is not text)
-    pts = np.hstack([line_ends.reshape(-1, 2), np.ones((line_ends.size // 2, 1))]) @ mat.T
-    length = 100.0 * ppm
-    x0 = int(max(0, pts[:, 0].min() - FORM_REACH[0] * length))
-    x1 = int(min(nw, pts[:, 0].max() + FORM_REACH[0] * length))
-    y0 = int(max(0, pts[:, 1].min() - FORM_REACH[1] * length))
-    y1 = int(min(nh, pts[:, 1].max() + FORM_REACH[1] * length))
-    upright = upright[y0:y1, x0:x1]
-    pts = pts - [x0, y0]
-    score, groups = text_asymmetry(upright, ppm=ppm)
 
-    # layout cue: text ink above the first scale vs below the last one
-    top, bottom = float(pts[:, 1].min()), float(pts[:, 1].max())
-    rule = cv2.morphologyEx(
-        upright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * ppm)), 1))
-    )
-    text = cv2.subtract(upright, rule)
-    margin = int(3 * ppm)
-    above = float(text[: max(0, int(top) - margin)].sum())
-    below = float(text[int(bottom) + margin :].sum())
-    layout = (above - below) / (above + below) if above + below > 0 else 0.0
+    image: np.ndarray
+    top: float
+    bottom: float
+    ppm: float
 
+    @classmethod
+    def build(cls, binary: np.ndarray, direction: np.ndarray, line_ends: np.ndarray, *, ppm: float) -> FormView:
+        """Deskew ``binary`` so ``direction`` is +x and crop to the form around the scales.
+
+        Parameters
+        ----------
+        binary : ndarray (M, N) uint8 0/1, working-resolution ink mask
+        direction : unit vector (x, y), the scales' mean direction
+        line_ends : ndarray of shape (4, 2, 2), the scales' end points (x, y)
+        ppm : float, px per mm of the working image
+        """
+        h, w = binary.shape
+        centre = (w / 2.0, h / 2.0)
+        mat = deskew_matrix(direction, centre)
+        cos, sin = abs(mat[0, 0]), abs(mat[0, 1])
+        nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
+        mat[0, 2] += nw / 2.0 - centre[0]
+        mat[1, 2] += nh / 2.0 - centre[1]
+        pts = np.hstack([line_ends.reshape(-1, 2), np.ones((line_ends.size // 2, 1))]) @ mat.T
+        length = 100.0 * ppm
+        # keep only the form around the stack of scales (a photo's background is not text)
+        x0 = int(max(0, pts[:, 0].min() - FORM_REACH[0] * length))
+        x1 = int(min(nw, pts[:, 0].max() + FORM_REACH[0] * length))
+        y0 = int(max(0, pts[:, 1].min() - FORM_REACH[1] * length))
+        y1 = int(min(nh, pts[:, 1].max() + FORM_REACH[1] * length))
+        mat[0, 2] -= x0
+        mat[1, 2] -= y0
+        upright = cv2.warpAffine(binary, mat, (x1 - x0, y1 - y0), flags=cv2.INTER_NEAREST, borderValue=0)
+        return cls(upright, float(pts[:, 1].min() - y0), float(pts[:, 1].max() - y0), ppm)
+
+    def layout_score(self) -> float:
+        """(text above the first scale - text below the last) / both; > 0: upright."""
+        rule = cv2.morphologyEx(
+            self.image, cv2.MORPH_OPEN,
+            cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * self.ppm)), 1)),
+        )
+        text = cv2.subtract(self.image, rule)
+        margin = int(3 * self.ppm)
+        above = float(text[: max(0, int(self.top) - margin)].sum())
+        below = float(text[int(self.bottom) + margin :].sum())
+        return (above - below) / (above + below) if above + below > 0 else 0.0
+
+    def text_score(self) -> tuple[float, int]:
+        return text_asymmetry(self.image, ppm=self.ppm)
+
+
+WORDS_DECISIVE = 0.3  # |OCR upright score| at or above this is a clear answer
+LAYOUT_CLEAR = 0.2  # |layout score| at or above this is an opinion
+
+
+def decide_orientation(view: FormView, *, words: float | None = None) -> Orientation:
+    """Decide whether the view is upright (flip False) or upside down (flip True).
+
+    Three independent cues: ``words`` (the OCR's upright score for the view as it is,
+    None without OCR), the layout (title and instructions above the scales) and the
+    shape of the text (ascenders). Clear words decide when the layout does not
+    contradict them; a contradiction is settled by the text's shape, and if that does
+    not side with the words either, a person must look. Without clear words, the
+    text's shape decides, checked against the layout.
+    """
+    layout = view.layout_score()
+    if words is not None and abs(words) >= WORDS_DECISIVE:
+        flip = words < 0
+        layout_upright = -layout if flip else layout
+        if layout_upright > -LAYOUT_CLEAR:
+            return Orientation(flip, True, 0.0, layout, 0)
+        score, groups = view.text_score()
+        shape_upright = -score if flip else score
+        if groups >= TEXT_MIN_GROUPS and shape_upright >= TEXT_SCORE_DECISIVE:
+            return Orientation(flip, True, score, layout, groups)
+        return Orientation(
+            flip, False, score, layout, groups,
+            "the page's words and its layout disagree about which way up it is",
+        )
+    score, groups = view.text_score()
     text_says = score > 0
     if groups >= TEXT_MIN_GROUPS and abs(score) >= TEXT_SCORE_DECISIVE:
         flip = not text_says
-        agree = (layout > 0) == text_says or abs(layout) < 0.2
+        agree = (layout > 0) == text_says or abs(layout) < LAYOUT_CLEAR
         if agree:
             return Orientation(flip, True, score, layout, groups)
         return Orientation(
@@ -164,32 +210,3 @@ def decide_orientation(
             "too little text to confirm which way up the page is",
         )
     return Orientation(False, False, score, layout, groups, "cannot tell which way up the page is")
-
-
-WORDS_DECISIVE = 0.3  # |OCR upright score| at or above this is a clear answer
-
-
-def confirm_with_words(geometric: Orientation, words: float) -> Orientation:
-    """Check the geometric decision against the OCR's upright score.
-
-    ``words`` is the OCR's score for the page as turned by ``geometric`` (> 0: the
-    text reads upright). Clear words win; when they contradict a clear geometric
-    answer, a person must look.
-    """
-    if abs(words) < WORDS_DECISIVE:
-        return geometric
-    if words > 0:
-        return Orientation(
-            geometric.flip, True, geometric.text_score, geometric.layout_score, geometric.groups
-        )
-    strong_text = geometric.groups >= TEXT_MIN_GROUPS and abs(geometric.text_score) >= 2 * TEXT_SCORE_DECISIVE
-    return Orientation(
-        not geometric.flip,
-        not strong_text,
-        geometric.text_score,
-        geometric.layout_score,
-        geometric.groups,
-        "the page's words and the shape of its text disagree about which way up it is"
-        if strong_text
-        else "",
-    )

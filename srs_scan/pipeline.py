@@ -147,16 +147,21 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     direction = np.mean(dirs, axis=0)
     direction /= np.linalg.norm(direction)
     seg_ends = np.array([[s.p0, s.p1] for s in scales.segments])
-    geometric = orient.decide_orientation(binary, direction, seg_ends, ppm=work_ppm)
-    if geometric.flip:
+    view = orient.FormView.build(binary, direction, seg_ends, ppm=work_ppm)
+    if view.layout_score() < -orient.LAYOUT_CLEAR:  # first guess: title above the scales
         direction = -direction
+        view = orient.FormView(np.ascontiguousarray(view.image[::-1, ::-1]), view.image.shape[0] - 1 - view.bottom,
+                               view.image.shape[0] - 1 - view.top, view.ppm)
     forms = all_forms()
     ends = _ordered_ends(scales, direction, factor)
     text = classify.read_page_text(gray, ends, forms=forms)
-    orientation = orient.confirm_with_words(geometric, text.upright)
-    if orientation.flip != geometric.flip:
+    orientation = orient.decide_orientation(view, words=text.upright if text.available else None)
+    if orientation.flip:
         direction = -direction
         ends = _ordered_ends(scales, direction, factor)
+    if orientation.flip != text.flipped:
+        # the words were read the other way up: read them again as the page now stands
+        text = classify.read_page_text(gray, ends, forms=forms, check_upright=False)
 
     # 4. measure each line at full resolution
     strips: list[LineStrip | None] = [sample_strip(gray, tuple(a), tuple(b)) for a, b in ends]
