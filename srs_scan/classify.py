@@ -113,10 +113,11 @@ def read_page_text(
         return textread.classify_form(lines, keywords)[1] >= 0.6
 
     form, confidence = None, 0.0
-    # the title region first (cheap, usually decisive); then the whole form region
-    title = crop[: max(8, first_line - 4)] if not flipped else None
-    for region in ([title] if title is not None and title.shape[0] > 16 else []) + [crop]:
-        lines = textread.read_text(region, stop_when=decided)
+    # the title region first (usually decisive), then the whole form region; both from
+    # one segmentation of the crop, shared with the upright check
+    regions = [(0.0, float(first_line)), None] if not flipped else [None]
+    for rows in regions:
+        lines = textread.read_text(crop, stop_when=decided, rows=rows)
         form, confidence, _ = textread.classify_form(lines, keywords)
         if form is not None:
             break

@@ -155,11 +155,9 @@ def _fit_component(
     out = []
     thickness = float(np.median(spread[thin])) if thin.any() else thin_px
     for b0, b1 in runs:
-        # a run ends on printed line, not on text that happens to sit on its axis
-        while b0 < b1 and not thin[b0]:
-            b0 += 1
-        while b1 > b0 and not thin[b1]:
-            b1 -= 1
+        # the run may reach into text on the line's axis past an end, or stop short
+        # under a mark: the ends are found at full resolution (measure.py), from the
+        # middle of the line outwards, so only the line's position matters here
         length = (b1 - b0 + 1) * bw
         if length < min_length:
             continue

@@ -19,6 +19,7 @@ import numpy as np
 from .ink import ink_map
 
 # Tuning constants, in millimetres of a nominal 100 mm line.
+STRAIGHT_PX = 0.25  # a line bowing less than this (px) is straight
 STRIP_MARGIN_MM = 10.0  # sampled beyond each end of the line
 STRIP_HALF_HEIGHT_MM = 9.0  # sampled above and below the line
 MARK_ZONE_MM = 8.0  # ink further from the line than this is not a mark on it
@@ -95,7 +96,7 @@ def _resample(
     us: np.ndarray, vs: np.ndarray, bow: np.ndarray,
 ) -> np.ndarray:
     """Gray values at strip points (u, v): image point left + u d + (v + bow(u)) n."""
-    if float(np.abs(bow - bow.mean()).max()) < 0.25:
+    if float(np.abs(bow - bow.mean()).max()) < STRAIGHT_PX:
         # straight strip: one affine warp (much faster than a general remap)
         origin = left + us[0] * d + (vs[0] + float(bow.mean())) * n
         # strip (col, row) -> image (x, y) = origin + col d + row n
@@ -140,9 +141,10 @@ def sample_strip(
     bow = _follow_line(ink, us, half, ppm, chord)
     if bow is None:
         return None
-    # pass 2: straightened strip
-    raw = _resample(gray, p0, d, n, us, vs, bow)
-    ink = ink_map(raw, paper_window_px=int(3.0 * ppm))
+    # pass 2: straightened strip (a straight line is already straight: keep pass 1)
+    if float(np.abs(bow - bow.mean()).max()) >= STRAIGHT_PX or abs(float(bow.mean())) >= STRAIGHT_PX:
+        raw = _resample(gray, p0, d, n, us, vs, bow)
+        ink = ink_map(raw, paper_window_px=int(3.0 * ppm))
     thickness = _thickness(ink, half, margin, chord)
     band = thickness / 2.0 + max(1.0, 0.12 * ppm)
     ends = _refine_ends(ink, half, margin, chord, thickness, ppm)
@@ -489,6 +491,11 @@ def _measure_cluster(
 
     above = centroid(-band - rows, -band)
     below = centroid(band, band + rows)
+    # where the mark's ink meets the line's edges: its footprint on the line
+    edge = ((v_idx >= -band - 2) & (v_idx <= -band)) | ((v_idx >= band) & (v_idx <= band + 2))
+    cols = np.flatnonzero(weights[edge].sum(axis=0) > 0)
+    if len(cols):
+        foot0, foot1 = float(u_idx[cols[0]]), float(u_idx[cols[-1]])
     area = float(sum(b.area for b in blobs))
     width = max(b.u1 for b in blobs) - min(b.u0 for b in blobs)
     height = max(b.v1 for b in blobs) - min(b.v0 for b in blobs)

@@ -388,6 +388,7 @@ def read_text(
     width_budget: int = 480,
     max_line_width: int = 400,
     stop_when: Callable[[list[TextLine]], bool] | None = None,
+    rows: tuple[float, float] | None = None,
 ) -> list[TextLine]:
     """Find and read the most prominent text lines of an upright page or region.
 
@@ -410,6 +411,10 @@ def read_text(
     stop_when : callable, optional
         Called with the lines read so far after each line; reading stops when it
         returns True, e.g. ``lambda ls: classify_form(ls, kw)[1] >= 0.6``.
+    rows : (y0, y1), optional
+        Read only lines lying within these rows of ``gray`` (e.g. the title region).
+        The whole image is segmented (and cached) either way, so a second call on the
+        same image with other rows costs no segmentation.
 
     Returns
     -------
@@ -424,6 +429,8 @@ def read_text(
     if engine is None:
         return []
     boxes, char_h = _find_lines(gray, max_height, max_width)
+    if rows is not None:
+        boxes = [b for b in boxes if b.y0 >= rows[0] and b.y1 <= rows[1]]
     out: list[TextLine] = []
     remaining = width_budget
     for b in _rank(boxes, char_h):
