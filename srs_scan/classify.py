@@ -81,6 +81,36 @@ def upright_form(
     return crop, int(y0)
 
 
+def paper_only(crop: np.ndarray) -> np.ndarray:
+    """White out what is not the sheet of paper (a table or floor around a photo).
+
+    The sheet is the bright region holding the crop's centre (the scales are on it);
+    a dark, textured background would otherwise defeat the text finder's threshold.
+    """
+    h, w = crop.shape
+    f = 8
+    small = cv2.resize(crop, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    _, bright = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n, labels = cv2.connectedComponents(bright)
+    centre = labels[labels.shape[0] // 2, labels.shape[1] // 2]
+    if n <= 1 or centre == 0:
+        return crop
+    paper = labels == centre
+    if paper.mean() > 0.97:
+        return crop
+    # keep the paper's holes (printed text) and a small margin inside its edge
+    paper = cv2.erode(paper.astype(np.uint8), np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros_like(paper)
+    cv2.drawContours(filled, contours, -1, 1, thickness=-1)
+    mask = cv2.resize(filled, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+    out = crop.copy()
+    out[~mask] = 255
+    return out
+
+
 def read_page_text(
     gray: np.ndarray,
     ends: Sequence[tuple[np.ndarray, np.ndarray]],
@@ -102,6 +132,7 @@ def read_page_text(
             None, 0.0, 0.0, False, "text recognition is not installed: form type unknown", False
         )
     crop, first_line = upright_form(gray, ends)
+    crop = paper_only(crop)
     upright = textread.upright_score(crop) if check_upright else 0.0
     flipped = False
     if upright <= -UPRIGHT_DECISIVE:

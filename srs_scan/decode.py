@@ -10,6 +10,8 @@ Input files are only ever opened for reading.
 from __future__ import annotations
 
 import io
+import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +34,9 @@ PLAUSIBLE_DPI = (100.0, 1200.0)
 VECTOR_PDF_DPI = 300.0
 PDF_DPI_RANGE = (150.0, 600.0)
 
-Image.MAX_IMAGE_PIXELS = 200_000_000  # 600 dpi A3 is ~70 MP; refuse decompression bombs
+MAX_PIXELS = 200_000_000  # 600 dpi A3 is ~70 MP; anything far larger is not a page
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS // 2  # Pillow warns past this and fails past twice it
+MAX_PDF_PAGE_INCHES = 24.0  # a form page is A4/letter; a poster-sized page is refused
 
 _heif_registered = False
 
@@ -46,17 +50,37 @@ class PageFailure:
     reason: str
 
 
+def _natural_key(path: Path) -> list[object]:
+    """Sort "page2" before "page10", as a person would."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.as_posix())]
+
+
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Expand directories to their supported files (recursively, sorted); keep files as given."""
+    """Expand folders to their supported files (recursively, in natural order).
+
+    Hidden files (".name", such as macOS "._" copies) are skipped inside folders; a file
+    named twice (directly or through a folder) is read once, where it first appears.
+    """
     out: list[Path] = []
+    seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                (
+                    p for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                ),
+                key=_natural_key,
             )
-            out.extend(found)
         else:
-            out.append(path)
+            found = [path]
+        for p in found:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
     return out
 
 
@@ -81,6 +105,10 @@ def iter_pages(path: Path, source: str | None = None) -> Iterator[PageImage | Pa
         yield PageFailure(name, 1, str(exc))
     except OSError as exc:
         yield PageFailure(name, 1, f"cannot read the file: {exc.strerror or exc}")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        yield PageFailure(name, 1, "the image is too large to be a scanned page")
+    except Exception as exc:  # noqa: BLE001 - a damaged file must not stop the batch
+        yield PageFailure(name, 1, f"the file is damaged or not supported ({type(exc).__name__})")
 
 
 def _plausible_dpi(value: object) -> float | None:
@@ -124,12 +152,14 @@ def _open_image(path: Path) -> Image.Image:
     if not data:
         raise UnreadableInputError("the file is empty")
     try:
-        img = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as exc:
         raise UnreadableInputError(
             "not a readable image (the file may be damaged or not what its name says)"
         ) from exc
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UnreadableInputError("the image is too large to be a scanned page") from exc
     return img
 
@@ -150,11 +180,17 @@ def _fast_decode(path: Path, name: str) -> PageImage | None:
     if not data:
         raise UnreadableInputError("the file is empty")
     try:
-        header = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            header = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as exc:
         raise UnreadableInputError(
             "not a readable image (the file may be damaged or not what its name says)"
         ) from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise UnreadableInputError("the image is too large to be a scanned page") from exc
+    if header.size[0] * header.size[1] > MAX_PIXELS:
+        raise UnreadableInputError("the image is too large to be a scanned page")
     if header.mode not in ("L", "RGB", "1") or getattr(header, "n_frames", 1) > 1:
         return None
     # a PNG keeps EXIF after the pixels: asking for it would decode the image twice
@@ -186,7 +222,11 @@ def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
             yield page
             return
     img = _open_image(path)
-    frames = ImageSequence.Iterator(img) if getattr(img, "n_frames", 1) > 1 else [img]
+    try:
+        count = int(getattr(img, "n_frames", 1))
+    except Exception:  # noqa: BLE001 - a broken page directory: read what can be read
+        count = 1
+    frames = ImageSequence.Iterator(img) if count > 1 else [img]
     for number, frame in enumerate(frames, 1):
         try:
             dpi = _plausible_dpi(frame.info.get("dpi"))
@@ -195,8 +235,8 @@ def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
                 dpi = None
             upright = ImageOps.exif_transpose(frame)
             array = _to_array(upright if upright is not None else frame)
-        except (OSError, ValueError, SyntaxError) as exc:
-            yield PageFailure(name, number, f"page {number} cannot be decoded ({exc})")
+        except Exception as exc:  # noqa: BLE001 - one damaged page must not stop the others
+            yield PageFailure(name, number, f"page {number} cannot be decoded ({type(exc).__name__})")
             continue
         if array.size == 0 or min(array.shape[:2]) < 64:
             yield PageFailure(name, number, "the image is too small to hold a form")
@@ -217,12 +257,20 @@ def _iter_pdf(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
         text = str(exc).lower()
         if "password" in text:
             raise UnreadableInputError("the PDF is encrypted: save an unprotected copy") from exc
-        raise UnreadableInputError(f"not a readable PDF ({exc})") from exc
+        raise UnreadableInputError("not a readable PDF (the file may be damaged or incomplete)") from exc
     try:
         for index in range(len(pdf)):
             number = index + 1
             try:
                 page = pdf[index]
+                width_pt, height_pt = page.get_size()
+                if max(width_pt, height_pt) / 72.0 > MAX_PDF_PAGE_INCHES:
+                    yield PageFailure(
+                        name, number,
+                        f"page {number} is {width_pt / 72:.0f} x {height_pt / 72:.0f} inches: "
+                        "too large to be a form page",
+                    )
+                    continue
                 scan_image = _scan_image(page, pdfium_c)
                 if scan_image is not None:
                     array, dpi = scan_image
@@ -232,8 +280,8 @@ def _iter_pdf(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
                     array = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
                     if array.ndim == 3:
                         array = array[:, :, 0]
-            except (pdfium.PdfiumError, ValueError, MemoryError) as exc:
-                yield PageFailure(name, number, f"page {number} cannot be rendered ({exc})")
+            except Exception as exc:  # noqa: BLE001 - one damaged page must not stop the others
+                yield PageFailure(name, number, f"page {number} cannot be rendered ({type(exc).__name__})")
                 continue
             yield PageImage(name, number, array, dpi)
     finally:

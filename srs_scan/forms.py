@@ -43,12 +43,16 @@ class FormDef:
 
 
 def _templates_dir() -> Path:
-    # A source checkout keeps them at the repository root; an installed wheel inside
-    # the package (pyproject maps templates/ to srs_scan.templates).
-    checkout = Path(__file__).resolve().parents[1] / "templates"
-    if checkout.is_dir():
-        return checkout
-    return Path(str(resources.files("srs_scan.templates")))
+    """The installed package ``srs_scan.templates`` (pyproject maps the repository's
+    ``templates/`` to it, also in editable installs); a plain source checkout that was
+    never installed falls back to the repository folder."""
+    try:
+        return Path(str(resources.files("srs_scan.templates")))
+    except ModuleNotFoundError:
+        root = Path(__file__).resolve().parents[1]
+        if (root / "pyproject.toml").is_file() and (root / "templates").is_dir():
+            return root / "templates"
+        raise TemplateError("the form templates are not installed: reinstall srs-scan") from None
 
 
 def _require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:

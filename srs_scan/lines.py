@@ -130,15 +130,23 @@ def _fit_component(
     tc = t.min() + (np.arange(nb) + 0.5) * bw
     smean = np.where(present, ssum / np.maximum(count, 1), 0.0)
     use = thin.copy()
-    coef = np.zeros(3)
-    for _ in range(3):
+    tol = max(1.5, 0.5 * thin_px)
+    coef = np.zeros(2)
+    for _ in range(3):  # straight first: robust against thin bits of text beside the line
         if use.sum() < 6:
             return []
-        coef = np.polyfit(tc[use], smean[use], 2, w=np.sqrt(count[use]))
+        coef = np.polyfit(tc[use], smean[use], 1, w=np.sqrt(count[use]))
         resid = np.abs(np.polyval(coef, tc) - smean)
-        use = thin & (resid <= max(1.5, 0.5 * thin_px))
+        use = thin & (resid <= tol)
+    if use.sum() < 6:
+        return []
+    straight_rms = float(np.sqrt(np.mean(resid[use] ** 2)))
+    curved = np.polyfit(tc[use], smean[use], 2, w=np.sqrt(count[use]))
+    curved_rms = float(np.sqrt(np.mean((np.polyval(curved, tc[use]) - smean[use]) ** 2)))
+    if curved_rms < 0.7 * straight_rms and straight_rms > 0.5:  # a bowed (curled) line
+        coef = curved
     fit = np.polyval(coef, tc)
-    covered = present & (smin - 1.0 <= fit) & (fit <= smax + 1.0)
+    covered = present & (smin - tol <= fit) & (fit <= smax + tol)
     # longest run of covered bins allowing gaps of up to 2 bins
     runs: list[tuple[int, int]] = []
     start = None

@@ -26,7 +26,7 @@ MARK_ZONE_MM = 8.0  # ink further from the line than this is not a mark on it
 TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
 CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses it
 FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
-END_COVER_PAD_MM = 0.3  # a mark whose feet reach this near an end covers it
+END_COVER_PAD_MM = 0.25  # a mark whose footprint reaches this near an end covers it
 COVER_MAX_SHIFT_MM = 2.0  # a covered end moves at most this far
 END_TICK_MM = 0.8  # a printed end tick stands within this of the line's end
 END_TOUCH_MM = 0.5  # a blob touching the line's rows further than this past an end is not on it
@@ -73,6 +73,7 @@ class LineStrip:
     origin: np.ndarray = field(default_factory=lambda: np.zeros(2), repr=False)  # coarse left end
     d: np.ndarray = field(default_factory=lambda: np.array([1.0, 0.0]), repr=False)
     bow: np.ndarray = field(default_factory=lambda: np.zeros(1), repr=False)  # per column, px
+    tick_half: float = 0.0  # half-width of printed end ticks (0: none), px
     blobs: list[Blob] = field(default_factory=list)
 
     @property
@@ -366,20 +367,41 @@ def drop_end_ticks(strips: list[LineStrip], blobs: list[list[Blob]]) -> list[lis
     A form either prints ticks at its line ends or it does not; when at least 6 of the
     8 ends carry a touching blob, blobs there of the typical tick's height are print. A
     client's mark at an end is taller or wider than the tick it merges with, and stays.
+
+    A printed tick is centred on the line's end, so the end is moved to the tick's
+    centre (the ink walk stops at its outer edge), and the tick's columns are recorded
+    on the strip (``tick_half``) so that a mark beside it is measured without it.
     """
-    at_end: list[tuple[int, Blob]] = []
+    at_end: list[tuple[int, int, Blob]] = []
     ends_with = 0
     for i, s in enumerate(strips):
         tol = END_TICK_MM * s.ppm
-        for end in (s.left_u, s.right_u):
-            here = [b for b in s.blobs if b.touching and b.u0 - tol <= end <= b.u1 + tol and b.u1 - b.u0 <= 2 * tol + 2]
+        for side, end in enumerate((s.left_u, s.right_u)):
+            here = [
+                b for b in s.blobs
+                if b.touching and b.u0 - tol <= end <= b.u1 + tol and b.u1 - b.u0 <= 2 * tol + 2
+            ]
             ends_with += bool(here)
-            at_end.extend((i, b) for b in here)
+            at_end.extend((i, side, b) for b in here)
     if ends_with < 6:
         return blobs
-    heights = np.array([(b.v1 - b.v0 + 1) / strips[i].ppm for i, b in at_end])
+    heights = np.array([(b.v1 - b.v0 + 1) / strips[i].ppm for i, _, b in at_end])
     typical = float(np.median(heights))
-    drop = {id(b) for (i, b), h in zip(at_end, heights) if h <= 1.4 * typical + 0.3}
+    ticks = [(i, side, b) for (i, side, b), h in zip(at_end, heights) if h <= 1.4 * typical + 0.3]
+    for i, s in enumerate(strips):
+        widths = [b.u1 - b.u0 + 1 for j, _, b in ticks if j == i]
+        if widths:
+            s.tick_half = float(np.median(widths)) / 2.0 + 1.0
+        for side in (0, 1):
+            mine = [b for j, sd, b in ticks if j == i and sd == side]
+            if not mine:
+                continue
+            centre = float(sum(b.uc * b.area for b in mine) / sum(b.area for b in mine))
+            if side == 0:
+                s.left_u = centre
+            else:
+                s.right_u = centre
+    drop = {id(b) for _, _, b in ticks}
     return [[b for b in bl if id(b) not in drop] for bl in blobs]
 
 
@@ -478,6 +500,15 @@ def _measure_cluster(
     rows = CROSS_ROWS_MM * ppm
     v_idx = np.arange(weights.shape[0]) - half
     u_idx = np.arange(weights.shape[1]) - margin
+    if strip.tick_half > 0:
+        # a mark beside a printed end tick: measure the mark, not the tick (unless the
+        # mark stands on the tick itself, when nothing else would be left)
+        tick = (np.abs(u_idx - strip.left_u) <= strip.tick_half) | (
+            np.abs(u_idx - strip.right_u) <= strip.tick_half
+        )
+        edge = (np.abs(v_idx) >= band) & (np.abs(v_idx) <= band + rows)
+        if (weights[edge][:, ~tick] > 0).sum() >= 4 and (weights[edge][:, tick] > 0).any():
+            weights[:, tick] = 0.0
 
     def centroid(v_lo: float, v_hi: float) -> tuple[float, float, float] | None:
         r = (v_idx >= v_lo) & (v_idx <= v_hi)
@@ -541,7 +572,7 @@ class CoveredEnd:
 
 
 def settle_covered_ends(
-    strips: list[LineStrip], marks: list[list[MarkCandidate]]
+    strips: list[LineStrip], marks: list[list[MarkCandidate]], *, nominal_px: float | None = None
 ) -> list[CoveredEnd]:
     """Correct line ends that a mark covers, using the other lines' clean ends.
 
@@ -551,6 +582,11 @@ def settle_covered_ends(
     covered end is put where that line, fitted through the clean ends of the other
     scales, crosses this one - if it falls under the mark, as it must. Otherwise the
     end stays where it is and is reported as unresolved. ``strips`` are updated.
+
+    When every line has a mark over the same end (all at 10, say) and the resolution
+    is known, the line's other, clean end and the nominal 100 mm length (``nominal_px``)
+    place it instead - again only if that falls under the mark (a form printed at
+    "fit to page" is shorter, lands outside the mark, and stays unresolved).
     """
     pad = END_COVER_PAD_MM
     covered: list[tuple[int, int]] = []
@@ -588,5 +624,14 @@ def settle_covered_ends(
                     else:
                         s.right_u = float(u)
                     resolved = True
+        if not resolved and nominal_px and (i, 1 - side) not in covered:
+            m = marks[i][0]
+            u = s.right_u - nominal_px if side == 0 else s.left_u + nominal_px
+            if m.foot0 - pad * s.ppm <= u <= m.foot1 + pad * s.ppm:
+                if side == 0:
+                    s.left_u = float(u)
+                else:
+                    s.right_u = float(u)
+                resolved = True
         out.append(CoveredEnd(i, side, resolved))
     return out

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 from pathlib import Path
 
 import numpy as np
 
 from . import classify, decode, lines, orient, perspective
+from .exceptions import SrsScanError
 from .forms import FormDef, all_forms
 from .ink import ink_map, resize_to, to_gray
 from .measure import (
@@ -44,7 +46,7 @@ WORK_LONG_SIDE = 1800  # px, photos and images without a resolution
 SCALE_LENGTH_MM = (80.0, 115.0)  # plausible printed scale length (fit-to-page ... 100 %)
 LENGTH_WARN_MM = 2.0  # warn when the printed line is not 100 +/- this
 PAST_END_MM = 0.6  # a crossing this far beyond an end is past the end
-COVER_SNAP_MM = 0.3  # slack when deciding a mark is centred on a line end
+COVER_SNAP_MM = 0.6  # a mark over an end, centred within this of where its ink stops, is on it
 MIN_IMAGE_PX = 200  # a smaller image cannot show a 100 mm line to the millimetre
 MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read
 
@@ -83,6 +85,8 @@ def read_page(page: PageImage, *, options: ReadOptions | None = None) -> PageRes
     opts = options or ReadOptions()
     try:
         return _read(page, opts)
+    except SrsScanError:
+        raise  # a broken installation (templates): not this page's fault
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop a batch
         return PageResult(
             page.source,
@@ -128,17 +132,16 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         if scales is not None:
             dpi_note = "the file's stated resolution does not match the form: physical size unknown"
             page = PageImage(page.source, page.page, page.image, None)
-    base = {"source": page.source, "page": page.page, "dpi": page.dpi}
+    def result(status: PageStatus, **fields: Any) -> PageResult:
+        return PageResult(page.source, page.page, status, dpi=page.dpi, **fields)
+
     if scales is None:
-        return PageResult(
-            status=PageStatus.NO_FORM, reasons=("no stack of four scale lines found",), **base
-        )
+        return result(PageStatus.NO_FORM, reasons=("no stack of four scale lines found",))
     work_ppm = float(np.mean([s.length for s in scales.segments])) / 100.0
     if work_ppm * (1.0 / factor) < MIN_WORK_PPM:
-        return PageResult(
-            status=PageStatus.REVIEW,
+        return result(
+            PageStatus.REVIEW,
             reasons=("the form is too small in the image to measure to the millimetre",),
-            **base,
         )
 
     # 3. orientation from the text's shape and the layout; 6. then the words check it
@@ -167,10 +170,9 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     strips: list[LineStrip | None] = [sample_strip(gray, tuple(a), tuple(b)) for a, b in ends]
     good = [s for s in strips if s is not None]
     if len(good) < 4:
-        return PageResult(
-            status=PageStatus.REVIEW,
+        return result(
+            PageStatus.REVIEW,
             reasons=("a scale line could not be measured (faint or broken print)",),
-            **base,
         )
     blobs = drop_end_ticks(good, mark_printed_blobs(good))
 
@@ -179,7 +181,8 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     vanishing = perspective.vanishing_point(end_points)
 
     found = [find_marks(s, b) for s, b in zip(good, blobs)]
-    covered = settle_covered_ends(good, [m for m, _ in found])
+    nominal_px = 100.0 / 25.4 * page.dpi if page.dpi else None
+    covered = settle_covered_ends(good, [m for m, _ in found], nominal_px=nominal_px)
     if any(c.resolved for c in covered):
         end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
         vanishing = perspective.vanishing_point(end_points)
@@ -217,10 +220,9 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     flags = flags_for(form, items, total, ScoringOptions(opts.item_threshold)) if form else ()
 
     reasons: list[str] = []
-    if not orientation.confident:
+    if not orientation.confident or orientation.reason:
+        # any disagreement about which way up: a page read upside down scores 10 - s
         reasons.append(orientation.reason or "page orientation uncertain")
-    elif orientation.reason:
-        warnings.append(orientation.reason)
     if form is None:
         reasons.append(text.reason or "form type (SRS or ORS) not recognised")
     n_review = sum(item.status is ItemStatus.REVIEW for item in items)
@@ -244,12 +246,12 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             "text_score": orientation.text_score,
             "layout_score": orientation.layout_score,
             "groups": orientation.groups,
-            "words": text.upright,
+            "ocr_upright": text.upright,
         },
         "form_confidence": text.confidence,
     }
-    return PageResult(
-        status=status,
+    return result(
+        status,
         form=form.id if form else None,
         items=items,
         total=total,
@@ -259,7 +261,6 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         line_length_mm=mean_len,
         warnings=tuple(warnings),
         geometry=geometry,
-        **base,
     )
 
 
@@ -283,25 +284,28 @@ def _at_covered_end(
     reading: MarkReading, strip: LineStrip, marks: list[MarkCandidate], covered: list[CoveredEnd],
     line: int,
 ) -> MarkReading:
-    """A mark over an end that no other line could locate.
+    """A mark over an end that neither the other lines nor the scale could locate.
 
-    When the mark is centred on the end (its crossing within its own half-width of where
-    the ink stops), the end is under it and so is the reading: 0 or 100. Otherwise a
-    person must look.
+    The end is somewhere under the mark, between where its ink stops and its centre.
+    A narrow mark (a tick) leaves little doubt: it stands on the end, and so does the
+    reading (0 or 100). A wide one (a big dot) leaves a millimetre or more: a person
+    must look.
     """
     for c in covered:
         if c.line != line or c.resolved or reading.u_mm is None or not marks:
             continue
         mark = marks[0]
         end_u = strip.left_u if c.side == 0 else strip.right_u
-        reach = (mark.foot1 - mark.foot0) / 2.0 + COVER_SNAP_MM * strip.ppm
-        if abs(mark.u - end_u) <= reach:
-            return replace(reading, u_mm=0.0 if c.side == 0 else 100.0,
-                           confidence=min(reading.confidence, 0.8))
+        end_mm = 0.0 if c.side == 0 else 100.0
+        doubt_mm = abs(mark.u - end_u) / strip.ppm
+        if doubt_mm <= COVER_SNAP_MM:
+            return replace(reading, u_mm=end_mm, confidence=min(reading.confidence, 0.8))
         return replace(
             reading,
+            u_mm=end_mm,
             status=ItemStatus.REVIEW,
-            reasons=reading.reasons + ("the mark covers the end of the line",),
+            reasons=reading.reasons
+            + (f"the mark covers the end of the line: somewhere within {doubt_mm:.1f} mm of it",),
             confidence=min(reading.confidence, 0.5),
         )
     return reading

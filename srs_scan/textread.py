@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import math
+import os
 import re
 import threading
 import zlib
@@ -33,6 +34,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
+# onnxruntime keeps a usage-event store in the user's home unless told not to; a
+# clinical tool records nothing about its use. Must be set before the import.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 __all__ = ["TextLine", "available", "read_text", "classify_form", "upright_score"]
 

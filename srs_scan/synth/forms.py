@@ -21,7 +21,6 @@ butt ends: no cap extends past the end points.  Marks are drawn afterwards (see
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -90,20 +89,16 @@ class RenderedPage:
 def load_template(form: str) -> dict[str, Any]:
     """Load the layout data of ``form`` (``"srs"`` or ``"ors"``).
 
-    Reads ``<repo>/templates/<form>.json`` when running from a source tree, else the
-    installed package resource ``srs_scan.templates``.
+    Reads ``<form>.json`` from the same templates folder the reader uses.
     """
     return _load_template_cached(form)
 
 
 @functools.lru_cache(maxsize=8)
 def _load_template_cached(form: str) -> dict[str, Any]:
-    name = f"{form}.json"
-    root = Path(__file__).parents[2] / "templates"
-    if (root / name).is_file():
-        return json.loads((root / name).read_text(encoding="utf-8"))
-    res = importlib.resources.files("srs_scan.templates").joinpath(name)
-    return json.loads(res.read_text(encoding="utf-8"))
+    from ..forms import _templates_dir  # the reader's own lookup: one source of truth
+
+    return json.loads((_templates_dir() / f"{form}.json").read_text(encoding="utf-8"))
 
 
 @functools.lru_cache(maxsize=64)
