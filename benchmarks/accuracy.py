@@ -132,7 +132,7 @@ def run_case(args: tuple[str, int, str | None]) -> dict:
         out["items"].append((item.mm, item.status.value))
     bad = False
     if case.form is not None:
-        for truth, n, (mm, status) in zip(case.truth, case.n_marks, out["items"] or [(None, "none")] * 4):
+        for truth, n, (mm, status) in zip(case.truth, case.n_marks, out["items"] or [(None, "none")] * 4, strict=False):
             if n == 1 and (status == "review" or mm is None or abs(mm - truth) > 1.0):
                 bad = True  # silent error, false review, missed mark or a large error
             if n == 0 and status != "missing" or n == 2 and status != "review":
@@ -158,7 +158,7 @@ def summarise(condition: str, outs: list[dict]) -> dict:
             found += 1
             form_ok += out["form"] == case.form
         items = out["items"] or [(None, "none")] * 4
-        for truth, n, (mm, status) in zip(case.truth, case.n_marks, items):
+        for truth, n, (mm, status) in zip(case.truth, case.n_marks, items, strict=False):
             if n == 0:
                 blank_total += 1
                 blank_ok += status == "missing"

@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 import time
 from multiprocessing import Pool
 from pathlib import Path
@@ -596,7 +595,7 @@ def _poly(c, pts, w):
 
 def _crossing(pts, yc):
     """x where the polyline first crosses y = yc."""
-    for (xa, ya), (xb, yb) in zip(pts[:-1], pts[1:]):
+    for (xa, ya), (xb, yb) in zip(pts[:-1], pts[1:], strict=False):
         if (ya - yc) * (yb - yc) <= 0 and ya != yb:
             t = (yc - ya) / (yb - ya)
             return xa + t * (xb - xa)
@@ -626,7 +625,7 @@ def draw_mark(c, rng, kind, xm, yc, thick, w, k):
         dx, dy = np.sin(ang), np.cos(ang)
         xs = xm + dx * t + dy * lat
         ys = yc + dy * t - dx * lat
-        pts = list(zip(xs, ys))
+        pts = list(zip(xs, ys, strict=False))
         _poly(c, pts, w)
         return _crossing(pts, yc)
     if kind == "x":
@@ -639,7 +638,7 @@ def draw_mark(c, rng, kind, xm, yc, thick, w, k):
             dx, dy = np.cos(a), -sgn * np.sin(a)
             # a bow that vanishes (value and slope) at the crossing keeps it at (xm, yc)
             lat = bow * (ts / max(r1, r2)) ** 2
-            pts = [(xm + dx * s - dy * l, yc + dy * s + dx * l) for s, l in zip(ts, lat)]
+            pts = [(xm + dx * s - dy * l, yc + dy * s + dx * l) for s, l in zip(ts, lat, strict=False)]
             out.append(pts)
         for pts in out:
             _poly(c, pts, w)
@@ -1057,7 +1056,7 @@ def main(argv=None):
     for r in serious:
         exp = []
         for kind, vals, kinds in r["truth"]:
-            exp.append("-" if kind == "blank" else "/".join(f"{v:.1f}{k[0]}" for v, k in zip(vals, kinds)))
+            exp.append("-" if kind == "blank" else "/".join(f"{v:.1f}{k[0]}" for v, k in zip(vals, kinds, strict=False)))
         got = [f"{mm if mm is not None else '-'}:{st}" for _, mm, st, _ in r["items"]]
         print(f"- {r['layout']}:{r['deg']}:{r['seed']} {r['form']} page={r['status']} form={r['gform']} "
               f"pen={r['meta']['pen']} scale={r['meta']['scale']:.3f}")

@@ -63,7 +63,7 @@ def upright_form(
     ends : four (left, right) end points (x, y), top line first
     """
     (a, b), (c, d) = ends[0], ends[-1]
-    img_len = float(np.mean([np.linalg.norm(np.subtract(r, l)) for l, r in ends]))
+    img_len = float(np.mean([np.linalg.norm(np.subtract(right, left)) for left, right in ends]))
     mid_top = (np.asarray(a) + np.asarray(b)) / 2
     mid_bottom = (np.asarray(c) + np.asarray(d)) / 2
     stack_mm = 100.0 * float(np.linalg.norm(mid_bottom - mid_top)) / img_len

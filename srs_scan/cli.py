@@ -5,8 +5,10 @@ Exceptions become exit codes here and only here.
 
 from __future__ import annotations
 
+import signal
 import sys
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -14,7 +16,8 @@ import click
 from . import __version__
 from .decode import SUPPORTED_SUFFIXES, expand_inputs
 from .exceptions import ExitCode, SrsScanError
-from .model import PageStatus
+from .forms import all_forms
+from .model import PageResult, PageStatus
 from .pipeline import ReadOptions, read_path
 from .report import CsvSink, atomic_text_file, format_summary, json_record
 
@@ -29,8 +32,10 @@ def main() -> None:
 @click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
 )
-@click.option("--jsonl", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON record per page to FILE.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write one CSV row per page to FILE.")
+@click.option("--jsonl", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JSON record per page to FILE ('-' for standard output).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one CSV row per page to FILE.")
 @click.option(
     "--item-threshold",
     type=click.FloatRange(0.0, 10.0),
@@ -46,7 +51,8 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     REVIEW with the reason; a line with no mark is reported missing, never 0.
 
     Exit code: 0 when every page was read (review pages included), 1 when some
-    pages or files could not be read, 3 when none could, 2 for usage errors.
+    pages or files could not be read, 3 when none could, 2 for usage errors,
+    4 when an output file could not be written, 130 when interrupted.
     """
     files = expand_inputs(inputs)
     if not files:
@@ -54,19 +60,27 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
             "no supported files found in the given folders "
             f"(supported: {', '.join(sorted(s.lstrip('.') for s in SUPPORTED_SUFFIXES))})"
         )
-    resolved_inputs = {f.resolve() for f in files}
-    for out in (jsonl, csv_path):
-        if out is not None and out.resolve() in resolved_inputs:
-            raise click.UsageError(f"output file {out} is one of the inputs: inputs are never overwritten")
+    _check_outputs(files, jsonl, csv_path)
+    try:
+        all_forms()  # a broken installation is reported once, before any page is read
+    except SrsScanError as exc:
+        raise click.ClickException(str(exc)) from exc
     options = ReadOptions(item_threshold=item_threshold)
     counts = {status: 0 for status in PageStatus}
     review_pages: list[str] = []
+    to_stdout = jsonl is not None and str(jsonl) == "-"
+    quiet = quiet or to_stdout  # stdout carries the records: everything else to stderr
     try:
         with ExitStack() as stack:
-            jsonl_handle = stack.enter_context(atomic_text_file(jsonl)) if jsonl else None
+            stack.enter_context(_terminate_cleanly())
+            jsonl_handle = None
+            if to_stdout:
+                jsonl_handle = sys.stdout
+            elif jsonl is not None:
+                jsonl_handle = stack.enter_context(atomic_text_file(jsonl))
             csv_sink = CsvSink(stack.enter_context(atomic_text_file(csv_path))) if csv_path else None
             for path in files:
-                for result in read_path(path, options=options):
+                for result in _read_file(path, options):
                     counts[result.status] += 1
                     if result.status is PageStatus.REVIEW:
                         review_pages.append(f"{result.source} p{result.page}")
@@ -79,26 +93,76 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     except SrsScanError as exc:
         click.echo(f"srs-scan: {exc}", err=True)
         sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        click.echo("\nsrs-scan: interrupted: no output file was written or changed", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))
     except OSError as exc:
-        click.echo(f"srs-scan: cannot write output: {exc}", err=True)
-        sys.exit(int(ExitCode.SOME_FAILED))
+        click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
+        sys.exit(int(ExitCode.OUTPUT_FAILED))
 
     pages = sum(counts.values())
     forms = counts[PageStatus.OK] + counts[PageStatus.REVIEW]
     click.echo(
-        f"\n{pages} page(s): {forms} form(s) read ({counts[PageStatus.REVIEW]} to review), "
+        ("" if quiet else "\n")
+        + f"{pages} page(s): {forms} form(s) read ({counts[PageStatus.REVIEW]} to review), "
         f"{counts[PageStatus.NO_FORM]} without a form, {counts[PageStatus.ERROR]} unreadable",
         err=quiet,
     )
     if review_pages and quiet:
         click.echo("review: " + ", ".join(review_pages), err=True)
     for out, label in ((jsonl, "JSONL"), (csv_path, "CSV")):
-        if out is not None:
+        if out is not None and str(out) != "-":
             click.echo(f"{label} written to {out}", err=quiet)
     if pages and counts[PageStatus.ERROR] == pages:
         sys.exit(int(ExitCode.NOTHING_READ))
     if counts[PageStatus.ERROR]:
         sys.exit(int(ExitCode.SOME_FAILED))
+
+
+def _check_outputs(files: list[Path], jsonl: Path | None, csv_path: Path | None) -> None:
+    """Refuse outputs that would overwrite an input, each other, or go nowhere."""
+    inputs = {f.resolve() for f in files}
+    outs = [p for p in (jsonl, csv_path) if p is not None and str(p) != "-"]
+    if len(outs) == 2 and outs[0].resolve() == outs[1].resolve():
+        raise click.UsageError("--jsonl and --csv name the same file: give them different names")
+    for out in outs:
+        if out.resolve() in inputs:
+            raise click.UsageError(f"output file {out} is one of the inputs: inputs are never overwritten")
+        if out.suffix.lower() in SUPPORTED_SUFFIXES:
+            raise click.UsageError(f"output file {out} has an image/PDF extension: did you mean an input?")
+        if not out.resolve().parent.is_dir():
+            raise click.UsageError(f"the folder for {out} does not exist")
+
+
+def _read_file(path: Path, options: ReadOptions) -> Iterator[PageResult]:
+    """Every page of one file; a failure inside the library becomes an error page."""
+    try:
+        yield from read_path(path, options=options)
+    except SrsScanError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
+        yield PageResult(
+            str(path), 1, PageStatus.ERROR,
+            reasons=(f"internal error while reading the file ({type(exc).__name__}): please report it",),
+        )
+
+
+@contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so partial outputs are removed, not left behind."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (embedded use): nothing to install
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,9 @@ class ExitCode(IntEnum):
     SOME_FAILED = 1  # some files or pages could not be read; the rest were
     USAGE = 2  # bad command line (click's own code for usage errors)
     NOTHING_READ = 3  # no page at all could be read
+    OUTPUT_FAILED = 4  # an output file could not be written (nothing half-written is left)
     INTERNAL = 70  # a bug: please report it
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM (the shell's convention: 128 + SIGINT)
 
 
 class SrsScanError(Exception):
@@ -35,6 +37,6 @@ class UnsupportedFormatError(UnreadableInputError):
 
 
 class TemplateError(SrsScanError):
-    """A form layout file in ``templates/`` is missing or invalid."""
+    """A form layout file in ``templates/`` is missing or invalid (a broken install)."""
 
-    exit_code = ExitCode.USAGE
+    exit_code = ExitCode.INTERNAL

@@ -149,9 +149,9 @@ def _fit_component(
     covered = present & (smin - tol <= fit) & (fit <= smax + tol)
     # longest run of covered bins allowing gaps of up to 2 bins
     runs: list[tuple[int, int]] = []
-    start = None
+    start: int | None = None
     last = -10
-    for i in np.flatnonzero(covered):
+    for i in (int(k) for k in np.flatnonzero(covered)):
         if start is None:
             start = i
         elif i - last > 3:

@@ -227,13 +227,13 @@ def _refine_ends(
     if level < 0.15:
         return None
     half_level = 0.5 * level
-    on = prof >= half_level
+    on: np.ndarray = np.asarray(prof >= half_level)
     # columns with ink well clear of the line (text, marks, end ticks)
     reach = int(max(2, 1.2 * ppm))
     edge = core + max(2, int(0.4 * ppm))
     above_ink = ink[half - edge - reach : half - edge] > MARK_INK
     below_ink = ink[half + edge + 1 : half + edge + 1 + reach] > MARK_INK
-    tall = above_ink.any(axis=0) | below_ink.any(axis=0)
+    tall: np.ndarray = np.asarray(above_ink.any(axis=0) | below_ink.any(axis=0))
     dropout = max(1, int(MAX_DROPOUT_MM * ppm))
     resume = max(2, int(1.0 * ppm))
     limit_lo = max(0, margin - int(END_SEARCH_MM * ppm))
@@ -259,7 +259,7 @@ def _refine_ends(
                 break
             j = nxt + step * int(back[0])
             run = range(j, j + step * resume, step)
-            if any(not (0 <= k < len(on)) or not on[k] or tall[k] for k in run):
+            if any(not (0 <= k < len(on)) or not bool(on[k]) or bool(tall[k]) for k in run):
                 break
             i = j
         j = i + step
@@ -335,7 +335,7 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     kept: list[list[Blob]] = []
     for i, s in enumerate(strips):
         mine = []
-        for b, k in zip(s.blobs, keys[i]):
+        for b, k in zip(s.blobs, keys[i], strict=False):
             if b.touching:
                 # ink touching the line may be a client's mark repeated on every line
                 # (all at 10, say); printed end ticks are handled by drop_end_ticks
@@ -387,7 +387,7 @@ def drop_end_ticks(strips: list[LineStrip], blobs: list[list[Blob]]) -> list[lis
         return blobs
     heights = np.array([(b.v1 - b.v0 + 1) / strips[i].ppm for i, _, b in at_end])
     typical = float(np.median(heights))
-    ticks = [(i, side, b) for (i, side, b), h in zip(at_end, heights) if h <= 1.4 * typical + 0.3]
+    ticks = [(i, side, b) for (i, side, b), h in zip(at_end, heights, strict=False) if h <= 1.4 * typical + 0.3]
     for i, s in enumerate(strips):
         widths = [b.u1 - b.u0 + 1 for j, _, b in ticks if j == i]
         if widths:
@@ -590,7 +590,7 @@ def settle_covered_ends(
     """
     pad = END_COVER_PAD_MM
     covered: list[tuple[int, int]] = []
-    for i, (s, ms) in enumerate(zip(strips, marks)):
+    for i, (s, ms) in enumerate(zip(strips, marks, strict=False)):
         for m in ms[:1]:
             if m.foot0 - pad * s.ppm <= s.left_u <= m.foot1 + pad * s.ppm:
                 covered.append((i, 0))

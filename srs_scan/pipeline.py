@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -180,16 +180,16 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
     vanishing = perspective.vanishing_point(end_points)
 
-    found = [find_marks(s, b) for s, b in zip(good, blobs)]
+    found = [find_marks(s, b) for s, b in zip(good, blobs, strict=False)]
     nominal_px = 100.0 / 25.4 * page.dpi if page.dpi else None
     covered = settle_covered_ends(good, [m for m, _ in found], nominal_px=nominal_px)
     if any(c.resolved for c in covered):
         end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
         vanishing = perspective.vanishing_point(end_points)
-    readings = [_reading(s, m, st, vanishing) for s, (m, st) in zip(good, found)]
+    readings = [_reading(s, m, st, vanishing) for s, (m, st) in zip(good, found, strict=False)]
     readings = [
         _at_covered_end(r, s, m, covered, i)
-        for i, (r, s, (m, _)) in enumerate(zip(readings, good, found))
+        for i, (r, s, (m, _)) in enumerate(zip(readings, good, found, strict=False))
     ]
 
     # physical length, when the resolution is known

@@ -30,10 +30,10 @@ def atomic_text_file(path: Path) -> Iterator[IO[str]]:
     """Open a text file for writing that appears at ``path`` only once complete."""
     path = Path(path)
     folder = path.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        # file names that are not valid UTF-8 are kept, escaped, rather than lost
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -46,18 +46,23 @@ def atomic_text_file(path: Path) -> Iterator[IO[str]]:
         raise
 
 
+def printable(text: str) -> str:
+    """``text`` safe to write as UTF-8 (a file name that is not UTF-8 is escaped)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def json_record(result: PageResult) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False)
+    return printable(json.dumps(result.to_dict(), ensure_ascii=False))
 
 
 def csv_row(result: PageResult) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "source": result.source,
+        "source": printable(result.source),
         "page": result.page,
         "status": result.status.value,
         "form": result.form or "",
         "total": "" if result.total is None else f"{result.total:.1f}",
-        "flags": "; ".join(f.code for f in result.flags),
+        "flags": "; ".join(f.message for f in result.flags),
         "reasons": "; ".join(result.reasons),
         "warnings": "; ".join(result.warnings),
         "line_length_mm": "" if result.line_length_mm is None else f"{result.line_length_mm:.1f}",
@@ -86,7 +91,7 @@ class CsvSink:
 
 def format_summary(result: PageResult) -> str:
     """A few readable lines for one page: scores, total, flags and what to do."""
-    head = f"{result.source} p{result.page}: "
+    head = f"{printable(result.source)} p{result.page}: "
     if result.status is PageStatus.ERROR:
         return head + "ERROR - " + "; ".join(result.reasons)
     if result.status is PageStatus.NO_FORM:

@@ -42,7 +42,7 @@ def score_items(
 ) -> tuple[ItemResult, ...]:
     """Items top to bottom: mm at 0.1 mm, score = mm / 10 at 0.1."""
     items = []
-    for i, (reading, name) in enumerate(zip(readings, names)):
+    for i, (reading, name) in enumerate(zip(readings, names, strict=False)):
         length = line_lengths_mm[i] if line_lengths_mm else None
         if reading.u_mm is None:
             items.append(

@@ -30,7 +30,7 @@ def render() -> Callable[..., RenderedPage]:
         key = (form, positions, kinds, dpi, layout, scale, seed, pen)
         if key not in cache:
             marks = []
-            for pos, kind in zip(positions, kinds):
+            for pos, kind in zip(positions, kinds, strict=False):
                 if pos is None:
                     marks.append([])
                 elif isinstance(pos, tuple):

@@ -55,7 +55,7 @@ def test_scan_folder_writes_jsonl_and_csv_in_input_order(inputs, tmp_path):
     srs, ors, blank, bad = records
     assert srs["form"] == "srs" and srs["status"] == "ok"
     assert [i["name"] for i in srs["items"]] == ["Relationship", "Goals and Topics", "Approach or Method", "Overall"]
-    for item, truth in zip(srs["items"], SRS_TRUTH):
+    for item, truth in zip(srs["items"], SRS_TRUTH, strict=False):
         assert set(item) >= {"name", "mm", "score", "status"}
         assert item["mm"] == pytest.approx(truth, abs=0.5)
         assert item["score"] == pytest.approx(truth / 10, abs=0.06)
@@ -133,3 +133,35 @@ def test_help_lists_the_scan_command():
     assert result.exit_code == 0 and "scan" in result.output
     result = _run("scan", "--help")
     assert "--jsonl" in result.output and "--csv" in result.output
+
+
+def test_both_outputs_to_one_file_is_refused(inputs, tmp_path):
+    same = tmp_path / "out.txt"
+    result = _run("scan", str(inputs / "a_srs.png"), "--jsonl", str(same), "--csv", str(same))
+    assert result.exit_code == 2 and "same file" in result.output
+    assert not same.exists()
+
+
+def test_output_into_a_missing_folder_is_refused(inputs, tmp_path):
+    result = _run("scan", str(inputs / "a_srs.png"), "--jsonl", str(tmp_path / "nope" / "r.jsonl"))
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not (tmp_path / "nope").exists()
+
+
+def test_jsonl_to_standard_output(inputs):
+    result = CliRunner().invoke(main, ["scan", str(inputs / "a_srs.png"), "--jsonl", "-"])
+    assert result.exit_code == 0
+    record = json.loads(result.stdout.strip().splitlines()[0])
+    assert record["form"] == "srs" and len(record["items"]) == 4
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="non-UTF-8 file names are a POSIX matter")
+def test_file_name_that_is_not_utf8(inputs, tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    odd = folder / ("n" + b"\xff".decode("utf-8", "surrogateescape") + ".png")
+    odd.write_bytes((inputs / "a_srs.png").read_bytes())
+    out = tmp_path / "r.jsonl"
+    result = _run("scan", str(folder), "--jsonl", str(out), "--csv", str(tmp_path / "r.csv"))
+    assert result.exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["form"] == "srs"

@@ -35,7 +35,8 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     if not ok:  # pragma: no cover - OpenCV always encodes uint8 images
         raise RuntimeError("JPEG encoding failed")
     flag = cv2.IMREAD_GRAYSCALE if image.ndim == 2 else cv2.IMREAD_COLOR
-    return cv2.imdecode(buf, flag)
+    out: np.ndarray = cv2.imdecode(buf, flag)  # type: ignore[assignment]
+    return out
 
 
 def _u8(img: np.ndarray) -> np.ndarray:
@@ -446,7 +447,7 @@ def photo(
         blob = np.zeros((oh, ow), np.float32)
         ang = [90, 0, 90, 0][side] + rng.uniform(-30, 30)
         cv2.ellipse(blob, (int(cx), int(cy)), axes, ang, 0, 360, 1.0, -1)
-        blob = cv2.GaussianBlur(blob, (0, 0), 6)
+        blob = cv2.GaussianBlur(blob, (0, 0), 6)  # type: ignore[assignment]
         blob *= 1.0 - mask  # never over the page
         bg = bg * (1 - blob[:, :, None]) + skin.astype(np.float32) * blob[:, :, None]
     # drop shadow of the page on the table
@@ -467,7 +468,7 @@ def photo(
         c = (rng.uniform(-0.2, 1.2) * lw_, rng.uniform(-0.2, 1.2) * lh_)
         axes = (int(lw_ * rng.uniform(0.3, 0.6)), int(lh_ * rng.uniform(0.3, 0.6)))
         cv2.ellipse(sm, (int(c[0]), int(c[1])), axes, rng.uniform(0, 180), 0, 360, 1.0, -1)
-        sm = cv2.GaussianBlur(sm, (0, 0), max(1.0, 0.06 * lw_))
+        sm = cv2.GaussianBlur(sm, (0, 0), max(1.0, 0.06 * lw_))  # type: ignore[assignment]
         gain -= rng.uniform(0.15, 0.35) * sm
     gain *= rng.uniform(0.85, 1.05)
     gain = cv2.resize(gain.astype(np.float32), (ow, oh), interpolation=cv2.INTER_CUBIC)

@@ -250,7 +250,7 @@ def draw_strokes(
     tex = np.ones((hh, ww), np.float32)
     if pen.streak > 0:
         low = rng.normal(0.0, 1.0, (max(2, hh // 6), max(2, ww // 6))).astype(np.float32)
-        low = cv2.resize(low, (ww, hh), interpolation=cv2.INTER_CUBIC)
+        low = cv2.resize(low, (ww, hh), interpolation=cv2.INTER_CUBIC)  # type: ignore[assignment]
         tex *= np.clip(1.0 - pen.streak * (0.5 + 0.5 * np.tanh(low)), 0.0, 1.0)
     if pen.grain > 0:
         g = rng.random((hh, ww)).astype(np.float32)
