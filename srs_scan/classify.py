@@ -28,6 +28,7 @@ FORM_REACH_X = 0.6  # form content within this many line lengths left/right of t
 FORM_REACH_UP = 1.0  # ... above the first line (title, header, instructions)
 FORM_REACH_DOWN = 0.5  # ... below the last line
 UPRIGHT_DECISIVE = 0.3  # |upright_score| below this says nothing
+SEGMENT_PX = 800  # text lines are found on a copy at most this big (recognised at full size)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def read_page_text(
         )
     crop, first_line = upright_form(gray, ends)
     crop = paper_only(crop)
-    upright = textread.upright_score(crop) if check_upright else 0.0
+    upright = textread.upright_score(crop, max_height=SEGMENT_PX, max_width=SEGMENT_PX) if check_upright else 0.0
     flipped = False
     if upright <= -UPRIGHT_DECISIVE:
         crop = np.ascontiguousarray(crop[::-1, ::-1])
@@ -148,7 +149,7 @@ def read_page_text(
     # one segmentation of the crop, shared with the upright check
     regions = [(0.0, float(first_line)), None] if not flipped else [None]
     for rows in regions:
-        lines = textread.read_text(crop, stop_when=decided, rows=rows)
+        lines = textread.read_text(crop, stop_when=decided, rows=rows, max_height=SEGMENT_PX, max_width=SEGMENT_PX)
         form, confidence, _ = textread.classify_form(lines, keywords)
         if form is not None:
             break
