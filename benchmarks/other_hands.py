@@ -727,7 +727,7 @@ def render(layout, form, dpi, rng):
         ai *= 0.7 + 0.3 * nz
     ink = np.array(ink_bgr, np.float32) / 255
     img *= 1 - ai[..., None] * (1 - ink)
-    return img, truth, dict(pen=pen, scale=scale)
+    return img, truth, dict(pen=pen, scale=scale, print_gray=float(print_gray))
 
 
 # --------------------------------------------------------------------------- degradations
@@ -819,14 +819,15 @@ DEGS = {
 }
 
 
-def degrade(img, deg, rng):
+def degrade(img, deg, rng, print_gray=25.0):
     if deg == "scan300" or deg == "scan200":
         g = _to_gray_scan(img, rng)
         return _rotate(g, rng.uniform(-0.7, 0.7))
     if deg == "bitonal200":
         g = _to_gray_scan(img, rng, noise=2.0)
         g = _rotate(g, rng.uniform(-0.5, 0.5))
-        thr = rng.uniform(140, 175)
+        # a B/W scanner's automatic threshold sits between paper and print
+        thr = print_gray + rng.uniform(0.45, 0.6) * (245 - print_gray)
         return np.where(g < thr, 0, 255).astype(np.uint8)
     if deg == "rotate":
         g = _to_gray_scan(img, rng)
@@ -858,7 +859,7 @@ def make_page(layout, deg, seed):
     form = "srs" if (seed + list(LAYOUTS).index(layout)) % 2 == 0 else "ors"
     rdpi, pdpi = DEGS[deg]
     img, truth, meta = render(layout, form, rdpi, rng)
-    out = degrade(img, deg, rng)
+    out = degrade(img, deg, rng, meta["print_gray"])
     return out, pdpi, form, truth, meta
 
 

@@ -97,11 +97,13 @@ def _resample(
     us: np.ndarray, vs: np.ndarray, bow: np.ndarray,
 ) -> np.ndarray:
     """Gray values at strip points (u, v): image point left + u d + (v + bow(u)) n."""
-    if float(np.abs(bow - bow.mean()).max()) < STRAIGHT_PX:
-        # straight strip: one affine warp (much faster than a general remap)
-        origin = left + us[0] * d + (vs[0] + float(bow.mean())) * n
-        # strip (col, row) -> image (x, y) = origin + col d + row n
-        fwd = np.array([[d[0], n[0], origin[0]], [d[1], n[1], origin[1]]], dtype=np.float64)
+    slope, offset = np.polyfit(us, bow, 1) if len(us) > 1 else (0.0, float(bow.mean()))
+    if float(np.abs(bow - (offset + slope * us)).max()) < STRAIGHT_PX:
+        # a straight line (perhaps a little off the chord): one affine warp, much faster
+        # than a general remap. Strip (col, row) -> image (x, y) = origin + col e + row n
+        e = d + slope * n
+        origin = left + us[0] * e + (vs[0] + offset) * n
+        fwd = np.array([[e[0], n[0], origin[0]], [e[1], n[1], origin[1]]], dtype=np.float64)
         return cv2.warpAffine(
             gray, fwd, (len(us), len(vs)),
             flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
