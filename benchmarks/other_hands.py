@@ -1031,6 +1031,16 @@ def main(argv=None):
         recs = [run_case(j) for j in jobs]
     wall = time.time() - t0
 
+    try:
+        import subprocess
+        here = Path(__file__).resolve().parent.parent
+        head = subprocess.run(["git", "-C", str(here), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--", "srs_scan"],
+                               capture_output=True, text=True).stdout.strip()
+        print(f"srs_scan at commit {head or '?'}{' + uncommitted changes' if dirty else ''}")
+    except OSError:
+        pass
     print(f"other_hands: {len(recs)} pages, {wall:.0f} s wall "
           f"(render {np.mean([r['t_render'] for r in recs]):.2f} s/page, "
           f"read {np.mean([r['t_read'] for r in recs]):.2f} s/page)\n")
