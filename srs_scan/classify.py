@@ -144,15 +144,21 @@ def read_page_text(
     def decided(lines: list[textread.TextLine]) -> bool:
         return textread.classify_form(lines, keywords)[1] >= 0.6
 
-    form, confidence = None, 0.0
+    form, confidence, matched = None, 0.0, ()
     # the title region first (usually decisive), then the whole form region; both from
     # one segmentation of the crop, shared with the upright check
     regions = [(0.0, float(first_line)), None] if not flipped else [None]
     for rows in regions:
         lines = textread.read_text(crop, stop_when=decided, rows=rows, max_height=SEGMENT_PX, max_width=SEGMENT_PX)
-        form, confidence, _ = textread.classify_form(lines, keywords)
+        form, confidence, matched = textread.classify_form(lines, keywords)
         if form is not None:
             break
     if form is None:
         return TextEvidence(None, confidence, upright, flipped, "the page's words do not name the SRS or the ORS")
+    found = len(matched)
+    if confidence < found / (found + 1) - 1e-9:
+        # words of the other form were read too: name the likelier, and ask a person
+        return TextEvidence(
+            form, confidence, upright, flipped, "the page's words point to both the SRS and the ORS"
+        )
     return TextEvidence(form, confidence, upright, flipped)

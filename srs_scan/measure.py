@@ -179,7 +179,13 @@ def _follow_line(
         peak = prof[k]
         if peak < 0.3 * block.shape[1]:
             continue
-        lo, hi = max(0, k - 3), min(len(prof), k + 4)
+        # the rows of the line: the run above half the peak (thick print is flat-topped)
+        lo, hi = k, k + 1
+        while lo > 0 and prof[lo - 1] >= 0.5 * peak:
+            lo -= 1
+        while hi < len(prof) and prof[hi] >= 0.5 * peak:
+            hi += 1
+        lo, hi = max(0, lo - 1), min(len(prof), hi + 1)
         w = np.clip(prof[lo:hi] - 0.3 * peak, 0, None)
         if w.sum() <= 0:
             continue
@@ -337,8 +343,10 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     kept: list[list[Blob]] = []
     for i, s in enumerate(strips):
         mine = []
-        for b, k in zip(s.blobs, keys[i], strict=False):
-            if b.touching:
+        on_lo = s.left_u - END_TOUCH_MM * s.ppm
+        on_hi = s.right_u + END_TOUCH_MM * s.ppm
+        for b, k in zip(s.blobs, keys[i], strict=True):
+            if b.touching and b.u1 >= on_lo and b.u0 <= on_hi:
                 # ink touching the line may be a client's mark repeated on every line
                 # (all at 10, say); printed end ticks are handled by drop_end_ticks
                 mine.append(b)

@@ -225,6 +225,8 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         reasons.append(orientation.reason or "page orientation uncertain")
     if form is None:
         reasons.append(text.reason or "form type (SRS or ORS) not recognised")
+    elif text.reason:
+        reasons.append(text.reason)
     n_review = sum(item.status is ItemStatus.REVIEW for item in items)
     n_missing = sum(item.status is ItemStatus.MISSING for item in items)
     if n_review:
