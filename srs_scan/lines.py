@@ -71,7 +71,7 @@ def binarize(ink: np.ndarray, *, threshold: float | None = None) -> np.ndarray:
     print is light gray, so faint lines are still found.
     """
     if threshold is None:
-        step = max(1, ink.size // 250_000)
+        step = max(1, ink.size // 50_000)
         darkest = float(np.percentile(ink.ravel()[::step], 99.5))
         threshold = float(np.clip(0.5 * darkest, 0.15, 0.28))
     binary = (ink > threshold).astype(np.uint8)
