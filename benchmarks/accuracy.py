@@ -71,7 +71,8 @@ def _marks(rng: np.random.Generator, pens: tuple[str, ...]) -> tuple[list[list[M
             continue
         u = float(np.round(rng.uniform(0.0, 100.0), 2))
         if i == special and special_kind == "two":
-            u2 = float(np.clip(u + rng.choice([-1, 1]) * rng.uniform(12, 40), 2, 98))
+            gap = float(rng.choice([-1, 1]) * rng.uniform(12, 40))
+            u2 = u + gap if 2 <= u + gap <= 98 else u - gap  # two distinct marks, >= 12 mm apart
             lines.append([MarkSpec(u, kind, pen), MarkSpec(u2, "tick", pen)])
             counts.append(2)
             continue
