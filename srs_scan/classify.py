@@ -144,7 +144,9 @@ def read_page_text(
     def decided(lines: list[textread.TextLine]) -> bool:
         return textread.classify_form(lines, keywords)[1] >= 0.6
 
-    form, confidence, matched = None, 0.0, ()
+    form: str | None = None
+    confidence = 0.0
+    matched: tuple[str, ...] = ()
     # the title region first (usually decisive), then the whole form region; both from
     # one segmentation of the crop, shared with the upright check
     regions = [(0.0, float(first_line)), None] if not flipped else [None]

@@ -138,7 +138,8 @@ def _to_array(img: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
 
-def _open_image(path: Path) -> Image.Image:
+def _open_image(path: Path) -> tuple[bytes, Image.Image]:
+    """The file's bytes and Pillow's (lazy) view of them; only the header is read yet."""
     global _heif_registered
     if path.suffix.lower() in (".heic", ".heif") and not _heif_registered:
         try:
@@ -161,7 +162,9 @@ def _open_image(path: Path) -> Image.Image:
         ) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UnreadableInputError("the image is too large to be a scanned page") from exc
-    return img
+    if img.size[0] * img.size[1] > MAX_PIXELS:
+        raise UnreadableInputError("the image is too large to be a scanned page")
+    return data, img
 
 
 # EXIF orientation -> (quarter turns counter-clockwise for np.rot90, flip left-right first)
@@ -170,27 +173,12 @@ _EXIF_TURNS = {1: (0, False), 2: (0, True), 3: (2, False), 4: (2, True),
 _FAST_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp"})
 
 
-def _fast_decode(path: Path, name: str) -> PageImage | None:
+def _fast_decode(data: bytes, header: Image.Image, name: str) -> PageImage | None:
     """Single-image formats decoded by OpenCV (several times faster than Pillow).
 
-    Pillow still reads the header: resolution, EXIF orientation and camera tags.
+    Pillow has read the header: resolution, EXIF orientation and camera tags.
     Returns None when the file needs Pillow (palette, 16-bit, alpha, anything odd).
     """
-    data = path.read_bytes()
-    if not data:
-        raise UnreadableInputError("the file is empty")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            header = Image.open(io.BytesIO(data))
-    except UnidentifiedImageError as exc:
-        raise UnreadableInputError(
-            "not a readable image (the file may be damaged or not what its name says)"
-        ) from exc
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise UnreadableInputError("the image is too large to be a scanned page") from exc
-    if header.size[0] * header.size[1] > MAX_PIXELS:
-        raise UnreadableInputError("the image is too large to be a scanned page")
     if header.mode not in ("L", "RGB", "1") or getattr(header, "n_frames", 1) > 1:
         return None
     # a PNG keeps EXIF after the pixels: asking for it would decode the image twice
@@ -216,12 +204,12 @@ def _fast_decode(path: Path, name: str) -> PageImage | None:
 
 
 def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
+    data, img = _open_image(path)
     if path.suffix.lower() in _FAST_SUFFIXES:
-        page = _fast_decode(path, name)
+        page = _fast_decode(data, img, name)
         if page is not None:
             yield page
             return
-    img = _open_image(path)
     try:
         count = int(getattr(img, "n_frames", 1))
     except Exception:  # noqa: BLE001 - a broken page directory: read what can be read
