@@ -24,7 +24,7 @@ from . import textread
 from .forms import FormDef
 
 OCR_PPM = 6.0  # px/mm the form is read at (about 150 dpi): 10 pt text is ~15 px tall
-FORM_REACH_X = 0.6  # form content within this many line lengths left/right of the stack
+FORM_REACH_X = 0.8  # form content within this many line lengths left/right of the stack
 FORM_REACH_UP = 1.0  # ... above the first line (title, header, instructions)
 FORM_REACH_DOWN = 0.5  # ... below the last line
 UPRIGHT_DECISIVE = 0.3  # |upright_score| below this says nothing
@@ -151,13 +151,21 @@ def read_page_text(
     # one segmentation of the crop, shared with the upright check
     regions = [(0.0, float(first_line)), None] if not flipped else [None]
     for rows in regions:
-        lines = textread.read_text(crop, stop_when=decided, rows=rows, max_height=SEGMENT_PX, max_width=SEGMENT_PX)
+        # the title region is read on the usual budget; the whole form, when needed, on a
+        # larger one (labels beside the lines, small titles)
+        budget = {} if rows is not None else {"width_budget": 1200, "max_lines": 14}
+        lines = textread.read_text(
+            crop, stop_when=decided, rows=rows, max_height=SEGMENT_PX, max_width=SEGMENT_PX, **budget
+        )
         form, confidence, matched = textread.classify_form(lines, keywords)
         if form is not None:
             break
     if form is None:
         return TextEvidence(None, confidence, upright, flipped, "the page's words do not name the SRS or the ORS")
     found = len(matched)
+    if found < 2 and not set(matched) & set(forms[form].title_keywords):
+        # a single word from the body of the form (an item label) could be a coincidence
+        return TextEvidence(form, confidence, upright, flipped, "only one word on the page names the form")
     if confidence < found / (found + 1) - 1e-9:
         # words of the other form were read too: name the likelier, and ask a person
         return TextEvidence(

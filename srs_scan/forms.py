@@ -34,7 +34,8 @@ class FormDef:
     id: str
     version: int
     title: str
-    keywords: tuple[str, ...]
+    keywords: tuple[str, ...]  # words that name this form and no other (matched by OCR)
+    title_keywords: tuple[str, ...]  # the subset found in its title: one alone is enough
     line_length_mm: float
     items: tuple[ItemDef, ...]
     scoring: dict[str, float]
@@ -94,12 +95,16 @@ def parse_form(data: dict[str, Any], where: str = "<template>") -> FormDef:
     keywords = _require(data, "keywords", list, where)
     if not keywords or not all(isinstance(k, str) for k in keywords):
         raise TemplateError(f"{where}: 'keywords' must be a non-empty list of words")
+    titles = data.get("title_keywords", [])
+    if not isinstance(titles, list) or not set(k.lower() for k in titles) <= {k.lower() for k in keywords}:
+        raise TemplateError(f"{where}: 'title_keywords' must be a list of words from 'keywords'")
     scoring = _require(data, "scoring", dict, where)
     return FormDef(
         id=form_id,
         version=int(_require(data, "version", int, where)),
         title=_require(data, "title", str, where),
         keywords=tuple(k.lower() for k in keywords),
+        title_keywords=tuple(k.lower() for k in titles),
         line_length_mm=length,
         items=tuple(items),
         scoring={k: float(v) for k, v in scoring.items()},

@@ -134,9 +134,10 @@ def _lines(*texts: str, confidence: float = 0.95) -> list[TextLine]:
 
 
 def test_classify_tolerates_ocr_errors() -> None:
-    form, conf, matched = classify_form(_lines("Relatlonship", "Goa1s and Toplcs"), _keywords())
+    # ("relationship" is not a keyword: ORS forms say "close relationships")
+    form, conf, matched = classify_form(_lines("Approach or Metbod", "Goa1s and Toplcs"), _keywords())
     assert form == "srs"
-    assert "relationship" in matched and "topics" in matched
+    assert "method" in matched and "topics" in matched
     assert conf > 0.6
 
 
