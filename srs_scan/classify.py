@@ -112,6 +112,13 @@ def paper_only(crop: np.ndarray) -> np.ndarray:
     return out
 
 
+def _named_clearly(form: FormDef, matched: Sequence[str], confidence: float) -> bool:
+    """Two or more of the form's words, or one of its title words, and none of another's."""
+    found = len(matched)
+    clear = found >= 2 or bool(set(matched) & set(form.title_keywords))
+    return clear and confidence >= found / (found + 1) - 1e-9
+
+
 def read_page_text(
     gray: np.ndarray,
     ends: Sequence[tuple[np.ndarray, np.ndarray]],
@@ -134,36 +141,39 @@ def read_page_text(
         )
     crop, first_line = upright_form(gray, ends)
     crop = paper_only(crop)
-    upright = textread.upright_score(crop, max_height=SEGMENT_PX, max_width=SEGMENT_PX) if check_upright else 0.0
-    flipped = False
-    if upright <= -UPRIGHT_DECISIVE:
-        crop = np.ascontiguousarray(crop[::-1, ::-1])
-        flipped = True  # the title region is now at the bottom: read the whole crop
     keywords = {fid: form.keywords for fid, form in forms.items()}
 
     def decided(lines: list[textread.TextLine]) -> bool:
         return textread.classify_form(lines, keywords)[1] >= 0.6
 
-    form: str | None = None
-    confidence = 0.0
-    matched: tuple[str, ...] = ()
-    # the title region first (usually decisive), then the whole form region; both from
-    # one segmentation of the crop, shared with the upright check
-    regions = [(0.0, float(first_line)), None] if not flipped else [None]
-    for rows in regions:
+    def read(image: np.ndarray, rows: tuple[float, float] | None) -> tuple[str | None, float, tuple[str, ...]]:
         # the title region is read on the usual budget; the whole form, when needed, on a
         # larger one (labels beside the lines, small titles)
         budget = {} if rows is not None else {"width_budget": 1200, "max_lines": 14}
         lines = textread.read_text(
-            crop, stop_when=decided, rows=rows, max_height=SEGMENT_PX, max_width=SEGMENT_PX, **budget
+            image, stop_when=decided, rows=rows, max_height=SEGMENT_PX, max_width=SEGMENT_PX, **budget
         )
-        form, confidence, matched = textread.classify_form(lines, keywords)
-        if form is not None:
-            break
+        return textread.classify_form(lines, keywords)
+
+    # 1. the title region as the page is believed to stand: when the form's title words
+    # are read there (OCR reads upside-down text only with low confidence, and such lines
+    # are ignored), the words themselves confirm the orientation - no separate check.
+    form, confidence, matched = read(crop, (0.0, float(first_line)))
+    if form is not None and check_upright and _named_clearly(forms[form], matched, confidence):
+        return TextEvidence(form, confidence, 1.0, False)
+    # 2. otherwise ask the OCR which way up the text reads, then read the whole form
+    upright = textread.upright_score(crop, max_height=SEGMENT_PX, max_width=SEGMENT_PX) if check_upright else 0.0
+    flipped = False
+    if upright <= -UPRIGHT_DECISIVE:
+        crop = np.ascontiguousarray(crop[::-1, ::-1])
+        flipped = True
+        form, confidence, matched = read(crop, None)
+    elif form is None:
+        form, confidence, matched = read(crop, None)
     if form is None:
         return TextEvidence(None, confidence, upright, flipped, "the page's words do not name the SRS or the ORS")
     found = len(matched)
-    if found < 2 and not set(matched) & set(forms[form].title_keywords):
+    if not (found >= 2 or set(matched) & set(forms[form].title_keywords)):
         # a single word from the body of the form (an item label) could be a coincidence
         return TextEvidence(form, confidence, upright, flipped, "only one word on the page names the form")
     if confidence < found / (found + 1) - 1e-9:
