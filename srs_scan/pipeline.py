@@ -47,6 +47,8 @@ SCALE_LENGTH_MM = (80.0, 115.0)  # plausible printed scale length (fit-to-page .
 LENGTH_WARN_MM = 2.0  # warn when the printed line is not 100 +/- this
 PAST_END_MM = 0.6  # a crossing this far beyond an end is past the end
 COVER_SNAP_MM = 0.6  # a mark over an end, centred within this of where its ink stops, is on it
+RETRY_SCALE = 1.6  # a page with no form found is searched again this much finer...
+RETRY_THRESHOLD = 0.16  # ...with this ink threshold (faint print)
 MIN_IMAGE_PX = 200  # a smaller image cannot show a 100 mm line to the millimetre
 MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read
 
@@ -109,29 +111,16 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         factor = min(1.0, WORK_DPI / page.dpi)
     else:
         factor = min(1.0, WORK_LONG_SIDE / max(h, w))
-    work = resize_to(gray, factor)
-    # mm -> working px before the form is found: exact with a dpi, a floor without one
-    ppm_guess = (page.dpi * factor / 25.4) if page.dpi else max(work.shape) / 297.0
-    ink = ink_map(work, paper_window_px=int(round(4.0 * ppm_guess)))
-    binary = lines.binarize(ink)
-    min_ppm = ppm_guess if page.dpi else max(work.shape) * 0.55 / 297.0
-    segments = lines.find_segments(
-        binary,
-        min_length=0.45 * SCALE_LENGTH_MM[0] * min_ppm,
-        thin_px=max(4.0, 1.6 * ppm_guess),
-        max_gap=max(3.0, 2.5 * ppm_guess),
-    )
-    expected = None
-    if page.dpi:
-        expected = (SCALE_LENGTH_MM[0] * ppm_guess, SCALE_LENGTH_MM[1] * ppm_guess)
-    scales = lines.select_scales(segments, expected_length=expected)
+    binary, scales, dpi_ok = _find_form(gray, page.dpi, factor)
+    if scales is None and factor < 1.0:
+        # faint or hairline print (a photographed or faxed light form): look again, finer
+        factor = min(1.0, factor * RETRY_SCALE)
+        binary, scales, dpi_ok = _find_form(gray, page.dpi, factor, threshold=RETRY_THRESHOLD)
     dpi_note = None
-    if scales is None and expected is not None:
-        # a wrong resolution tag must not hide a form: look again without it
-        scales = lines.select_scales(segments)
-        if scales is not None:
-            dpi_note = "the file's stated resolution does not match the form: physical size unknown"
-            page = PageImage(page.source, page.page, page.image, None)
+    if scales is not None and not dpi_ok:
+        dpi_note = "the file's stated resolution does not match the form: physical size unknown"
+        page = PageImage(page.source, page.page, page.image, None)
+
     def result(status: PageStatus, **fields: Any) -> PageResult:
         return PageResult(page.source, page.page, status, dpi=page.dpi, **fields)
 
@@ -264,6 +253,33 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         warnings=tuple(warnings),
         geometry=geometry,
     )
+
+
+def _find_form(
+    gray: np.ndarray, dpi: float | None, factor: float, *, threshold: float | None = None
+) -> tuple[np.ndarray, lines.ScaleSet | None, bool]:
+    """Stage 2 on a working copy: its ink mask, the four scales (or None), and whether
+    their length agrees with the stated resolution."""
+    work = resize_to(gray, factor)
+    # mm -> working px before the form is found: exact with a dpi, a floor without one
+    ppm_guess = (dpi * factor / 25.4) if dpi else max(work.shape) / 297.0
+    ink = ink_map(work, paper_window_px=int(round(4.0 * ppm_guess)))
+    binary = lines.binarize(ink, threshold=threshold)
+    min_ppm = ppm_guess if dpi else max(work.shape) * 0.55 / 297.0
+    segments = lines.find_segments(
+        binary,
+        min_length=0.45 * SCALE_LENGTH_MM[0] * min_ppm,
+        thin_px=max(4.0, 1.6 * ppm_guess),
+        max_gap=max(3.0, 2.5 * ppm_guess),
+    )
+    if dpi:
+        expected = (SCALE_LENGTH_MM[0] * ppm_guess, SCALE_LENGTH_MM[1] * ppm_guess)
+        scales = lines.select_scales(segments, expected_length=expected)
+        if scales is not None:
+            return binary, scales, True
+        # a wrong resolution tag must not hide a form: look again without it
+        return binary, lines.select_scales(segments), False
+    return binary, lines.select_scales(segments), True
 
 
 def _ordered_ends(
