@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -54,6 +55,9 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     pages or files could not be read, 3 when none could, 2 for usage errors,
     4 when an output file could not be written, 130 when interrupted.
     """
+    # Pillow's complaints about damaged metadata are not for the user: a page that cannot
+    # be read is reported as such
+    warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
     files = expand_inputs(inputs)
     if not files:
         raise click.UsageError(

@@ -210,19 +210,22 @@ def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
         if page is not None:
             yield page
             return
+    damaged = False
     try:
         count = int(getattr(img, "n_frames", 1))
     except Exception:  # noqa: BLE001 - a broken page directory: read what can be read
-        count = 1
+        count, damaged = 1, True
     frames = ImageSequence.Iterator(img) if count > 1 else [img]
     for number, frame in enumerate(frames, 1):
         try:
-            dpi = _plausible_dpi(frame.info.get("dpi"))
-            exif = frame.getexif()
-            if exif.get(0x010F) or exif.get(0x0110):  # camera Make/Model: a photo, dpi meaningless
-                dpi = None
-            upright = ImageOps.exif_transpose(frame)
-            array = _to_array(upright if upright is not None else frame)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": not ours to show
+                dpi = _plausible_dpi(frame.info.get("dpi"))
+                exif = frame.getexif()
+                if exif.get(0x010F) or exif.get(0x0110):  # camera Make/Model: a photo, dpi meaningless
+                    dpi = None
+                upright = ImageOps.exif_transpose(frame)
+                array = _to_array(upright if upright is not None else frame)
         except Exception as exc:  # noqa: BLE001 - one damaged page must not stop the others
             yield PageFailure(name, number, f"page {number} cannot be decoded ({type(exc).__name__})")
             continue
@@ -230,6 +233,10 @@ def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
             yield PageFailure(name, number, "the image is too small to hold a form")
             continue
         yield PageImage(name, number, array, dpi)
+    if damaged:
+        yield PageFailure(
+            name, 2, "the file's list of pages is damaged (truncated?): pages after the first could not be read"
+        )
 
 
 def _iter_pdf(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
