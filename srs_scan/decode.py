@@ -227,7 +227,8 @@ def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
                 upright = ImageOps.exif_transpose(frame)
                 array = _to_array(upright if upright is not None else frame)
         except Exception as exc:  # noqa: BLE001 - one damaged page must not stop the others
-            yield PageFailure(name, number, f"page {number} cannot be decoded ({type(exc).__name__})")
+            why = "the file is incomplete or damaged" if isinstance(exc, OSError) else type(exc).__name__
+            yield PageFailure(name, number, f"page {number} cannot be decoded ({why})")
             continue
         if array.size == 0 or min(array.shape[:2]) < 64:
             yield PageFailure(name, number, "the image is too small to hold a form")
