@@ -638,7 +638,7 @@ def draw_mark(c, rng, kind, xm, yc, thick, w, k):
             dx, dy = np.cos(a), -sgn * np.sin(a)
             # a bow that vanishes (value and slope) at the crossing keeps it at (xm, yc)
             lat = bow * (ts / max(r1, r2)) ** 2
-            pts = [(xm + dx * s - dy * l, yc + dy * s + dx * l) for s, l in zip(ts, lat, strict=False)]
+            pts = [(xm + dx * s - dy * q, yc + dy * s + dx * q) for s, q in zip(ts, lat, strict=True)]
             out.append(pts)
         for pts in out:
             _poly(c, pts, w)
@@ -689,7 +689,10 @@ def render(layout, form, dpi, rng):
             continue
         nm = 1 if kind == "single" else 2
         if nm == 1:
-            v = rng.uniform(1.5, 98.5) if rng.random() < 0.9 else rng.choice([rng.uniform(0.8, 3), rng.uniform(97, 99.2)])
+            if rng.random() < 0.9:  # same draws, in the same order, as before
+                v = rng.uniform(1.5, 98.5)
+            else:
+                v = rng.choice([rng.uniform(0.8, 3), rng.uniform(97, 99.2)])
             vals = [v]
         else:
             while True:
@@ -1062,12 +1065,14 @@ def main(argv=None):
     serious = [r for r in bad if a.all_failures or any(
         not (p.startswith("false-review") or p.startswith("err>1mm") or p.startswith("blank-review"))
         for p in r["problems"])]
+    HINT = "; --all-failures to include pages whose only problems are false reviews / err>1mm"
     print(f"failing pages: {len(bad)} ({len(serious)} listed"
-          f"{'' if a.all_failures else '; --all-failures to include pages whose only problems are false reviews / err>1mm'})")
+          f"{'' if a.all_failures else HINT})")
     for r in serious:
         exp = []
         for kind, vals, kinds in r["truth"]:
-            exp.append("-" if kind == "blank" else "/".join(f"{v:.1f}{k[0]}" for v, k in zip(vals, kinds, strict=False)))
+            marks = "/".join(f"{v:.1f}{k[0]}" for v, k in zip(vals, kinds, strict=False))
+            exp.append("-" if kind == "blank" else marks)
         got = [f"{mm if mm is not None else '-'}:{st}" for _, mm, st, _ in r["items"]]
         print(f"- {r['layout']}:{r['deg']}:{r['seed']} {r['form']} page={r['status']} form={r['gform']} "
               f"pen={r['meta']['pen']} scale={r['meta']['scale']:.3f}")

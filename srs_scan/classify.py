@@ -112,11 +112,17 @@ def paper_only(crop: np.ndarray) -> np.ndarray:
     return out
 
 
-def _named_clearly(form: FormDef, matched: Sequence[str], confidence: float) -> bool:
-    """Two or more of the form's words, or one of its title words, and none of another's."""
+def _doubt(form: FormDef, matched: Sequence[str], confidence: float) -> str:
+    """Why the words do not name ``form`` clearly, or "" when they do: two or more of its
+    words, or one of its title words, and none of another form's."""
     found = len(matched)
-    clear = found >= 2 or bool(set(matched) & set(form.title_keywords))
-    return clear and confidence >= found / (found + 1) - 1e-9
+    if not (found >= 2 or set(matched) & set(form.title_keywords)):
+        # a single word from the body of the form (an item label) could be a coincidence
+        return "only one word on the page names the form"
+    if confidence < found / (found + 1) - 1e-9:
+        # words of the other form were read too: name the likelier, and ask a person
+        return "the page's words point to both the SRS and the ORS"
+    return ""
 
 
 def read_page_text(
@@ -159,7 +165,7 @@ def read_page_text(
     # are read there (OCR reads upside-down text only with low confidence, and such lines
     # are ignored), the words themselves confirm the orientation - no separate check.
     form, confidence, matched = read(crop, (0.0, float(first_line)))
-    if form is not None and check_upright and _named_clearly(forms[form], matched, confidence):
+    if form is not None and check_upright and not _doubt(forms[form], matched, confidence):
         return TextEvidence(form, confidence, 1.0, False)
     # 2. otherwise ask the OCR which way up the text reads, then read the whole form
     upright = textread.upright_score(crop, max_height=SEGMENT_PX, max_width=SEGMENT_PX) if check_upright else 0.0
@@ -172,13 +178,7 @@ def read_page_text(
         form, confidence, matched = read(crop, None)
     if form is None:
         return TextEvidence(None, confidence, upright, flipped, "the page's words do not name the SRS or the ORS")
-    found = len(matched)
-    if not (found >= 2 or set(matched) & set(forms[form].title_keywords)):
-        # a single word from the body of the form (an item label) could be a coincidence
-        return TextEvidence(form, confidence, upright, flipped, "only one word on the page names the form")
-    if confidence < found / (found + 1) - 1e-9:
-        # words of the other form were read too: name the likelier, and ask a person
-        return TextEvidence(
-            form, confidence, upright, flipped, "the page's words point to both the SRS and the ORS"
-        )
+    doubt = _doubt(forms[form], matched, confidence)
+    if doubt:
+        return TextEvidence(form, confidence, upright, flipped, doubt)
     return TextEvidence(form, confidence, upright, flipped)

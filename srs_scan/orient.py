@@ -46,6 +46,12 @@ def deskew_matrix(direction: np.ndarray, centre: tuple[float, float]) -> np.ndar
     return cv2.getRotationMatrix2D(centre, angle, 1.0)
 
 
+def without_rules(binary: np.ndarray, *, ppm: float) -> np.ndarray:
+    """The ink mask less long horizontal rules (scales, underlines): what may be text."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * ppm)), 1))
+    return cv2.subtract(binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel))
+
+
 def text_asymmetry(binary: np.ndarray, *, ppm: float) -> tuple[float, int]:
     """Ascender-minus-descender ink over all text lines of an upright-candidate image.
 
@@ -63,11 +69,7 @@ def text_asymmetry(binary: np.ndarray, *, ppm: float) -> tuple[float, int]:
     groups : int
         How many text-line pieces contributed.
     """
-    # remove long horizontal rules (scales, underlines) so they do not look like text
-    rule = cv2.morphologyEx(
-        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * ppm)), 1))
-    )
-    text = cv2.subtract(binary, rule)
+    text = without_rules(binary, ppm=ppm)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
     hmin, hmax = CHAR_HEIGHT_MM[0] * ppm, CHAR_HEIGHT_MM[1] * ppm
     keep = np.zeros(n, dtype=bool)
@@ -151,11 +153,7 @@ class FormView:
 
     def layout_score(self) -> float:
         """(text above the first scale - text below the last) / both; > 0: upright."""
-        rule = cv2.morphologyEx(
-            self.image, cv2.MORPH_OPEN,
-            cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * self.ppm)), 1)),
-        )
-        text = cv2.subtract(self.image, rule)
+        text = without_rules(self.image, ppm=self.ppm)
         margin = int(3 * self.ppm)
         above = float(text[: max(0, int(self.top) - margin)].sum())
         below = float(text[int(self.bottom) + margin :].sum())

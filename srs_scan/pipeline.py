@@ -165,16 +165,13 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         )
     blobs = drop_end_ticks(good, mark_printed_blobs(good))
 
+    found = [find_marks(s, b) for s, b in zip(good, blobs, strict=True)]
+    nominal_px = 100.0 / 25.4 * page.dpi if page.dpi else None
+    covered = settle_covered_ends(good, [m for m, _ in found], nominal_px=nominal_px)
+
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
     vanishing = perspective.vanishing_point(end_points)
-
-    found = [find_marks(s, b) for s, b in zip(good, blobs, strict=False)]
-    nominal_px = 100.0 / 25.4 * page.dpi if page.dpi else None
-    covered = settle_covered_ends(good, [m for m, _ in found], nominal_px=nominal_px)
-    if any(c.resolved for c in covered):
-        end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
-        vanishing = perspective.vanishing_point(end_points)
     readings = [_reading(s, m, st, vanishing) for s, (m, st) in zip(good, found, strict=False)]
     readings = [
         _at_covered_end(r, s, m, covered, i)

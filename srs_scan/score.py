@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .forms import FormDef
-from .model import Flag, ItemResult, ItemStatus, MarkReading
+from .model import Flag, ItemResult, MarkReading
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,3 @@ def flags_for(
                 Flag("clinical_range", f"ORS total {total:.1f} < {cutoff:g}", advice.get("below_cutoff", ""))
             )
     return tuple(flags)
-
-
-def item_status_summary(items: Sequence[ItemResult]) -> ItemStatus:
-    if any(item.status is ItemStatus.REVIEW for item in items):
-        return ItemStatus.REVIEW
-    return ItemStatus.OK
