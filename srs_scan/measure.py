@@ -582,7 +582,11 @@ class CoveredEnd:
 
 
 def settle_covered_ends(
-    strips: list[LineStrip], marks: list[list[MarkCandidate]], *, nominal_px: float | None = None
+    strips: list[LineStrip],
+    marks: list[list[MarkCandidate]],
+    *,
+    nominal_px: float | None = None,
+    predicted: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> list[CoveredEnd]:
     """Correct line ends that a mark covers, using the other lines' clean ends.
 
@@ -597,6 +601,9 @@ def settle_covered_ends(
     is known, the line's other, clean end and the nominal 100 mm length (``nominal_px``)
     place it instead - again only if that falls under the mark (a form printed at
     "fit to page" is shorter, lands outside the mark, and stays unresolved).
+
+    ``predicted`` (a printed layout's (left, right) ends in image px, per line) comes
+    before the nominal length: the corner markers place the end on any print scale.
     """
     pad = END_COVER_PAD_MM
     covered: list[tuple[int, int]] = []
@@ -634,6 +641,15 @@ def settle_covered_ends(
                     else:
                         s.right_u = float(u)
                     resolved = True
+        if not resolved and predicted is not None:
+            m = marks[i][0]
+            u = float((np.asarray(predicted[i][side], np.float64) - s.origin) @ s.d)
+            if m.foot0 - pad * s.ppm <= u <= m.foot1 + pad * s.ppm:
+                if side == 0:
+                    s.left_u = u
+                else:
+                    s.right_u = u
+                resolved = True
         if not resolved and nominal_px and (i, 1 - side) not in covered:
             m = marks[i][0]
             u = s.right_u - nominal_px if side == 0 else s.left_u + nominal_px

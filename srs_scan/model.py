@@ -139,6 +139,12 @@ class PageResult:
     line_length_mm: float | None = None  # mean printed line length, when dpi is known
     warnings: tuple[str, ...] = ()
     geometry: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # forms printed by srs-scan: their layout, and what their QR code says (None when unread)
+    layout: str | None = None  # e.g. "srs-1"
+    form_id: str | None = None  # unique to the printed sheet
+    client: str | None = None
+    session: int | None = None
+    print_scale: float | None = None  # printed size / layout size, from the markers (dpi known)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,4 +160,9 @@ class PageResult:
             "rotation": self.rotation,
             "dpi": self.dpi,
             "line_length_mm": self.line_length_mm,
+            "layout": self.layout,
+            "form_id": self.form_id,
+            "client": self.client,
+            "session": self.session,
+            "print_scale": self.print_scale,
         }

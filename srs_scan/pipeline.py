@@ -3,7 +3,9 @@
 Stages (each a function of its own module):
 
 1. ``decode``   files -> :class:`PageImage` (gray or BGR array, dpi when known)
-2. ``lines``    working-resolution ink -> line segments -> the four scales
+1b. ``fiducials`` our own printed forms: corner markers -> the layout's frame, which says
+   where the scales are, which way is up and which form it is (``qrread``: whose it is)
+2. ``lines``    otherwise: working-resolution ink -> line segments -> the four scales
 3. ``orient``   which way up the page is, from its text (and checked against layout)
 4. ``measure``  per line, at full resolution: refined ends, the mark, where it crosses
 5. ``perspective``  strip position -> mm on the page (1-D projective map per line)
@@ -22,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from . import classify, decode, lines, orient, perspective
+from . import classify, decode, fiducials, lines, orient, perspective, qrread
 from .exceptions import SrsScanError
 from .forms import FormDef, all_forms
+from .identity import FormIdentity
 from .ink import ink_map, resize_to, to_gray
 from .measure import (
     Blob,
@@ -51,6 +54,8 @@ RETRY_SCALE = 1.6  # a page with no form found is searched again this much finer
 RETRY_THRESHOLD = 0.16  # ...with this ink threshold (faint print)
 MIN_IMAGE_PX = 200  # a smaller image cannot show a 100 mm line to the millimetre
 MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read
+PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its size
+END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,19 @@ def read_page(page: PageImage, *, options: ReadOptions | None = None) -> PageRes
         )
 
 
+@dataclass
+class _Located:
+    """Where the four scales are and what the page is, before measuring."""
+
+    ends: list[tuple[np.ndarray, np.ndarray]]  # full-resolution (left, right), top first
+    direction: np.ndarray  # unit vector along the lines, left to right
+    form: FormDef | None
+    reasons: list[str]
+    geometry: dict[str, Any]
+    fit: fiducials.FrameFit | None = None
+    dpi_trusted: bool = True  # the file's resolution agrees with the printed lines
+
+
 def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     gray = to_gray(page.image)
     h, w = gray.shape
@@ -111,49 +129,36 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         factor = min(1.0, WORK_DPI / page.dpi)
     else:
         factor = min(1.0, WORK_LONG_SIDE / max(h, w))
-    binary, scales, dpi_ok = _find_form(gray, page.dpi, factor)
-    if scales is None and factor < 1.0:
-        # faint or hairline print (a photographed or faxed light form): look again, finer
-        factor = min(1.0, factor * RETRY_SCALE)
-        binary, scales, dpi_ok = _find_form(gray, page.dpi, factor, threshold=RETRY_THRESHOLD)
-    dpi_note = None
-    if scales is not None and not dpi_ok:
-        dpi_note = "the file's stated resolution does not match the form: physical size unknown"
+    work = resize_to(gray, factor)
+
+    # 1b. our own printed forms: corner markers map the page onto its layout
+    hits = fiducials.detect_markers(work, gray.shape)
+    fit = fiducials.fit_frame(hits)
+    warnings: list[str] = []
+    if fit is not None:
+        located: _Located | PageResult = _locate_by_frame(fit, hits)
+    else:
+        located = _locate_by_lines(page, gray, work, factor, hits)
+    if isinstance(located, PageResult):
+        return located
+    if not located.dpi_trusted:
+        warnings.append("the file's stated resolution does not match the form: physical size unknown")
         page = PageImage(page.source, page.page, page.image, None)
 
     def result(status: PageStatus, **fields: Any) -> PageResult:
         return PageResult(page.source, page.page, status, dpi=page.dpi, **fields)
 
-    if scales is None:
-        return result(PageStatus.NO_FORM, reasons=("no stack of four scale lines found",))
-    work_ppm = float(np.mean([s.length for s in scales.segments])) / 100.0
-    if work_ppm * (1.0 / factor) < MIN_WORK_PPM:
-        return result(
-            PageStatus.REVIEW,
-            reasons=("the form is too small in the image to measure to the millimetre",),
-        )
+    ends, direction, form = located.ends, located.direction, located.form
+    reasons = located.reasons
 
-    # 3. orientation from the text's shape and the layout; 6. then the words check it
-    ref = scales.segments[0].direction
-    dirs = [s.direction if s.direction @ ref >= 0 else -s.direction for s in scales.segments]
-    direction = np.mean(dirs, axis=0)
-    direction /= np.linalg.norm(direction)
-    seg_ends = np.array([[s.p0, s.p1] for s in scales.segments])
-    view = orient.FormView.build(binary, direction, seg_ends, ppm=work_ppm)
-    if view.layout_score() < -orient.LAYOUT_CLEAR:  # first guess: title above the scales
-        direction = -direction
-        view = orient.FormView(np.ascontiguousarray(view.image[::-1, ::-1]), view.image.shape[0] - 1 - view.bottom,
-                               view.image.shape[0] - 1 - view.top, view.ppm)
-    forms = all_forms()
-    ends = _ordered_ends(scales, direction, factor)
-    text = classify.read_page_text(gray, ends, forms=forms)
-    orientation = orient.decide_orientation(view, words=text.upright if text.available else None)
-    if orientation.flip:
-        direction = -direction
-        ends = _ordered_ends(scales, direction, factor)
-    if orientation.flip != text.flipped:
-        # the words were read the other way up: read them again as the page now stands
-        text = classify.read_page_text(gray, ends, forms=forms, check_upright=False)
+    # who the sheet belongs to: the QR code of a printed form
+    ident: FormIdentity | None = None
+    if fit is not None or hits:
+        ident = qrread.read_at(gray, fit) if fit is not None else qrread.search_page(gray)
+        if ident is None:
+            warnings.append("the form's QR code could not be read: client and session unknown")
+        elif form is not None and ident.form != form.id:
+            reasons.append(f"the QR code says {ident.form.upper()} but the page reads as {form.id.upper()}")
 
     # 4. measure each line at full resolution
     strips: list[LineStrip | None] = [sample_strip(gray, tuple(a), tuple(b)) for a, b in ends]
@@ -161,13 +166,19 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     if len(good) < 4:
         return result(
             PageStatus.REVIEW,
+            form=form.id if form else None,
             reasons=("a scale line could not be measured (faint or broken print)",),
+            **_identity_fields(ident, fit),
         )
     blobs = drop_end_ticks(good, mark_printed_blobs(good))
 
     found = [find_marks(s, b) for s, b in zip(good, blobs, strict=True)]
     nominal_px = 100.0 / 25.4 * page.dpi if page.dpi else None
-    covered = settle_covered_ends(good, [m for m, _ in found], nominal_px=nominal_px)
+    covered = settle_covered_ends(
+        good, [m for m, _ in found], nominal_px=nominal_px, predicted=ends if fit is not None else None
+    )
+    if fit is not None:
+        reasons.extend(_ends_against_layout(good, fit, covered))
 
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
@@ -178,10 +189,10 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         for i, (r, s, (m, _)) in enumerate(zip(readings, good, found, strict=False))
     ]
 
-    # physical length, when the resolution is known
+    # physical size, when the resolution is known
     lengths_mm: list[float | None] = [None] * 4
-    warnings: list[str] = [dpi_note] if dpi_note else []
     mean_len: float | None = None
+    print_scale: float | None = None
     if page.dpi:
         unsure = {c.line for c in covered if not c.resolved}  # an end hidden under a mark
         lengths_mm = [
@@ -190,14 +201,20 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         ]
         known = [v for v in lengths_mm if v is not None]
         mean_len = round_half_up(float(np.mean(known)), 1) if known else None
-    if mean_len is not None:
-        if abs(mean_len - 100.0) > LENGTH_WARN_MM:
+        if fit is not None:
+            print_scale = round(fit.print_scale(page.dpi), 3)
+    if print_scale is not None:
+        if abs(print_scale - 1.0) > PRINT_SCALE_WARN:
             warnings.append(
-                f"the printed lines are {mean_len:.1f} mm long, not 100 mm "
-                "(printed with 'fit to page'?): scores are relative to the printed line"
+                f"the form was printed at {100 * print_scale:.1f} % of its size ('fit to page'?): "
+                "scores are relative to the printed line"
             )
+    elif mean_len is not None and abs(mean_len - 100.0) > LENGTH_WARN_MM:
+        warnings.append(
+            f"the printed lines are {mean_len:.1f} mm long, not 100 mm "
+            "(printed with 'fit to page'?): scores are relative to the printed line"
+        )
 
-    form: FormDef | None = forms.get(text.form) if text.form else None
     names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, 5)]
 
     # 7. score
@@ -205,14 +222,6 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     total = total_of(items)
     flags = flags_for(form, items, total, ScoringOptions(opts.item_threshold)) if form else ()
 
-    reasons: list[str] = []
-    if not orientation.confident or orientation.reason:
-        # any disagreement about which way up: a page read upside down scores 10 - s
-        reasons.append(orientation.reason or "page orientation uncertain")
-    if form is None:
-        reasons.append(text.reason or "form type (SRS or ORS) not recognised")
-    elif text.reason:
-        reasons.append(text.reason)
     n_review = sum(item.status is ItemStatus.REVIEW for item in items)
     n_missing = sum(item.status is ItemStatus.MISSING for item in items)
     if n_review:
@@ -230,13 +239,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         ],
         "vanishing_point": vanishing,
         "angle_deg": angle,
-        "orientation": {
-            "text_score": orientation.text_score,
-            "layout_score": orientation.layout_score,
-            "groups": orientation.groups,
-            "ocr_upright": text.upright,
-        },
-        "form_confidence": text.confidence,
+        **located.geometry,
     }
     return result(
         status,
@@ -249,15 +252,129 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         line_length_mm=mean_len,
         warnings=tuple(warnings),
         geometry=geometry,
+        print_scale=print_scale,
+        **_identity_fields(ident, fit),
     )
 
 
+def _identity_fields(ident: FormIdentity | None, fit: fiducials.FrameFit | None) -> dict[str, Any]:
+    layout = fit.layout.id if fit is not None else None
+    if ident is None:
+        return {"layout": layout}
+    return {
+        "layout": layout or f"{ident.form}-{ident.layout_version}",
+        "form_id": ident.form_id,
+        "client": ident.client,
+        "session": ident.session,
+    }
+
+
+def _locate_by_frame(fit: fiducials.FrameFit, hits: list[fiducials.MarkerHit]) -> _Located:
+    """Our own printed form: the layout says where the lines are and which way is up."""
+    ends = fit.scale_ends()
+    direction = np.mean([b - a for a, b in ends], axis=0)
+    direction /= np.linalg.norm(direction)
+    geometry = {"frame": {"layout": fit.layout.id, "markers": list(fit.marker_ids),
+                          "residual_mm": round(fit.residual_mm, 3)}}
+    return _Located(ends, direction, all_forms().get(fit.layout.form), [], geometry, fit)
+
+
+def _locate_by_lines(
+    page: PageImage, gray: np.ndarray, work: np.ndarray, factor: float,
+    hits: list[fiducials.MarkerHit],
+) -> _Located | PageResult:
+    """Any form: find the stack of four scales, then which way up and which form it is,
+    from the markers that could be seen, else from the page's words and layout."""
+    binary, scales, dpi_ok = _find_form(work, page.dpi, factor)
+    if scales is None and factor < 1.0:
+        # faint or hairline print (a photographed or faxed light form): look again, finer
+        factor = min(1.0, factor * RETRY_SCALE)
+        binary, scales, dpi_ok = _find_form(resize_to(gray, factor), page.dpi, factor, threshold=RETRY_THRESHOLD)
+    if scales is None:
+        return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
+                          reasons=("no stack of four scale lines found",))
+    work_ppm = float(np.mean([s.length for s in scales.segments])) / 100.0
+    if work_ppm * (1.0 / factor) < MIN_WORK_PPM:
+        return PageResult(page.source, page.page, PageStatus.REVIEW, dpi=page.dpi,
+                          reasons=("the form is too small in the image to measure to the millimetre",))
+
+    ref = scales.segments[0].direction
+    dirs = [s.direction if s.direction @ ref >= 0 else -s.direction for s in scales.segments]
+    direction = np.mean(dirs, axis=0)
+    direction /= np.linalg.norm(direction)
+    forms = all_forms()
+
+    # some of our corner markers (too few for a frame): each says which way up and which form
+    layouts_seen = {h.layout.id for h in hits}
+    if len(layouts_seen) == 1:
+        up = np.mean([h.up for h in hits], axis=0)
+        if up @ direction < 0:
+            direction = -direction
+        form = forms.get(hits[0].layout.form)
+        geometry = {"markers_seen": [h.marker.id for h in hits]}
+        return _Located(_ordered_ends(scales, direction, factor), direction, form, [], geometry, None, dpi_ok)
+
+    # 3. orientation from the text's shape and the layout; 6. then the words check it
+    seg_ends = np.array([[s.p0, s.p1] for s in scales.segments])
+    view = orient.FormView.build(binary, direction, seg_ends, ppm=work_ppm)
+    if view.layout_score() < -orient.LAYOUT_CLEAR:  # first guess: title above the scales
+        direction = -direction
+        view = orient.FormView(np.ascontiguousarray(view.image[::-1, ::-1]), view.image.shape[0] - 1 - view.bottom,
+                               view.image.shape[0] - 1 - view.top, view.ppm)
+    ends = _ordered_ends(scales, direction, factor)
+    text = classify.read_page_text(gray, ends, forms=forms)
+    orientation = orient.decide_orientation(view, words=text.upright if text.available else None)
+    if orientation.flip:
+        direction = -direction
+        ends = _ordered_ends(scales, direction, factor)
+    if orientation.flip != text.flipped:
+        # the words were read the other way up: read them again as the page now stands
+        text = classify.read_page_text(gray, ends, forms=forms, check_upright=False)
+
+    form: FormDef | None = forms.get(text.form) if text.form else None
+    reasons: list[str] = []
+    if not orientation.confident or orientation.reason:
+        # any disagreement about which way up: a page read upside down scores 10 - s
+        reasons.append(orientation.reason or "page orientation uncertain")
+    if form is None:
+        reasons.append(text.reason or "form type (SRS or ORS) not recognised")
+    elif text.reason:
+        reasons.append(text.reason)
+    geometry = {
+        "orientation": {
+            "text_score": orientation.text_score,
+            "layout_score": orientation.layout_score,
+            "groups": orientation.groups,
+            "ocr_upright": text.upright,
+        },
+        "form_confidence": text.confidence,
+    }
+    return _Located(ends, direction, form, reasons, geometry, None, dpi_ok)
+
+
+def _ends_against_layout(
+    strips: list[LineStrip], fit: fiducials.FrameFit, covered: list[CoveredEnd]
+) -> list[str]:
+    """A printed line whose measured end is far from where the layout puts it: the strip
+    may have run into something, or the page is not what its markers say."""
+    hidden = {(c.line, c.side) for c in covered if not c.resolved}
+    out = []
+    for i, (s, (left, right)) in enumerate(zip(strips, fit.layout.scale_ends_mm, strict=True)):
+        got = fit.frame_points(np.array([s.to_image(s.left_u), s.to_image(s.right_u)]))
+        for side, want in ((0, left), (1, right)):
+            if (i, side) in hidden:
+                continue
+            if float(np.linalg.norm(got[side] - np.asarray(want))) > END_MISMATCH_MM:
+                out.append(f"line {i + 1} does not end where the printed layout puts it")
+                break
+    return out
+
+
 def _find_form(
-    gray: np.ndarray, dpi: float | None, factor: float, *, threshold: float | None = None
+    work: np.ndarray, dpi: float | None, factor: float, *, threshold: float | None = None
 ) -> tuple[np.ndarray, lines.ScaleSet | None, bool]:
-    """Stage 2 on a working copy: its ink mask, the four scales (or None), and whether
-    their length agrees with the stated resolution."""
-    work = resize_to(gray, factor)
+    """Stage 2 on a working copy (``factor`` x full resolution): its ink mask, the four
+    scales (or None), and whether their length agrees with the stated resolution."""
     # mm -> working px before the form is found: exact with a dpi, a floor without one
     ppm_guess = (dpi * factor / 25.4) if dpi else max(work.shape) / 297.0
     ink = ink_map(work, paper_window_px=int(round(4.0 * ppm_guess)))

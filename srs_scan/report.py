@@ -19,9 +19,9 @@ from typing import IO, Any
 from .model import PageResult, PageStatus
 
 CSV_COLUMNS = (
-    ["source", "page", "status", "form", "total"]
+    ["source", "page", "status", "form", "client", "session", "total"]
     + [f"item{i}_{k}" for i in range(1, 5) for k in ("name", "mm", "score", "status")]
-    + ["flags", "reasons", "warnings", "line_length_mm", "rotation"]
+    + ["flags", "reasons", "warnings", "line_length_mm", "rotation", "form_id", "layout", "print_scale"]
 )
 
 
@@ -67,6 +67,11 @@ def csv_row(result: PageResult) -> dict[str, Any]:
         "warnings": "; ".join(result.warnings),
         "line_length_mm": "" if result.line_length_mm is None else f"{result.line_length_mm:.1f}",
         "rotation": "" if result.rotation is None else result.rotation,
+        "client": result.client or "",
+        "session": "" if result.session is None else result.session,
+        "form_id": result.form_id or "",
+        "layout": result.layout or "",
+        "print_scale": "" if result.print_scale is None else f"{result.print_scale:.3f}",
     }
     for i in range(4):
         item = result.items[i] if i < len(result.items) else None

@@ -1,0 +1,305 @@
+"""Printed layouts: where everything sits on the forms srs-scan prints itself.
+
+One JSON file per layout in ``templates/printed/``. The same data drives the PDF
+writer (:mod:`srs_scan.printing`) and the reader (:mod:`srs_scan.fiducials`): marker
+positions, the QR code's box and the four scale lines. Adding a layout is adding a
+file; a malformed one raises :class:`TemplateError` naming the file and the field.
+
+Coordinates are *frame* millimetres: origin at the top-left corner of the form's frame
+(the outer corner of the top-left marker), x right, y down. The frame is centred on
+the paper, so one layout prints on A4 and on US Letter alike.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .exceptions import TemplateError
+from .forms import _templates_dir, all_forms
+
+SCHEMA_VERSION = 1
+PAPERS_MM: dict[str, tuple[float, float]] = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+MIN_MARGIN_MM = 6.0  # most printers cannot print closer to the paper's edge
+MARKER_DICTIONARIES = ("DICT_4X4_50", "DICT_4X4_100", "DICT_4X4_250", "DICT_4X4_1000")
+QR_LEVELS = ("L", "M", "Q", "H")
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Marker:
+    id: int
+    at_mm: Point  # top-left corner of the marker (outer edge of its black border)
+    size_mm: float
+
+    @property
+    def corners_mm(self) -> tuple[Point, Point, Point, Point]:
+        """The four outer corners in ArUco's order: top-left, top-right, bottom-right,
+        bottom-left, as printed upright."""
+        x, y, s = self.at_mm[0], self.at_mm[1], self.size_mm
+        return ((x, y), (x + s, y), (x + s, y + s), (x, y + s))
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    text: str
+    at_mm: Point  # left end of the first line's baseline
+    size_pt: float
+    width_mm: float | None = None  # wrap width; None = one line
+
+
+@dataclass(frozen=True)
+class ItemText:
+    label: str
+    left: str
+    right: str
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    at_mm: Point  # label baseline start; the write-on line follows the label
+    length_mm: float
+    fill: str | None = None  # "client" | "session": printed in when known
+
+
+@dataclass(frozen=True)
+class PrintedLayout:
+    """One printable form layout (``id`` such as ``"srs-1"``)."""
+
+    id: str
+    form: str  # the form definition it prints ("srs", "ors")
+    version: int
+    frame_mm: Point
+    marker_dictionary: str
+    markers: tuple[Marker, ...]
+    qr_at_mm: Point
+    qr_size_mm: float
+    qr_level: str
+    line_length_mm: float
+    line_width_mm: float
+    left_ends_mm: tuple[Point, ...]  # each scale's left end (centre of the stroke), top first
+    title: TextBlock
+    subtitle: TextBlock | None
+    instructions: TextBlock | None
+    items: tuple[ItemText, ...]
+    item_size_pt: float
+    anchor_size_pt: float
+    anchor_width_mm: float
+    fields: tuple[Field, ...]
+    check_bar_at_mm: Point  # left end of the 100 mm check bar
+    check_bar_length_mm: float
+
+    @property
+    def scale_ends_mm(self) -> tuple[tuple[Point, Point], ...]:
+        """(left, right) end of each scale line, top first."""
+        n = self.line_length_mm
+        return tuple(((x, y), (x + n, y)) for x, y in self.left_ends_mm)
+
+    @property
+    def qr_corners_mm(self) -> tuple[Point, Point, Point, Point]:
+        x, y, s = self.qr_at_mm[0], self.qr_at_mm[1], self.qr_size_mm
+        return ((x, y), (x + s, y), (x + s, y + s), (x, y + s))
+
+    def frame_origin_mm(self, paper: str) -> Point:
+        """Where the frame's top-left corner sits on ``paper`` (the frame is centred)."""
+        pw, ph = PAPERS_MM[paper]
+        return ((pw - self.frame_mm[0]) / 2.0, (ph - self.frame_mm[1]) / 2.0)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(data, dict):
+        raise TemplateError(f"{where}: expected an object")
+    if key not in data:
+        raise TemplateError(f"{where}: missing field '{key}'")
+    value = data[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise TemplateError(f"{where}: field '{key}' has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _point(data: dict[str, Any], key: str, where: str) -> Point:
+    value = _get(data, key, list, where)
+    if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        raise TemplateError(f"{where}: field '{key}' must be [x, y] in millimetres")
+    return (float(value[0]), float(value[1]))
+
+
+def _number(data: dict[str, Any], key: str, where: str, lo: float, hi: float) -> float:
+    value = float(_get(data, key, (int, float), where))
+    if not lo <= value <= hi:
+        raise TemplateError(f"{where}: field '{key}' = {value} is outside {lo}-{hi}")
+    return value
+
+
+def _text(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> TextBlock | None:
+    if optional and key not in data:
+        return None
+    raw = _get(data, key, dict, where)
+    w = f"{where}: {key}"
+    width = _number(raw, "width_mm", w, 10.0, 300.0) if "width_mm" in raw else None
+    return TextBlock(_get(raw, "text", str, w), _point(raw, "at_mm", w), _number(raw, "size_pt", w, 4.0, 40.0), width)
+
+
+def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout:
+    """Validate one printed layout's JSON object and build a :class:`PrintedLayout`."""
+    if not isinstance(data, dict):
+        raise TemplateError(f"{where}: a layout must be a JSON object")
+    schema = _get(data, "schema", int, where)
+    if schema != SCHEMA_VERSION:
+        raise TemplateError(f"{where}: schema {schema} is not supported (expected {SCHEMA_VERSION})")
+    form_id = _get(data, "form", str, where)
+    forms = all_forms()
+    if form_id not in forms:
+        raise TemplateError(f"{where}: form '{form_id}' is not defined in templates/ (known: {', '.join(forms)})")
+    form = forms[form_id]
+    frame = _point(data, "frame_mm", where)
+    for paper, (pw, ph) in PAPERS_MM.items():
+        if frame[0] > pw - 2 * MIN_MARGIN_MM or frame[1] > ph - 2 * MIN_MARGIN_MM:
+            raise TemplateError(f"{where}: frame_mm {frame} does not fit on {paper} paper with printer margins")
+
+    def inside(box: tuple[float, float, float, float], what: str) -> None:
+        x0, y0, x1, y1 = box
+        if x0 < -1e-9 or y0 < -1e-9 or x1 > frame[0] + 1e-9 or y1 > frame[1] + 1e-9:
+            raise TemplateError(f"{where}: {what} lies outside the frame")
+
+    mk = _get(data, "markers", dict, where)
+    dictionary = _get(mk, "dictionary", str, f"{where}: markers")
+    if dictionary not in MARKER_DICTIONARIES:
+        raise TemplateError(f"{where}: markers: dictionary '{dictionary}' is not one of {', '.join(MARKER_DICTIONARIES)}")
+    size = _number(mk, "size_mm", f"{where}: markers", 5.0, 40.0)
+    placed = _get(mk, "placed", list, f"{where}: markers")
+    if len(placed) != 4:
+        raise TemplateError(f"{where}: markers: 'placed' must list 4 markers (one per corner), found {len(placed)}")
+    markers = []
+    for i, raw in enumerate(placed, 1):
+        w = f"{where}: marker {i}"
+        marker = Marker(_get(raw, "id", int, w), _point(raw, "at_mm", w), size)
+        inside((*marker.at_mm, marker.at_mm[0] + size, marker.at_mm[1] + size), f"marker {i}")
+        markers.append(marker)
+    if len({m.id for m in markers}) != 4:
+        raise TemplateError(f"{where}: markers: the four marker ids must differ")
+    # the markers must span the page: a homography from four bunched points is useless
+    xs = sorted(m.at_mm[0] for m in markers)
+    ys = sorted(m.at_mm[1] for m in markers)
+    if xs[2] - xs[1] < 0.5 * frame[0] or ys[2] - ys[1] < 0.5 * frame[1]:
+        raise TemplateError(f"{where}: markers: place one marker near each corner of the frame")
+
+    qr = _get(data, "qr", dict, where)
+    qr_at = _point(qr, "at_mm", f"{where}: qr")
+    qr_size = _number(qr, "size_mm", f"{where}: qr", 12.0, 60.0)
+    qr_level = _get(qr, "error_correction", str, f"{where}: qr")
+    if qr_level not in QR_LEVELS:
+        raise TemplateError(f"{where}: qr: error_correction must be one of {', '.join(QR_LEVELS)}")
+    inside((*qr_at, qr_at[0] + qr_size, qr_at[1] + qr_size), "the QR code")
+
+    sc = _get(data, "scales", dict, where)
+    lefts_raw = _get(sc, "left_ends_mm", list, f"{where}: scales")
+    if len(lefts_raw) != len(form.items):
+        raise TemplateError(f"{where}: scales: {len(lefts_raw)} lines for a form with {len(form.items)} items")
+    lefts = tuple(_point({"p": p}, "p", f"{where}: scales: line {i}") for i, p in enumerate(lefts_raw, 1))
+    n = form.line_length_mm
+    for i, (x, y) in enumerate(lefts, 1):
+        inside((x, y, x + n, y), f"scale line {i}")
+    if any(b[1] <= a[1] for a, b in zip(lefts, lefts[1:])):
+        raise TemplateError(f"{where}: scales: lines must be listed top to bottom")
+
+    tx = _get(data, "text", dict, where)
+    items_raw = _get(tx, "items", list, f"{where}: text")
+    if len(items_raw) != len(form.items):
+        raise TemplateError(f"{where}: text: {len(items_raw)} item texts for {len(form.items)} items")
+    items = tuple(
+        ItemText(*(_get(raw, k, str, f"{where}: text: item {i}") for k in ("label", "left", "right")))
+        for i, raw in enumerate(items_raw, 1)
+    )
+    fields = []
+    for i, raw in enumerate(data.get("fields", []), 1):
+        w = f"{where}: field {i}"
+        fill = raw.get("fill") if isinstance(raw, dict) else None
+        if fill not in (None, "client", "session"):
+            raise TemplateError(f"{w}: fill must be 'client' or 'session'")
+        fields.append(Field(_get(raw, "label", str, w), _point(raw, "at_mm", w), _number(raw, "length_mm", w, 5, 200), fill))
+    bar = _get(data, "check_bar", dict, where)
+    bar_at = _point(bar, "at_mm", f"{where}: check_bar")
+    bar_len = _number(bar, "length_mm", f"{where}: check_bar", 50.0, 170.0)
+    inside((*bar_at, bar_at[0] + bar_len, bar_at[1]), "the check bar")
+    return PrintedLayout(
+        id=_get(data, "id", str, where),
+        form=form_id,
+        version=_get(data, "version", int, where),
+        frame_mm=frame,
+        marker_dictionary=dictionary,
+        markers=tuple(markers),
+        qr_at_mm=qr_at,
+        qr_size_mm=qr_size,
+        qr_level=qr_level,
+        line_length_mm=n,
+        line_width_mm=_number(sc, "line_width_mm", f"{where}: scales", 0.1, 1.5),
+        left_ends_mm=lefts,
+        title=_text(tx, "title", f"{where}: text"),  # type: ignore[arg-type]
+        subtitle=_text(tx, "subtitle", f"{where}: text", optional=True),
+        instructions=_text(tx, "instructions", f"{where}: text", optional=True),
+        items=items,
+        item_size_pt=_number(tx, "item_size_pt", f"{where}: text", 4.0, 30.0),
+        anchor_size_pt=_number(tx, "anchor_size_pt", f"{where}: text", 4.0, 30.0),
+        anchor_width_mm=_number(tx, "anchor_width_mm", f"{where}: text", 10.0, 100.0),
+        fields=tuple(fields),
+        check_bar_at_mm=bar_at,
+        check_bar_length_mm=bar_len,
+    )
+
+
+def load_layout_file(path: Path) -> PrintedLayout:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TemplateError(f"printed/{path.name}: cannot be read as JSON ({exc})") from exc
+    return parse_layout(data, where=f"printed/{path.name}")
+
+
+def check_unique(layouts: list[PrintedLayout]) -> None:
+    """Layout ids, (form, version) pairs and marker ids must not repeat across layouts:
+    the markers alone say which layout a page is."""
+    seen_ids: dict[str, str] = {}
+    seen_versions: dict[tuple[str, int], str] = {}
+    seen_markers: dict[tuple[str, int], str] = {}
+    for lay in layouts:
+        if lay.id in seen_ids:
+            raise TemplateError(f"printed layout id '{lay.id}' is defined twice")
+        seen_ids[lay.id] = lay.id
+        key = (lay.form, lay.version)
+        if key in seen_versions:
+            raise TemplateError(f"{lay.id}: {lay.form} layout version {lay.version} is already used by {seen_versions[key]}")
+        seen_versions[key] = lay.id
+        for m in lay.markers:
+            mkey = (lay.marker_dictionary[:8], m.id)  # DICT_4X4_* share their first ids
+            if mkey in seen_markers:
+                raise TemplateError(f"{lay.id}: marker id {m.id} is already used by {seen_markers[mkey]}")
+            seen_markers[mkey] = lay.id
+
+
+@lru_cache(maxsize=1)
+def all_layouts() -> dict[str, PrintedLayout]:
+    """Every printed layout in ``templates/printed/``, by id."""
+    folder = _templates_dir() / "printed"
+    layouts = [load_layout_file(p) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+    check_unique(layouts)
+    return {lay.id: lay for lay in layouts}
+
+
+def layout_for(form: str, version: int | None = None) -> PrintedLayout:
+    """The printed layout of ``form``: the given version, or the newest."""
+    candidates = [lay for lay in all_layouts().values() if lay.form == form]
+    if version is not None:
+        candidates = [lay for lay in candidates if lay.version == version]
+    if not candidates:
+        which = f"{form} version {version}" if version is not None else form
+        raise TemplateError(f"no printed layout for {which} in templates/printed/")
+    return max(candidates, key=lambda lay: lay.version)
