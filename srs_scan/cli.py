@@ -18,9 +18,11 @@ from . import __version__
 from .decode import SUPPORTED_SUFFIXES, expand_inputs
 from .exceptions import ExitCode, SrsScanError
 from .forms import all_forms
+from .layouts import PAPERS_MM, all_layouts
 from .model import PageResult, PageStatus
 from .pipeline import ReadOptions, read_path
-from .report import CsvSink, atomic_text_file, format_summary, json_record
+from .printing import parse_sessions, plan_sheets, render_pdf
+from .report import CsvSink, atomic_text_file, format_summary, json_record, write_bytes_atomically
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,6 +123,65 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         sys.exit(int(ExitCode.NOTHING_READ))
     if counts[PageStatus.ERROR]:
         sys.exit(int(ExitCode.SOME_FAILED))
+
+
+@main.command("print")
+@click.option("--form", "form_id", required=True, metavar="srs|ors",
+              help="Which form to print (a form with a layout in templates/printed/).")
+@click.option("--paper", type=click.Choice(sorted(PAPERS_MM)), default="a4", show_default=True,
+              help="Paper size; the form is centred and its lines are 100 mm on either.")
+@click.option("--client", default=None,
+              help="Client ID, printed on the form and in its QR code so scans need no typing "
+                   "(letters, digits, '.', '_', '-'; an ID, not a name).")
+@click.option("--sessions", default=None, metavar="LIST",
+              help="One sheet per session number, e.g. 1-12 or 1,3,5-7.")
+@click.option("--copies", type=click.IntRange(1, 1000), default=1, show_default=True,
+              help="Copies of the run (collated: every session once, then again).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The PDF file to write.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it already exists.")
+def print_forms(form_id: str, paper: str, client: str | None, sessions: str | None, copies: int,
+                output: Path, force: bool) -> None:
+    """Print srs-scan's own SRS or ORS forms as a vector PDF, one form per page.
+
+    Each form has four lines of exactly 100 mm, corner markers and a QR code with the
+    form type, layout, a sheet id and (when given) the client ID and session number:
+    srs-scan reads these forms faster and fills in client and session by itself.
+
+    Print at 100 % ("Actual size"), not "Fit to page"; each form has a 100 mm check
+    bar to measure with a ruler.
+    """
+    try:
+        forms = sorted({lay.form for lay in all_layouts().values()})
+    except SrsScanError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if form_id.lower() not in forms:
+        raise click.BadParameter(f"'{form_id}' is not one of {', '.join(forms)}", param_hint="--form")
+    if output.suffix.lower() != ".pdf":
+        raise click.BadParameter(f"{output} does not end in .pdf", param_hint="-o/--output")
+    if not output.resolve().parent.is_dir():
+        raise click.BadParameter(f"the folder for {output} does not exist", param_hint="-o/--output")
+    if output.exists() and not force:
+        raise click.BadParameter(
+            f"{output} already exists (it could be a batch of scans): choose another name or add --force",
+            param_hint="-o/--output",
+        )
+    try:
+        numbers = parse_sessions(sessions) if sessions else None
+        sheets = plan_sheets(form_id.lower(), client=client, sessions=numbers, copies=copies)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    pdf = render_pdf(sheets, paper=paper, title=f"srs-scan {form_id.upper()} forms")
+    try:
+        write_bytes_atomically(output, pdf)
+    except OSError as exc:
+        click.echo(f"srs-scan: cannot write {output}: {exc.strerror or exc}", err=True)
+        sys.exit(int(ExitCode.OUTPUT_FAILED))
+    click.echo(
+        f"{len(sheets)} {form_id.upper()} form(s) on {paper.upper() if paper == 'a4' else paper} written to "
+        f"{output}.\nPrint at 100 % (Actual size), not 'Fit to page'; the check bar on each form must "
+        "measure 100 mm."
+    )
 
 
 def _check_outputs(files: list[Path], jsonl: Path | None, csv_path: Path | None) -> None:

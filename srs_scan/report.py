@@ -26,14 +26,12 @@ CSV_COLUMNS = (
 
 
 @contextmanager
-def atomic_text_file(path: Path) -> Iterator[IO[str]]:
-    """Open a text file for writing that appears at ``path`` only once complete."""
+def _atomic(path: Path, mode: str, **kwargs: Any) -> Iterator[IO[Any]]:
     path = Path(path)
     folder = path.resolve().parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        # file names that are not valid UTF-8 are kept, escaped, rather than lost
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
+        with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -44,6 +42,20 @@ def atomic_text_file(path: Path) -> Iterator[IO[str]]:
         except OSError:
             pass
         raise
+
+
+@contextmanager
+def atomic_text_file(path: Path) -> Iterator[IO[str]]:
+    """Open a text file for writing that appears at ``path`` only once complete."""
+    # file names that are not valid UTF-8 are kept, escaped, rather than lost
+    with _atomic(path, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
+        yield handle
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``; the file appears only once complete."""
+    with _atomic(path, "wb") as handle:
+        handle.write(data)
 
 
 def printable(text: str) -> str:
