@@ -1,0 +1,163 @@
+"""Round trips through our own printed forms: print -> rasterise -> marks at known
+positions -> degrade (scan, photo, thumb, crop, damaged QR) -> read."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from srs_scan import printing
+from srs_scan.model import ItemStatus, PageStatus
+from srs_scan.pipeline import read_image
+from srs_scan.synth import MarkSpec, degrade
+from srs_scan.synth.printed import render_printed
+
+MARKS = [[MarkSpec(83.0, "tick")], [MarkSpec(91.5, "x")], [MarkSpec(27.3, "dot")], [MarkSpec(64.0, "slant")]]
+TRUTH = [83.0, 91.5, 27.3, 64.0]
+
+
+@pytest.fixture(scope="module")
+def srs_sheet():
+    sheets = printing.plan_sheets("srs", client="C-0042", sessions=[3])
+    return printing.render_pdf(sheets, paper="a4"), sheets[0]
+
+
+def _mm_to_px(sheet, paper: str, dpi: float, x_mm: float, y_mm: float) -> tuple[int, int]:
+    ox, oy = sheet.layout.frame_origin_mm(paper)
+    k = dpi / 25.4
+    return int(round((ox + x_mm) * k)), int(round((oy + y_mm) * k))
+
+
+def _cover(img: np.ndarray, sheet, paper: str, dpi: float, box_mm, level: int = 190) -> np.ndarray:
+    """Paint a flat blob (a thumb) over a frame-mm box of a clean page."""
+    out = img.copy()
+    x0, y0 = _mm_to_px(sheet, paper, dpi, box_mm[0], box_mm[1])
+    x1, y1 = _mm_to_px(sheet, paper, dpi, box_mm[2], box_mm[3])
+    cv2.ellipse(out, ((x0 + x1) // 2, (y0 + y1) // 2), ((x1 - x0) // 2, (y1 - y0) // 2), 0, 0, 360,
+                (level, level - 40, level - 70), -1)
+    return out
+
+
+def _assert_readings(result, tol: float, truth=TRUTH) -> None:
+    assert result.status is PageStatus.OK, result.reasons
+    for item, want in zip(result.items, truth, strict=True):
+        assert item.status is ItemStatus.OK
+        assert abs(item.mm - want) <= tol, (item.name, item.mm, want)
+
+
+def _assert_identity(result, sheet) -> None:
+    assert result.form == "srs"
+    assert result.client == "C-0042" and result.session == 3
+    assert result.form_id == sheet.identity.form_id
+    assert result.layout == "srs-1"
+
+
+def test_scan_upside_down_reads_scores_and_identity(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=1)
+    rng = np.random.default_rng(1)
+    img = degrade.scan(page.image, rng, dpi_out=300, skew_deg=1.5, rotate90=2)
+    result = read_image(img, dpi=300)
+    _assert_readings(result, 0.25)
+    _assert_identity(result, sheet)
+    assert result.rotation == 180
+    assert result.print_scale == pytest.approx(1.0, abs=0.003)
+    assert result.geometry["frame"]["markers"]  # read by its markers, not by the line finder
+    assert not result.warnings
+
+
+def test_phone_photo_reads_scores_and_identity(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=2)
+    img = degrade.photo(page.image, np.random.default_rng(2), tilt_deg=25, rotation_deg=-70)
+    result = read_image(img)
+    _assert_readings(result, 0.5)
+    _assert_identity(result, sheet)
+    assert result.print_scale is None  # a photo has no physical scale
+
+
+def test_fit_to_page_is_measured_from_the_markers_and_scores_stay_relative(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, scale=0.96, seed=3)
+    img = degrade.scan(page.image, np.random.default_rng(3), dpi_out=300, skew_deg=0.7)
+    result = read_image(img, dpi=300)
+    _assert_readings(result, 0.25)
+    assert result.print_scale == pytest.approx(0.96, abs=0.003)
+    assert result.line_length_mm == pytest.approx(96.0, abs=0.2)
+    assert any("96.0 %" in w for w in result.warnings)
+
+
+def test_marks_over_both_ends_on_a_shrunk_print_are_placed_by_the_markers(srs_sheet):
+    """Every line marked at an end: no clean end to borrow, and the nominal 100 mm is
+    wrong at 97 %. The layout still says where each end is."""
+    pdf, sheet = srs_sheet
+    marks = [[MarkSpec(100.0, "dot", size_mm=2.5)], [MarkSpec(100.0, "dot", size_mm=2.5)],
+             [MarkSpec(100.0, "x")], [MarkSpec(100.0, "dot", size_mm=3.0)]]
+    page = render_printed(pdf, sheet.layout, marks, scale=0.97, seed=4)
+    img = degrade.scan(page.image, np.random.default_rng(4), dpi_out=300)
+    result = read_image(img, dpi=300)
+    _assert_readings(result, 0.3, truth=[100.0] * 4)
+
+
+def test_a_thumb_over_one_marker_still_reads_by_the_other_three(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=5)
+    m = sheet.layout.markers[2]
+    img = _cover(page.image, sheet, "a4", 300, (m.at_mm[0] - 6, m.at_mm[1] - 4, m.at_mm[0] + 16, m.at_mm[1] + 18))
+    result = read_image(degrade.scan(img, np.random.default_rng(5), dpi_out=300), dpi=300)
+    _assert_readings(result, 0.25)
+    _assert_identity(result, sheet)
+    assert len(result.geometry["frame"]["markers"]) == 3
+
+
+def test_a_photo_that_cuts_off_two_markers_falls_back_to_the_lines(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=6)
+    # cut the bottom of the page off, just below the check bar: both bottom markers go
+    _, y_cut = _mm_to_px(sheet, "a4", 300, 0, sheet.layout.check_bar_at_mm[1] + 9)
+    img = degrade.scan(page.image[:y_cut], np.random.default_rng(6), dpi_out=300, rotate90=1)
+    result = read_image(img, dpi=300)
+    assert "frame" not in result.geometry and result.geometry.get("markers_seen")
+    _assert_readings(result, 0.25)
+    _assert_identity(result, sheet)  # the QR code is found on the page without the frame
+
+
+def test_a_damaged_qr_code_leaves_identity_empty_but_the_form_is_read(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=7)
+    x, y = sheet.layout.qr_at_mm
+    s = sheet.layout.qr_size_mm
+    img = page.image.copy()
+    # a pen scribble through the code's finder patterns (a real code survives small damage)
+    for k in range(6):
+        a = _mm_to_px(sheet, "a4", 300, x - 1, y + 1 + k * s / 5)
+        b = _mm_to_px(sheet, "a4", 300, x + s + 1, y + k * s / 5 + 4)
+        cv2.line(img, a, b, (20, 20, 20), 25)
+    result = read_image(degrade.scan(img, np.random.default_rng(7), dpi_out=300), dpi=300)
+    _assert_readings(result, 0.25)
+    assert result.form == "srs" and result.layout == "srs-1"
+    assert result.client is None and result.session is None and result.form_id is None
+    assert any("QR code could not be read" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("form", ["ors"])
+def test_letter_paper_ors_with_no_client_reads(form):
+    sheets = printing.plan_sheets(form)
+    pdf = printing.render_pdf(sheets, paper="letter")
+    page = render_printed(pdf, sheets[0].layout, MARKS, paper="letter", seed=8)
+    img = degrade.scan(page.image, np.random.default_rng(8), dpi_out=200, rotate90=3)
+    result = read_image(img, dpi=200)
+    _assert_readings(result, 0.3)
+    assert result.form == "ors" and result.client is None and result.session is None
+    assert result.form_id == sheets[0].identity.form_id
+
+
+def test_a_missing_mark_and_two_marks_still_go_to_review_on_our_forms(srs_sheet):
+    pdf, sheet = srs_sheet
+    marks = [[MarkSpec(40.0)], [], [MarkSpec(20.0), MarkSpec(70.0)], [MarkSpec(55.0)]]
+    page = render_printed(pdf, sheet.layout, marks, seed=9)
+    result = read_image(page.image, dpi=300)
+    assert result.status is PageStatus.REVIEW
+    assert [i.status for i in result.items] == [ItemStatus.OK, ItemStatus.MISSING, ItemStatus.REVIEW, ItemStatus.OK]
+    assert result.total is None
