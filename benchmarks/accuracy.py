@@ -16,6 +16,11 @@ Figures printed per condition:
   missing ok        blank lines reported missing
   two-mark review   lines with two marks sent to review
   silent            items off by > 2 mm whose status is not review (must be 0)
+  QR                own_* conditions: pages whose form id, client and session were all read
+
+Conditions named own_* use srs-scan's own printed forms (``srs-scan print``: vector PDF
+rasterised by pdfium, A4 or Letter, marks drawn on the layout's lines): own_thumb covers
+one corner marker with a thumb and photographs the page.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from srs_scan import read_image
+from srs_scan import printing, read_image
 from srs_scan.synth import (
     KINDS,
     LAYOUTS,
@@ -42,8 +47,12 @@ from srs_scan.synth import (
     render_letter,
     scan,
 )
+from srs_scan.synth.printed import render_printed
 
-CONDITIONS = ("scan300", "bitonal200", "rotated", "print97", "phone", "phone_curl", "no_form")
+CONDITIONS = (
+    "scan300", "bitonal200", "rotated", "print97", "phone", "phone_curl", "no_form",
+    "own_scan300", "own_bitonal200", "own_print97", "own_phone", "own_phone_curl", "own_thumb",
+)
 PENS_SCAN = ("ballpoint_blue", "ballpoint_black", "felt_black", "felt_blue", "pencil")
 PENS_FAX = ("ballpoint_blue", "ballpoint_black", "felt_black", "felt_blue")  # pencil may vanish
 
@@ -55,6 +64,7 @@ class Case:
     form: str | None
     truth: list[float | None] = field(default_factory=list)  # per line; None = blank
     n_marks: list[int] = field(default_factory=list)
+    identity: tuple | None = None  # own forms: (form_id, client, session)
 
 
 def _marks(rng: np.random.Generator, pens: tuple[str, ...]) -> tuple[list[list[MarkSpec]], list[int]]:
@@ -81,8 +91,56 @@ def _marks(rng: np.random.Generator, pens: tuple[str, ...]) -> tuple[list[list[M
     return lines, counts
 
 
+def _own_page(rng: np.random.Generator, seed: int, marks: list[list[MarkSpec]], scale: float, dpi: float):
+    """One of our printed forms, with marks: a fresh sheet (own id, client, session)."""
+    form = str(rng.choice(["srs", "ors"]))
+    paper = str(rng.choice(["a4", "letter"]))
+    client = f"C-{seed:05d}" if seed % 3 else None
+    sheets = printing.plan_sheets(form, client=client, sessions=[int(seed % 30) + 1])
+    pdf = printing.render_pdf(sheets, paper=paper)
+    page = render_printed(pdf, sheets[0].layout, marks, paper=paper, dpi=dpi, scale=scale, seed=seed)
+    ident = sheets[0].identity
+    return page, form, (ident.form_id, ident.client, ident.session)
+
+
+def _thumb(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A thumb over one corner of the page (and its marker)."""
+    out = img.copy()
+    h, w = out.shape[:2]
+    corner = int(rng.integers(0, 4))
+    cx = int(w * (0.07 if corner in (0, 3) else 0.93))
+    cy = int(h * (0.08 if corner in (0, 1) else 0.92))
+    axes = (int(w * 0.07), int(w * 0.11))
+    tone = (int(rng.integers(120, 190)), int(rng.integers(140, 200)), int(rng.integers(180, 235)))
+    cv2.ellipse(out, (cx, cy), axes, float(rng.uniform(0, 180)), 0, 360, tone, -1)
+    return out
+
+
 def make_case(condition: str, seed: int) -> tuple[np.ndarray, float | None, Case]:
     rng = np.random.default_rng(seed)
+    if condition.startswith("own_"):
+        pens = PENS_FAX if condition == "own_bitonal200" else PENS_SCAN
+        marks, counts = _marks(rng, pens)
+        scale = 0.97 if condition == "own_print97" else 1.0
+        dpi = 300.0 if condition in ("own_scan300", "own_bitonal200", "own_print97") else 220.0
+        page, form, ident = _own_page(rng, seed, marks, scale, dpi)
+        truth = [m[0].u_mm if len(m) == 1 else None for m in marks]
+        case = Case(condition, seed, form, truth, counts, ident)
+        if condition in ("own_scan300", "own_print97"):
+            img = scan(page.image, rng, dpi_out=300, skew_deg=float(rng.uniform(-1.5, 1.5)),
+                       rotate90=int(rng.integers(0, 4)))
+            return img, 300.0, case
+        if condition == "own_bitonal200":
+            img = scan(page.image, rng, dpi_out=200, skew_deg=float(rng.uniform(-1, 1)))
+            return bitonal(img, rng), 200.0, case
+        image = _thumb(page.image, rng) if condition == "own_thumb" else page.image
+        img = photo(
+            image, rng, tilt_deg=float(rng.uniform(0, 35)), rotation_deg=float(rng.uniform(-180, 180)),
+            coverage=float(rng.uniform(0.75, 0.97)),
+            curl_mm=float(rng.uniform(3, 8)) if condition == "own_phone_curl" else 0.0,
+            blur_sigma=float(rng.uniform(0.3, 1.5)), jpeg_quality=int(rng.integers(60, 92)),
+        )
+        return img, None, case
     if condition == "no_form":
         if seed % 2:
             img = render_letter(dpi=300, seed=seed)
@@ -128,7 +186,8 @@ def run_case(args: tuple[str, int, str | None]) -> dict:
     t0 = time.perf_counter()
     result = read_image(img, dpi=dpi, source=f"{condition}-{seed}")
     elapsed = time.perf_counter() - t0
-    out = {"case": case, "status": result.status.value, "form": result.form, "items": [], "time": elapsed}
+    out = {"case": case, "status": result.status.value, "form": result.form, "items": [], "time": elapsed,
+           "identity": (result.form_id, result.client, result.session), "framed": "frame" in result.geometry}
     for item in result.items:
         out["items"].append((item.mm, item.status.value))
     bad = False
@@ -177,6 +236,8 @@ def summarise(condition: str, outs: list[dict]) -> dict:
                         silent += 1
     err = np.array(errors) if errors else np.array([np.nan])
     times = [o["time"] for o in outs]
+    own = [o for o in outs if o["case"].identity is not None]
+    qr = f"{sum(o['identity'] == o['case'].identity for o in own)}/{len(own)}" if own else "-"
     return {
         "condition": condition,
         "pages": len(outs),
@@ -190,6 +251,7 @@ def summarise(condition: str, outs: list[dict]) -> dict:
         "missing_ok": f"{blank_ok}/{blank_total}",
         "two_review": f"{two_review}/{two_total}",
         "silent": silent,
+        "qr": qr,
         "ms": 1000 * float(np.median(times)),
     }
 
@@ -204,9 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     conditions = args.condition or list(CONDITIONS)
     header = (
-        f"{'condition':<11} {'pages':>5} {'items':>5} {'mean':>6} {'P95':>6} {'max':>6} "
+        f"{'condition':<14} {'pages':>5} {'items':>5} {'mean':>6} {'P95':>6} {'max':>6} "
         f"{'found':>14} {'form ok':>8} {'false rev':>9} {'missing':>8} {'two-mark':>8} "
-        f"{'silent':>6} {'ms/page':>8}"
+        f"{'silent':>6} {'QR':>7} {'ms/page':>8}"
     )
     print(header)
     totals_silent = 0
@@ -217,9 +279,9 @@ def main(argv: list[str] | None = None) -> int:
             s = summarise(condition, outs)
             totals_silent += s["silent"]
             print(
-                f"{s['condition']:<11} {s['pages']:>5} {s['items']:>5} {s['mean']:>6.3f} {s['p95']:>6.3f} "
+                f"{s['condition']:<14} {s['pages']:>5} {s['items']:>5} {s['mean']:>6.3f} {s['p95']:>6.3f} "
                 f"{s['max']:>6.2f} {s['found']:>14} {s['form_ok']:>8} {s['false_review']:>9} "
-                f"{s['missing_ok']:>8} {s['two_review']:>8} {s['silent']:>6} {s['ms']:>8.0f}",
+                f"{s['missing_ok']:>8} {s['two_review']:>8} {s['silent']:>6} {s['qr']:>7} {s['ms']:>8.0f}",
                 flush=True,
             )
     print("errors in mm on a 100 mm line; ms/page is the read time only (no decode), 2 workers")
