@@ -16,7 +16,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from srs_scan.identity import FormIdentity
+from srs_scan.layouts import layout_for
+from srs_scan.printing import Sheet, render_pdf
 from srs_scan.synth import MarkSpec, bitonal, photo, render_blank, render_form, render_letter, scan
+from srs_scan.synth.printed import render_printed
 
 HERE = Path(__file__).resolve().parent
 
@@ -112,6 +116,29 @@ def main() -> None:
     exif[0x0112] = 6  # orientation: rotate 90 CW to display
     rgb.save(HERE / "ors_phone_curled_exif.jpg", quality=85, exif=exif)
     row("ors_phone_curled_exif.jpg", 1, "ors", marks, "phone photo, curled paper, EXIF orientation 6; total 8.6")
+
+    # 5. our own printed forms (srs-scan print) through a sheet-fed scanner: an SRS, then an
+    # ORS printed with "fit to page" (97 %) and fed upside down; the QR codes name the client
+    rng = np.random.default_rng(50)
+    pages = []
+    own = [
+        ("srs", 3, m((88.0, "tick", "ballpoint_blue"), (93.5, "x", "ballpoint_blue"),
+                     (79.2, "slant", "ballpoint_blue"), (90.0, "tick", "ballpoint_blue")), 1.0, 0,
+         "srs-scan's own form (QR: client C-0042, session 3); total 35.1: alliance concern"),
+        ("ors", 4, m((41.0, "x", "ballpoint_black"), (55.5, "tick", "ballpoint_black"),
+                     (62.0, "dot", "felt_black"), (48.3, "tick", "ballpoint_black")), 0.97, 2,
+         "own form printed at 97 %, fed upside down (QR: client C-0042, session 4); total 20.7"),
+    ]
+    for number, (form, session, marks, scale, rot, note) in enumerate(own, 1):
+        lay = layout_for(form)
+        sheet = Sheet(lay, FormIdentity(form, lay.version, f"SAMP{number:04d}", session, "C-0042"))
+        page = render_printed(render_pdf([sheet]), lay, marks, scale=scale, seed=50 + number)
+        img = scan(page.image, rng, dpi_out=200, skew_deg=float(rng.uniform(-1, 1)), rotate90=rot)
+        row("own_forms_scan.pdf", number, form, marks, note)
+        pages.append(pil_gray(img))
+    buf = io.BytesIO()
+    pages[0].save(buf, format="PDF", save_all=True, append_images=pages[1:], resolution=200.0, quality=85)
+    (HERE / "own_forms_scan.pdf").write_bytes(buf.getvalue())
 
     (HERE / "TRUTH.md").write_text("\n".join(truth) + "\n", encoding="utf-8")
 

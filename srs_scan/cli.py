@@ -69,6 +69,7 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     _check_outputs(files, jsonl, csv_path)
     try:
         all_forms()  # a broken installation is reported once, before any page is read
+        all_layouts()
     except SrsScanError as exc:
         raise click.ClickException(str(exc)) from exc
     options = ReadOptions(item_threshold=item_threshold)

@@ -28,6 +28,7 @@ from . import classify, decode, fiducials, lines, orient, perspective, qrread
 from .exceptions import SrsScanError
 from .forms import FormDef, all_forms
 from .identity import FormIdentity
+from .layouts import PrintedLayout
 from .ink import ink_map, resize_to, to_gray
 from .measure import (
     Blob,
@@ -115,6 +116,7 @@ class _Located:
     geometry: dict[str, Any]
     fit: fiducials.FrameFit | None = None
     dpi_trusted: bool = True  # the file's resolution agrees with the printed lines
+    layout: PrintedLayout | None = None  # our own printed form, by its markers
 
 
 def _read(page: PageImage, opts: ReadOptions) -> PageResult:
@@ -157,6 +159,10 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         ident = qrread.read_at(gray, fit) if fit is not None else qrread.search_page(gray)
         if ident is None:
             warnings.append("the form's QR code could not be read: client and session unknown")
+        elif located.layout is not None and (ident.form, ident.layout_version) != (
+            located.layout.form, located.layout.version
+        ):
+            reasons.append("the QR code and the corner markers name different forms")
         elif form is not None and ident.form != form.id:
             reasons.append(f"the QR code says {ident.form.upper()} but the page reads as {form.id.upper()}")
 
@@ -168,7 +174,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             PageStatus.REVIEW,
             form=form.id if form else None,
             reasons=("a scale line could not be measured (faint or broken print)",),
-            **_identity_fields(ident, fit),
+            **_identity_fields(ident, located.layout),
         )
     blobs = drop_end_ticks(good, mark_printed_blobs(good))
 
@@ -253,16 +259,15 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         warnings=tuple(warnings),
         geometry=geometry,
         print_scale=print_scale,
-        **_identity_fields(ident, fit),
+        **_identity_fields(ident, located.layout),
     )
 
 
-def _identity_fields(ident: FormIdentity | None, fit: fiducials.FrameFit | None) -> dict[str, Any]:
-    layout = fit.layout.id if fit is not None else None
+def _identity_fields(ident: FormIdentity | None, layout: PrintedLayout | None) -> dict[str, Any]:
     if ident is None:
-        return {"layout": layout}
+        return {"layout": layout.id if layout else None}
     return {
-        "layout": layout or f"{ident.form}-{ident.layout_version}",
+        "layout": layout.id if layout else f"{ident.form}-{ident.layout_version}",
         "form_id": ident.form_id,
         "client": ident.client,
         "session": ident.session,
@@ -276,7 +281,7 @@ def _locate_by_frame(fit: fiducials.FrameFit, hits: list[fiducials.MarkerHit]) -
     direction /= np.linalg.norm(direction)
     geometry = {"frame": {"layout": fit.layout.id, "markers": list(fit.marker_ids),
                           "residual_mm": round(fit.residual_mm, 3)}}
-    return _Located(ends, direction, all_forms().get(fit.layout.form), [], geometry, fit)
+    return _Located(ends, direction, all_forms().get(fit.layout.form), [], geometry, fit, layout=fit.layout)
 
 
 def _locate_by_lines(
@@ -312,7 +317,8 @@ def _locate_by_lines(
             direction = -direction
         form = forms.get(hits[0].layout.form)
         geometry = {"markers_seen": [h.marker.id for h in hits]}
-        return _Located(_ordered_ends(scales, direction, factor), direction, form, [], geometry, None, dpi_ok)
+        return _Located(_ordered_ends(scales, direction, factor), direction, form, [], geometry, None, dpi_ok,
+                        layout=hits[0].layout)
 
     # 3. orientation from the text's shape and the layout; 6. then the words check it
     seg_ends = np.array([[s.p0, s.p1] for s in scales.segments])

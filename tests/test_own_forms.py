@@ -161,3 +161,32 @@ def test_a_missing_mark_and_two_marks_still_go_to_review_on_our_forms(srs_sheet)
     assert result.status is PageStatus.REVIEW
     assert [i.status for i in result.items] == [ItemStatus.OK, ItemStatus.MISSING, ItemStatus.REVIEW, ItemStatus.OK]
     assert result.total is None
+
+
+def test_a_new_layout_is_only_a_data_file(monkeypatch):
+    """A second SRS layout (lines moved, its own markers, a bigger QR code) given as data:
+    printing and reading both follow it, with no code change."""
+    import json
+
+    from srs_scan import fiducials, layouts
+    from srs_scan.forms import _templates_dir
+
+    data = json.loads((_templates_dir() / "printed" / "srs-1.json").read_text())
+    data.update(id="srs-2", version=2)
+    for k, marker in enumerate(data["markers"]["placed"]):
+        marker["id"] = 20 + k
+    data["scales"]["left_ends_mm"] = [[30.0, 80.0 + 33.0 * i] for i in range(4)]
+    data["qr"].update(at_mm=[140.0, 15.0], size_mm=26.0)
+    new = layouts.parse_layout(data, where="printed/srs-2.json")
+    both = {**layouts.all_layouts(), "srs-2": new}
+    layouts.check_unique(list(both.values()))
+    monkeypatch.setattr(layouts, "all_layouts", lambda: both)
+    monkeypatch.setattr(fiducials, "all_layouts", lambda: both)
+
+    sheets = printing.plan_sheets("srs", client="C-7", sessions=[2], version=2)
+    assert sheets[0].layout is new
+    pdf = printing.render_pdf(sheets)
+    page = render_printed(pdf, new, MARKS, seed=10)
+    result = read_image(degrade.scan(page.image, np.random.default_rng(10), dpi_out=300), dpi=300)
+    _assert_readings(result, 0.25)
+    assert result.layout == "srs-2" and result.client == "C-7" and result.session == 2
