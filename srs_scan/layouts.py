@@ -173,7 +173,8 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
     mk = _get(data, "markers", dict, where)
     dictionary = _get(mk, "dictionary", str, f"{where}: markers")
     if dictionary not in MARKER_DICTIONARIES:
-        raise TemplateError(f"{where}: markers: dictionary '{dictionary}' is not one of {', '.join(MARKER_DICTIONARIES)}")
+        known = ", ".join(MARKER_DICTIONARIES)
+        raise TemplateError(f"{where}: markers: dictionary '{dictionary}' is not one of {known}")
     size = _number(mk, "size_mm", f"{where}: markers", 5.0, 40.0)
     placed = _get(mk, "placed", list, f"{where}: markers")
     if len(placed) != 4:
@@ -208,7 +209,7 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
     n = form.line_length_mm
     for i, (x, y) in enumerate(lefts, 1):
         inside((x, y, x + n, y), f"scale line {i}")
-    if any(b[1] <= a[1] for a, b in zip(lefts, lefts[1:])):
+    if any(b[1] <= a[1] for a, b in zip(lefts, lefts[1:], strict=False)):
         raise TemplateError(f"{where}: scales: lines must be listed top to bottom")
 
     tx = _get(data, "text", dict, where)
@@ -225,7 +226,8 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
         fill = raw.get("fill") if isinstance(raw, dict) else None
         if fill not in (None, "client", "session"):
             raise TemplateError(f"{w}: fill must be 'client' or 'session'")
-        fields.append(Field(_get(raw, "label", str, w), _point(raw, "at_mm", w), _number(raw, "length_mm", w, 5, 200), fill))
+        label, at = _get(raw, "label", str, w), _point(raw, "at_mm", w)
+        fields.append(Field(label, at, _number(raw, "length_mm", w, 5, 200), fill))
     bar = _get(data, "check_bar", dict, where)
     bar_at = _point(bar, "at_mm", f"{where}: check_bar")
     bar_len = _number(bar, "length_mm", f"{where}: check_bar", 50.0, 170.0)
@@ -276,7 +278,9 @@ def check_unique(layouts: list[PrintedLayout]) -> None:
         seen_ids[lay.id] = lay.id
         key = (lay.form, lay.version)
         if key in seen_versions:
-            raise TemplateError(f"{lay.id}: {lay.form} layout version {lay.version} is already used by {seen_versions[key]}")
+            raise TemplateError(
+                f"{lay.id}: {lay.form} layout version {lay.version} is already used by {seen_versions[key]}"
+            )
         seen_versions[key] = lay.id
         for m in lay.markers:
             mkey = (lay.marker_dictionary[:8], m.id)  # DICT_4X4_* share their first ids

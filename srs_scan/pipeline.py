@@ -28,8 +28,8 @@ from . import classify, decode, fiducials, lines, orient, perspective, qrread
 from .exceptions import SrsScanError
 from .forms import FormDef, all_forms
 from .identity import FormIdentity
-from .layouts import PrintedLayout
 from .ink import ink_map, resize_to, to_gray
+from .layouts import PrintedLayout
 from .measure import (
     Blob,
     CoveredEnd,
@@ -310,15 +310,14 @@ def _locate_by_lines(
     forms = all_forms()
 
     # some of our corner markers (too few for a frame): each says which way up and which form
-    layouts_seen = {h.layout.id for h in hits}
-    if len(layouts_seen) == 1:
+    if len({h.layout.id for h in hits}) == 1:
         up = np.mean([h.up for h in hits], axis=0)
         if up @ direction < 0:
             direction = -direction
-        form = forms.get(hits[0].layout.form)
-        geometry = {"markers_seen": [h.marker.id for h in hits]}
-        return _Located(_ordered_ends(scales, direction, factor), direction, form, [], geometry, None, dpi_ok,
-                        layout=hits[0].layout)
+        return _Located(
+            _ordered_ends(scales, direction, factor), direction, forms.get(hits[0].layout.form), [],
+            {"markers_seen": [h.marker.id for h in hits]}, None, dpi_ok, layout=hits[0].layout,
+        )
 
     # 3. orientation from the text's shape and the layout; 6. then the words check it
     seg_ends = np.array([[s.p0, s.p1] for s in scales.segments])
@@ -346,7 +345,7 @@ def _locate_by_lines(
         reasons.append(text.reason or "form type (SRS or ORS) not recognised")
     elif text.reason:
         reasons.append(text.reason)
-    geometry = {
+    geometry: dict[str, Any] = {
         "orientation": {
             "text_score": orientation.text_score,
             "layout_score": orientation.layout_score,
