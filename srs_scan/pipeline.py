@@ -138,7 +138,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     fit = fiducials.fit_frame(hits)
     warnings: list[str] = []
     if fit is not None:
-        located: _Located | PageResult = _locate_by_frame(fit, hits)
+        located: _Located | PageResult = _locate_by_frame(fit, hits, page.dpi)
     else:
         located = _locate_by_lines(page, gray, work, factor, hits)
     if isinstance(located, PageResult):
@@ -274,14 +274,21 @@ def _identity_fields(ident: FormIdentity | None, layout: PrintedLayout | None) -
     }
 
 
-def _locate_by_frame(fit: fiducials.FrameFit, hits: list[fiducials.MarkerHit]) -> _Located:
+def _locate_by_frame(fit: fiducials.FrameFit, hits: list[fiducials.MarkerHit], dpi: float | None) -> _Located:
     """Our own printed form: the layout says where the lines are and which way is up."""
     ends = fit.scale_ends()
     direction = np.mean([b - a for a, b in ends], axis=0)
     direction /= np.linalg.norm(direction)
     geometry = {"frame": {"layout": fit.layout.id, "markers": list(fit.marker_ids),
                           "residual_mm": round(fit.residual_mm, 3)}}
-    return _Located(ends, direction, all_forms().get(fit.layout.form), [], geometry, fit, layout=fit.layout)
+    reasons = []
+    if len({h.layout.id for h in hits}) > 1:
+        # two of our forms in one picture: the page read may not be the one meant
+        reasons.append("markers of more than one form are in the image")
+    # a resolution tag that makes the printed form implausibly large or small is wrong
+    trusted = dpi is None or SCALE_LENGTH_MM[0] <= 100.0 * fit.print_scale(dpi) <= SCALE_LENGTH_MM[1]
+    return _Located(ends, direction, all_forms().get(fit.layout.form), reasons, geometry, fit,
+                    dpi_trusted=trusted, layout=fit.layout)
 
 
 def _locate_by_lines(

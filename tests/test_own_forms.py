@@ -190,3 +190,23 @@ def test_a_new_layout_is_only_a_data_file(monkeypatch):
     result = read_image(degrade.scan(page.image, np.random.default_rng(10), dpi_out=300), dpi=300)
     _assert_readings(result, 0.25)
     assert result.layout == "srs-2" and result.client == "C-7" and result.session == 2
+
+
+def test_a_wrong_resolution_tag_does_not_become_a_print_scale(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=11)
+    result = read_image(degrade.scan(page.image, np.random.default_rng(11), dpi_out=300), dpi=72)
+    _assert_readings(result, 0.25)
+    assert result.print_scale is None and result.line_length_mm is None
+    assert any("resolution does not match" in w for w in result.warnings)
+
+
+def test_two_of_our_forms_in_one_picture_go_to_review(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=12)
+    ors = printing.plan_sheets("ors")
+    other = render_printed(printing.render_pdf(ors), ors[0].layout, MARKS, seed=13)
+    both = np.concatenate([page.image, other.image], axis=1)
+    result = read_image(degrade.scan(both, np.random.default_rng(12), dpi_out=200), dpi=200)
+    assert result.status is PageStatus.REVIEW
+    assert "markers of more than one form are in the image" in result.reasons
