@@ -118,57 +118,45 @@ def _thumb(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def make_case(condition: str, seed: int) -> tuple[np.ndarray, float | None, Case]:
     rng = np.random.default_rng(seed)
-    if condition.startswith("own_"):
-        pens = PENS_FAX if condition == "own_bitonal200" else PENS_SCAN
-        marks, counts = _marks(rng, pens)
-        scale = 0.97 if condition == "own_print97" else 1.0
-        dpi = 300.0 if condition in ("own_scan300", "own_bitonal200", "own_print97") else 220.0
-        page, form, ident = _own_page(rng, seed, marks, scale, dpi)
-        truth = [m[0].u_mm if len(m) == 1 else None for m in marks]
-        case = Case(condition, seed, form, truth, counts, ident)
-        if condition in ("own_scan300", "own_print97"):
-            img = scan(page.image, rng, dpi_out=300, skew_deg=float(rng.uniform(-1.5, 1.5)),
-                       rotate90=int(rng.integers(0, 4)))
-            return img, 300.0, case
-        if condition == "own_bitonal200":
-            img = scan(page.image, rng, dpi_out=200, skew_deg=float(rng.uniform(-1, 1)))
-            return bitonal(img, rng), 200.0, case
-        image = _thumb(page.image, rng) if condition == "own_thumb" else page.image
-        img = photo(
-            image, rng, tilt_deg=float(rng.uniform(0, 35)), rotation_deg=float(rng.uniform(-180, 180)),
-            coverage=float(rng.uniform(0.75, 0.97)),
-            curl_mm=float(rng.uniform(3, 8)) if condition == "own_phone_curl" else 0.0,
-            blur_sigma=float(rng.uniform(0.3, 1.5)), jpeg_quality=int(rng.integers(60, 92)),
-        )
-        return img, None, case
     if condition == "no_form":
         if seed % 2:
             img = render_letter(dpi=300, seed=seed)
         else:
             img = render_blank(dpi=300, seed=seed)
         return scan(img, rng, dpi_out=300, skew_deg=float(rng.uniform(-1, 1))), 300.0, Case(condition, seed, None)
-    form = str(rng.choice(["srs", "ors"]))
-    layout = str(rng.choice(LAYOUTS))
-    pens = PENS_FAX if condition == "bitonal200" else PENS_SCAN
-    marks, counts = _marks(rng, pens)
-    scale = 0.97 if condition == "print97" else 1.0
-    render_dpi = 300.0 if condition.startswith(("scan", "bitonal", "rotated", "print")) else 220.0
-    page = render_form(form, marks, dpi=render_dpi, layout=layout, scale=scale, seed=seed)
+    own = condition.startswith("own_")
+    base = condition.removeprefix("own_")
+    pens = PENS_FAX if base == "bitonal200" else PENS_SCAN
+    scale = 0.97 if base == "print97" else 1.0
+    render_dpi = 300.0 if base.startswith(("scan", "bitonal", "rotated", "print")) else 220.0
+    ident = None
+    if own:
+        marks, counts = _marks(rng, pens)
+        page, form, ident = _own_page(rng, seed, marks, scale, render_dpi)
+    else:
+        form = str(rng.choice(["srs", "ors"]))
+        layout = str(rng.choice(LAYOUTS))
+        marks, counts = _marks(rng, pens)
+        page = render_form(form, marks, dpi=render_dpi, layout=layout, scale=scale, seed=seed)
     truth = [m[0].u_mm if len(m) == 1 else None for m in marks]
-    case = Case(condition, seed, form, truth, counts)
-    if condition in ("scan300", "print97"):
-        img = scan(page.image, rng, dpi_out=300, skew_deg=float(rng.uniform(-1.5, 1.5)))
-        return img, 300.0, case
-    if condition == "rotated":
-        img = scan(page.image, rng, dpi_out=300, skew_deg=float(rng.uniform(-3, 3)),
-                   rotate90=int(rng.integers(1, 4)))
-        return img, 300.0, case
-    if condition == "bitonal200":
-        img = scan(page.image, rng, dpi_out=200, skew_deg=float(rng.uniform(-1, 1)))
-        return bitonal(img, rng), 200.0, case
-    curl = float(rng.uniform(3, 8)) if condition == "phone_curl" else 0.0
+    img, dpi = _degrade(base, page.image, rng, turn=own)
+    return img, dpi, Case(condition, seed, form, truth, counts, ident)
+
+
+def _degrade(base: str, image: np.ndarray, rng: np.random.Generator, *, turn: bool) -> tuple[np.ndarray, float | None]:
+    """Scanner, fax or phone; ``turn``: scans may come out turned by any multiple of 90 degrees."""
+    if base in ("scan300", "print97", "rotated"):
+        skew = float(rng.uniform(-3, 3)) if base == "rotated" else float(rng.uniform(-1.5, 1.5))
+        turns = int(rng.integers(1, 4)) if base == "rotated" else int(rng.integers(0, 4)) if turn else 0
+        return scan(image, rng, dpi_out=300, skew_deg=skew, rotate90=turns), 300.0
+    if base == "bitonal200":
+        img = scan(image, rng, dpi_out=200, skew_deg=float(rng.uniform(-1, 1)))
+        return bitonal(img, rng), 200.0
+    if base == "thumb":
+        image = _thumb(image, rng)
+    curl = float(rng.uniform(3, 8)) if base == "phone_curl" else 0.0
     img = photo(
-        page.image,
+        image,
         rng,
         tilt_deg=float(rng.uniform(0, 35)),
         rotation_deg=float(rng.uniform(-180, 180)),
@@ -177,7 +165,7 @@ def make_case(condition: str, seed: int) -> tuple[np.ndarray, float | None, Case
         blur_sigma=float(rng.uniform(0.3, 1.5)),
         jpeg_quality=int(rng.integers(60, 92)),
     )
-    return img, None, case
+    return img, None
 
 
 def run_case(args: tuple[str, int, str | None]) -> dict:

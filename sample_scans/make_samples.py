@@ -35,6 +35,13 @@ def pil_gray(img: np.ndarray) -> Image.Image:
     return Image.fromarray(img)
 
 
+def save_pdf(pages: list[Image.Image], path: Path) -> None:
+    """A scanner-style PDF: one 200-dpi JPEG image per page."""
+    buf = io.BytesIO()
+    pages[0].save(buf, format="PDF", save_all=True, append_images=pages[1:], resolution=200.0, quality=85)
+    path.write_bytes(buf.getvalue())
+
+
 def main() -> None:
     truth: list[str] = ["# Ground truth of the sample inputs", "",
                         "All files are synthetic renderings made by `make_samples.py`; no real client data.",
@@ -92,9 +99,7 @@ def main() -> None:
             img = scan(page.image, rng, dpi_out=200, skew_deg=float(rng.uniform(-1, 1)), rotate90=rot)
             row("scanner_stack.pdf", number, form, marks, note)
         pages.append(pil_gray(img))
-    buf = io.BytesIO()
-    pages[0].save(buf, format="PDF", save_all=True, append_images=pages[1:], resolution=200.0, quality=85)
-    (HERE / "scanner_stack.pdf").write_bytes(buf.getvalue())
+    save_pdf(pages, HERE / "scanner_stack.pdf")
 
     # 4. phone photos: perspective, shadows, JPEG; one stored sideways with an EXIF orientation tag
     marks = m((81.0, "tick", "ballpoint_blue"), (77.7, "slant", "ballpoint_blue"),
@@ -136,9 +141,7 @@ def main() -> None:
         img = scan(page.image, rng, dpi_out=200, skew_deg=float(rng.uniform(-1, 1)), rotate90=rot)
         row("own_forms_scan.pdf", number, form, marks, note)
         pages.append(pil_gray(img))
-    buf = io.BytesIO()
-    pages[0].save(buf, format="PDF", save_all=True, append_images=pages[1:], resolution=200.0, quality=85)
-    (HERE / "own_forms_scan.pdf").write_bytes(buf.getvalue())
+    save_pdf(pages, HERE / "own_forms_scan.pdf")
 
     (HERE / "TRUTH.md").write_text("\n".join(truth) + "\n", encoding="utf-8")
 

@@ -56,11 +56,15 @@ def _templates_dir() -> Path:
         raise TemplateError("the form templates are not installed: reinstall srs-scan") from None
 
 
-def _require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+def require_field(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    """``data[key]`` checked to be of ``kind`` (a bool is not a number), or TemplateError."""
+    if not isinstance(data, dict):
+        raise TemplateError(f"{where}: expected an object")
     if key not in data:
         raise TemplateError(f"{where}: missing field '{key}'")
     value = data[key]
-    if not isinstance(value, kind):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
         raise TemplateError(f"{where}: field '{key}' has the wrong type ({type(value).__name__})")
     return value
 
@@ -69,11 +73,11 @@ def parse_form(data: dict[str, Any], where: str = "<template>") -> FormDef:
     """Validate one template's JSON object and build a :class:`FormDef`."""
     if not isinstance(data, dict):
         raise TemplateError(f"{where}: a template must be a JSON object")
-    schema = _require(data, "schema", int, where)
+    schema = require_field(data, "schema", int, where)
     if schema != SCHEMA_VERSION:
         raise TemplateError(f"{where}: schema {schema} is not supported (expected {SCHEMA_VERSION})")
-    form_id = _require(data, "id", str, where)
-    items_raw = _require(data, "items", list, where)
+    form_id = require_field(data, "id", str, where)
+    items_raw = require_field(data, "items", list, where)
     if len(items_raw) != 4:
         raise TemplateError(f"{where}: 'items' must list exactly 4 items, found {len(items_raw)}")
     items = []
@@ -83,26 +87,26 @@ def parse_form(data: dict[str, Any], where: str = "<template>") -> FormDef:
             raise TemplateError(f"{item_where} must be an object")
         items.append(
             ItemDef(
-                name=_require(raw, "name", str, item_where),
+                name=require_field(raw, "name", str, item_where),
                 left_anchor=raw.get("left_anchor"),
                 right_anchor=raw.get("right_anchor"),
                 description=raw.get("description"),
             )
         )
-    length = float(_require(data, "line_length_mm", (int, float), where))
+    length = float(require_field(data, "line_length_mm", (int, float), where))
     if not 50 <= length <= 200:
         raise TemplateError(f"{where}: line_length_mm {length} is implausible")
-    keywords = _require(data, "keywords", list, where)
+    keywords = require_field(data, "keywords", list, where)
     if not keywords or not all(isinstance(k, str) for k in keywords):
         raise TemplateError(f"{where}: 'keywords' must be a non-empty list of words")
     titles = data.get("title_keywords", [])
     if not isinstance(titles, list) or not set(k.lower() for k in titles) <= {k.lower() for k in keywords}:
         raise TemplateError(f"{where}: 'title_keywords' must be a list of words from 'keywords'")
-    scoring = _require(data, "scoring", dict, where)
+    scoring = require_field(data, "scoring", dict, where)
     return FormDef(
         id=form_id,
-        version=int(_require(data, "version", int, where)),
-        title=_require(data, "title", str, where),
+        version=int(require_field(data, "version", int, where)),
+        title=require_field(data, "title", str, where),
         keywords=tuple(k.lower() for k in keywords),
         title_keywords=tuple(k.lower() for k in titles),
         line_length_mm=length,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import TemplateError
-from .forms import _templates_dir, all_forms
+from .forms import _templates_dir, all_forms, require_field
 
 SCHEMA_VERSION = 1
 PAPERS_MM: dict[str, tuple[float, float]] = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
@@ -114,26 +114,15 @@ class PrintedLayout:
 # ----------------------------------------------------------------------------- loading
 
 
-def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if not isinstance(data, dict):
-        raise TemplateError(f"{where}: expected an object")
-    if key not in data:
-        raise TemplateError(f"{where}: missing field '{key}'")
-    value = data[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise TemplateError(f"{where}: field '{key}' has the wrong type ({type(value).__name__})")
-    return value
-
-
 def _point(data: dict[str, Any], key: str, where: str) -> Point:
-    value = _get(data, key, list, where)
+    value = require_field(data, key, list, where)
     if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
         raise TemplateError(f"{where}: field '{key}' must be [x, y] in millimetres")
     return (float(value[0]), float(value[1]))
 
 
 def _number(data: dict[str, Any], key: str, where: str, lo: float, hi: float) -> float:
-    value = float(_get(data, key, (int, float), where))
+    value = float(require_field(data, key, (int, float), where))
     if not lo <= value <= hi:
         raise TemplateError(f"{where}: field '{key}' = {value} is outside {lo}-{hi}")
     return value
@@ -142,20 +131,21 @@ def _number(data: dict[str, Any], key: str, where: str, lo: float, hi: float) ->
 def _text(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> TextBlock | None:
     if optional and key not in data:
         return None
-    raw = _get(data, key, dict, where)
+    raw = require_field(data, key, dict, where)
     w = f"{where}: {key}"
     width = _number(raw, "width_mm", w, 10.0, 300.0) if "width_mm" in raw else None
-    return TextBlock(_get(raw, "text", str, w), _point(raw, "at_mm", w), _number(raw, "size_pt", w, 4.0, 40.0), width)
+    text = require_field(raw, "text", str, w)
+    return TextBlock(text, _point(raw, "at_mm", w), _number(raw, "size_pt", w, 4.0, 40.0), width)
 
 
 def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout:
     """Validate one printed layout's JSON object and build a :class:`PrintedLayout`."""
     if not isinstance(data, dict):
         raise TemplateError(f"{where}: a layout must be a JSON object")
-    schema = _get(data, "schema", int, where)
+    schema = require_field(data, "schema", int, where)
     if schema != SCHEMA_VERSION:
         raise TemplateError(f"{where}: schema {schema} is not supported (expected {SCHEMA_VERSION})")
-    form_id = _get(data, "form", str, where)
+    form_id = require_field(data, "form", str, where)
     forms = all_forms()
     if form_id not in forms:
         raise TemplateError(f"{where}: form '{form_id}' is not defined in templates/ (known: {', '.join(forms)})")
@@ -170,19 +160,19 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
         if x0 < -1e-9 or y0 < -1e-9 or x1 > frame[0] + 1e-9 or y1 > frame[1] + 1e-9:
             raise TemplateError(f"{where}: {what} lies outside the frame")
 
-    mk = _get(data, "markers", dict, where)
-    dictionary = _get(mk, "dictionary", str, f"{where}: markers")
+    mk = require_field(data, "markers", dict, where)
+    dictionary = require_field(mk, "dictionary", str, f"{where}: markers")
     if dictionary not in MARKER_DICTIONARIES:
         known = ", ".join(MARKER_DICTIONARIES)
         raise TemplateError(f"{where}: markers: dictionary '{dictionary}' is not one of {known}")
     size = _number(mk, "size_mm", f"{where}: markers", 5.0, 40.0)
-    placed = _get(mk, "placed", list, f"{where}: markers")
+    placed = require_field(mk, "placed", list, f"{where}: markers")
     if len(placed) != 4:
         raise TemplateError(f"{where}: markers: 'placed' must list 4 markers (one per corner), found {len(placed)}")
     markers = []
     for i, raw in enumerate(placed, 1):
         w = f"{where}: marker {i}"
-        marker = Marker(_get(raw, "id", int, w), _point(raw, "at_mm", w), size)
+        marker = Marker(require_field(raw, "id", int, w), _point(raw, "at_mm", w), size)
         inside((*marker.at_mm, marker.at_mm[0] + size, marker.at_mm[1] + size), f"marker {i}")
         markers.append(marker)
     if len({m.id for m in markers}) != 4:
@@ -193,16 +183,16 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
     if xs[2] - xs[1] < 0.5 * frame[0] or ys[2] - ys[1] < 0.5 * frame[1]:
         raise TemplateError(f"{where}: markers: place one marker near each corner of the frame")
 
-    qr = _get(data, "qr", dict, where)
+    qr = require_field(data, "qr", dict, where)
     qr_at = _point(qr, "at_mm", f"{where}: qr")
     qr_size = _number(qr, "size_mm", f"{where}: qr", 12.0, 60.0)
-    qr_level = _get(qr, "error_correction", str, f"{where}: qr")
+    qr_level = require_field(qr, "error_correction", str, f"{where}: qr")
     if qr_level not in QR_LEVELS:
         raise TemplateError(f"{where}: qr: error_correction must be one of {', '.join(QR_LEVELS)}")
     inside((*qr_at, qr_at[0] + qr_size, qr_at[1] + qr_size), "the QR code")
 
-    sc = _get(data, "scales", dict, where)
-    lefts_raw = _get(sc, "left_ends_mm", list, f"{where}: scales")
+    sc = require_field(data, "scales", dict, where)
+    lefts_raw = require_field(sc, "left_ends_mm", list, f"{where}: scales")
     if len(lefts_raw) != len(form.items):
         raise TemplateError(f"{where}: scales: {len(lefts_raw)} lines for a form with {len(form.items)} items")
     lefts = tuple(_point({"p": p}, "p", f"{where}: scales: line {i}") for i, p in enumerate(lefts_raw, 1))
@@ -212,12 +202,12 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
     if any(b[1] <= a[1] for a, b in zip(lefts, lefts[1:], strict=False)):
         raise TemplateError(f"{where}: scales: lines must be listed top to bottom")
 
-    tx = _get(data, "text", dict, where)
-    items_raw = _get(tx, "items", list, f"{where}: text")
+    tx = require_field(data, "text", dict, where)
+    items_raw = require_field(tx, "items", list, f"{where}: text")
     if len(items_raw) != len(form.items):
         raise TemplateError(f"{where}: text: {len(items_raw)} item texts for {len(form.items)} items")
     items = tuple(
-        ItemText(*(_get(raw, k, str, f"{where}: text: item {i}") for k in ("label", "left", "right")))
+        ItemText(*(require_field(raw, k, str, f"{where}: text: item {i}") for k in ("label", "left", "right")))
         for i, raw in enumerate(items_raw, 1)
     )
     fields = []
@@ -226,16 +216,16 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
         fill = raw.get("fill") if isinstance(raw, dict) else None
         if fill not in (None, "client", "session"):
             raise TemplateError(f"{w}: fill must be 'client' or 'session'")
-        label, at = _get(raw, "label", str, w), _point(raw, "at_mm", w)
+        label, at = require_field(raw, "label", str, w), _point(raw, "at_mm", w)
         fields.append(Field(label, at, _number(raw, "length_mm", w, 5, 200), fill))
-    bar = _get(data, "check_bar", dict, where)
+    bar = require_field(data, "check_bar", dict, where)
     bar_at = _point(bar, "at_mm", f"{where}: check_bar")
     bar_len = _number(bar, "length_mm", f"{where}: check_bar", 50.0, 170.0)
     inside((*bar_at, bar_at[0] + bar_len, bar_at[1]), "the check bar")
     return PrintedLayout(
-        id=_get(data, "id", str, where),
+        id=require_field(data, "id", str, where),
         form=form_id,
-        version=_get(data, "version", int, where),
+        version=require_field(data, "version", int, where),
         frame_mm=frame,
         marker_dictionary=dictionary,
         markers=tuple(markers),
