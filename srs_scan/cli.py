@@ -75,6 +75,7 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     options = ReadOptions(item_threshold=item_threshold)
     counts = {status: 0 for status in PageStatus}
     review_pages: list[str] = []
+    unidentified: list[str] = []  # our own forms whose QR code could not be read
     to_stdout = jsonl is not None and str(jsonl) == "-"
     quiet = quiet or to_stdout  # stdout carries the records: everything else to stderr
     try:
@@ -91,6 +92,8 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
                     counts[result.status] += 1
                     if result.status is PageStatus.REVIEW:
                         review_pages.append(f"{result.source} p{result.page}")
+                    if result.layout is not None and result.form_id is None:
+                        unidentified.append(f"{result.source} p{result.page}")
                     if jsonl_handle is not None:
                         jsonl_handle.write(json_record(result) + "\n")
                     if csv_sink is not None:
@@ -117,6 +120,12 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     )
     if review_pages and quiet:
         click.echo("review: " + ", ".join(review_pages), err=True)
+    if unidentified:
+        click.echo(
+            f"{len(unidentified)} srs-scan form(s) with an unreadable QR code (client and session unknown): "
+            + ", ".join(unidentified),
+            err=quiet,
+        )
     for out, label in ((jsonl, "JSONL"), (csv_path, "CSV")):
         if out is not None and str(out) != "-":
             click.echo(f"{label} written to {out}", err=quiet)
@@ -127,9 +136,9 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
 
 
 @main.command("print")
-@click.option("--form", "form_id", required=True, metavar="srs|ors",
-              help="Which form to print (a form with a layout in templates/printed/).")
-@click.option("--paper", type=click.Choice(sorted(PAPERS_MM)), default="a4", show_default=True,
+@click.option("--form", "form_id", required=True, metavar="srs|ors", help="Which form to print.")
+@click.option("--paper", type=click.Choice(sorted(PAPERS_MM), case_sensitive=False), default="a4",
+              show_default=True,
               help="Paper size; the form is centred and its lines are 100 mm on either.")
 @click.option("--client", default=None,
               help="Client ID, printed on the form and in its QR code so scans need no typing "
@@ -143,9 +152,9 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it already exists.")
 def print_forms(form_id: str, paper: str, client: str | None, sessions: str | None, copies: int,
                 output: Path, force: bool) -> None:
-    """Print srs-scan's own SRS or ORS forms as a vector PDF, one form per page.
+    """Print srs-scan's own SRS or ORS forms (vector PDF).
 
-    Each form has four lines of exactly 100 mm, corner markers and a QR code with the
+    One form per page. Each form has four lines of exactly 100 mm, corner markers and a QR code with the
     form type, layout, a sheet id and (when given) the client ID and session number:
     srs-scan reads these forms faster and fills in client and session by itself.
 
@@ -167,8 +176,12 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
             f"{output} already exists (it could be a batch of scans): choose another name or add --force",
             param_hint="-o/--output",
         )
+    paper = paper.lower()
     try:
         numbers = parse_sessions(sessions) if sessions else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sessions") from exc
+    try:
         sheets = plan_sheets(form_id.lower(), client=client, sessions=numbers, copies=copies)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -179,7 +192,7 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
         click.echo(f"srs-scan: cannot write {output}: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     click.echo(
-        f"{len(sheets)} {form_id.upper()} form(s) on {paper.upper() if paper == 'a4' else paper} written to "
+        f"{len(sheets)} {form_id.upper()} form(s) on {'A4' if paper == 'a4' else 'US Letter'} paper written to "
         f"{output}.\nPrint at 100 % (Actual size), not 'Fit to page'; the check bar on each form must "
         "measure 100 mm."
     )

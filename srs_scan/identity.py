@@ -50,7 +50,7 @@ def check_client(client: str) -> str:
 
 def check_session(session: int) -> int:
     if not 1 <= session <= MAX_SESSION:
-        raise ValueError(f"a session number is 1-{MAX_SESSION}")
+        raise ValueError(f"session {session}: a session number is 1-{MAX_SESSION}")
     return session
 
 

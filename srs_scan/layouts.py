@@ -80,6 +80,7 @@ class PrintedLayout:
     qr_at_mm: Point
     qr_size_mm: float
     qr_level: str
+    qr_note: str | None  # printed centred under the code
     line_length_mm: float
     line_width_mm: float
     left_ends_mm: tuple[Point, ...]  # each scale's left end (centre of the stroke), top first
@@ -90,6 +91,8 @@ class PrintedLayout:
     item_size_pt: float
     anchor_size_pt: float
     anchor_width_mm: float
+    label_baseline_mm: float  # item label's baseline, this far above its line
+    anchor_baseline_mm: float  # anchor text's first baseline, this far below its line
     fields: tuple[Field, ...]
     check_bar_at_mm: Point  # left end of the 100 mm check bar
     check_bar_length_mm: float
@@ -232,6 +235,7 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
         qr_at_mm=qr_at,
         qr_size_mm=qr_size,
         qr_level=qr_level,
+        qr_note=qr.get("note") if isinstance(qr.get("note"), str) else None,
         line_length_mm=n,
         line_width_mm=_number(sc, "line_width_mm", f"{where}: scales", 0.1, 1.5),
         left_ends_mm=lefts,
@@ -242,6 +246,8 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
         item_size_pt=_number(tx, "item_size_pt", f"{where}: text", 4.0, 30.0),
         anchor_size_pt=_number(tx, "anchor_size_pt", f"{where}: text", 4.0, 30.0),
         anchor_width_mm=_number(tx, "anchor_width_mm", f"{where}: text", 10.0, 100.0),
+        label_baseline_mm=_number(tx, "label_baseline_mm", f"{where}: text", 3.0, 30.0),
+        anchor_baseline_mm=_number(tx, "anchor_baseline_mm", f"{where}: text", 3.0, 30.0),
         fields=tuple(fields),
         check_bar_at_mm=bar_at,
         check_bar_length_mm=bar_len,

@@ -59,6 +59,8 @@ def parse_sessions(text: str) -> list[int]:
         if hi < lo:
             raise ValueError(f"'{part}': a range goes from low to high")
         for s in range(lo, hi + 1):
+            if s in out:
+                raise ValueError(f"session {s} is listed twice")
             out.append(identity.check_session(s))
     return out
 
@@ -191,6 +193,11 @@ class _Page:
         n = code.getModuleCount()
         dark = np.array([[code.isDark(r, c) for c in range(n)] for r in range(n)], dtype=bool)
         self.cells(dark, self.lay.qr_at_mm, self.lay.qr_size_mm / n)
+        if self.lay.qr_note:
+            x, y = self.lay.qr_at_mm
+            self.c.setFont(FONT, 6.0)
+            self.c.drawCentredString(*self.pt(x + self.lay.qr_size_mm / 2.0, y + self.lay.qr_size_mm + 3.0),
+                                     self.lay.qr_note)
 
     def field(self, label: str, at: tuple[float, float], length: float, value: str | None) -> None:
         size = 10.0
@@ -200,17 +207,19 @@ class _Page:
         start = at[0] + self.c.stringWidth(label, FONT, size) / PT_PER_MM + 2.0
         self.line((start, at[1] + 0.8), (start + length, at[1] + 0.8), 0.2)
         if value:
-            self.c.setFont(FONT_BOLD, 11.0)
+            # as large as fits on the line (a 32-character ID must not run into the next field)
+            room = (length - 3.0) * PT_PER_MM
+            fit = 11.0 * min(1.0, room / max(self.c.stringWidth(value, FONT_BOLD, 11.0), 1e-6))
+            self.c.setFont(FONT_BOLD, fit)
             self.c.drawString(*self.pt(start + 2.0, at[1] - 0.3), value)
 
     def scales(self) -> None:
         lay = self.lay
-        gap_label, gap_anchor = 5.0, 4.5  # mm above the line to the label's baseline / below to the anchors'
         for (left, right), item in zip(lay.scale_ends_mm, lay.items, strict=True):
             self.line(left, right, lay.line_width_mm)
-            mid = ((left[0] + right[0]) / 2.0, left[1] - gap_label)
+            mid = ((left[0] + right[0]) / 2.0, left[1] - lay.label_baseline_mm)
             self.text(TextBlock(item.label, mid, lay.item_size_pt), bold=True, align="centre")
-            y = left[1] + gap_anchor + lay.anchor_size_pt / PT_PER_MM * 0.7
+            y = left[1] + lay.anchor_baseline_mm
             self.text(TextBlock(item.left, (left[0], y), lay.anchor_size_pt, lay.anchor_width_mm))
             self.text(TextBlock(item.right, (right[0], y), lay.anchor_size_pt, lay.anchor_width_mm), align="right")
 
@@ -226,10 +235,11 @@ class _Page:
         for k, s in ((0, "0"), (5, "5"), (10, "10 cm")):
             self.c.drawCentredString(*self.pt(x0 + 10.0 * k, y + 6.0), s)
         self.c.setFont(FONT_BOLD, 8.0)
-        self.c.drawString(*self.pt(x0 + n + 4.0, y - 1.0), "Print at 100 % (Actual size).")
+        note_x = x0 + n + 9.0  # clear of the "10 cm" label
+        self.c.drawString(*self.pt(note_x, y - 1.0), "Print at 100 % (Actual size).")
         self.c.setFont(FONT, 7.5)
-        self.c.drawString(*self.pt(x0 + n + 4.0, y + 2.6), "This bar must measure 100 mm;")
-        self.c.drawString(*self.pt(x0 + n + 4.0, y + 5.8), "if not, print again without 'Fit to page'.")
+        self.c.drawString(*self.pt(note_x, y + 2.6), "This bar must measure 100 mm;")
+        self.c.drawString(*self.pt(note_x, y + 5.8), "if not, print again without 'Fit to page'.")
 
     def footer(self) -> None:
         lay = self.lay

@@ -127,8 +127,12 @@ def test_markers_and_qr_code_read_back_with_opencv(pdfs):
     for m in lay.markers:
         want = (np.array(m.corners_mm) + [ox, oy]) * k
         assert np.abs(found[m.id] - want).max() < 2.0  # px: detector corners sit within a pixel
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(img)
-    got = identity.decode(text)
+    # the code's box on the page, with a quiet zone, decoded by OpenCV's own detectors
+    x0, y0 = ((np.array(lay.qr_at_mm) + [ox, oy] - 4.0) * k).astype(int)
+    side = int((lay.qr_size_mm + 8.0) * k)
+    crop = img[y0 : y0 + side, x0 : x0 + side]
+    texts = [d.detectAndDecode(crop)[0] for d in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())]
+    got = identity.decode(next(t for t in texts if t))
     assert got == sheets[0].identity
     assert got.client == "C-0042" and got.session == 7 and got.form == "ors"
 
@@ -173,7 +177,7 @@ def test_identity_round_trip_and_rejections():
 
 def test_parse_sessions():
     assert printing.parse_sessions("1-3,7, 9-10") == [1, 2, 3, 7, 9, 10]
-    for bad in ("0", "3-1", "a", "1-", "1000"):
+    for bad in ("0", "3-1", "a", "1-", "1000", "1,1", "1-3,2"):
         with pytest.raises(ValueError):
             printing.parse_sessions(bad)
 
@@ -218,6 +222,22 @@ def test_every_shipped_layout_loads_and_each_form_has_one():
 
 
 # ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_print_output_gets_the_usual_file_mode_and_paper_is_case_blind(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "forms.pdf"
+    old = os.umask(0o022)
+    try:
+        res = CliRunner().invoke(main, ["print", "--form", "SRS", "--paper", "Letter", "-o", str(out)])
+    finally:
+        os.umask(old)
+    assert res.exit_code == 0, res.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # not the temporary file's private 0600
+    box = PdfReader(str(out)).pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx(PAPER_PT["letter"], abs=0.01)
 
 
 def test_cli_print_writes_a_pdf_and_never_overwrites_by_accident(tmp_path):
