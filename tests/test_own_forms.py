@@ -229,3 +229,28 @@ def test_two_of_our_forms_in_one_picture_go_to_review(srs_sheet):
     result = read_image(degrade.scan(both, np.random.default_rng(12), dpi_out=200), dpi=200)
     assert result.status is PageStatus.REVIEW
     assert "markers of more than one form are in the image" in result.reasons
+
+
+def test_cli_keeps_client_ids_off_the_terminal_and_lists_unreadable_codes(srs_sheet, tmp_path):
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from srs_scan.cli import main
+
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=15)
+    Image.fromarray(page.image[:, :, ::-1]).save(tmp_path / "good.png", dpi=(300, 300))
+    damaged = page.image.copy()
+    x, y = sheet.layout.qr_at_mm
+    s = sheet.layout.qr_size_mm
+    a = _mm_to_px(sheet, "a4", 300, x - 1, y - 1)
+    b = _mm_to_px(sheet, "a4", 300, x + s + 1, y + s + 1)
+    cv2.rectangle(damaged, a, b, (40, 40, 40), -1)  # the code blacked out
+    Image.fromarray(damaged[:, :, ::-1]).save(tmp_path / "damaged.png", dpi=(300, 300))
+    res = CliRunner().invoke(main, ["scan", str(tmp_path / "good.png"), str(tmp_path / "damaged.png"),
+                                    "--csv", str(tmp_path / "out.csv")])
+    assert res.exit_code == 0, res.output
+    assert "C-0042" not in res.output
+    assert "1 srs-scan form(s) with an unreadable QR code" in res.output and "damaged.png p1" in res.output
+    rows = (tmp_path / "out.csv").read_text().splitlines()
+    assert ",C-0042,3," in rows[1] and ",C-0042," not in rows[2]
