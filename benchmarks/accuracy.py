@@ -28,7 +28,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from srs_scan import printing, read_image
+from srs_scan.identity import FORM_ID_ALPHABET, FORM_ID_LENGTH
 from srs_scan.synth import (
     KINDS,
     LAYOUTS,
@@ -97,6 +98,9 @@ def _own_page(rng: np.random.Generator, seed: int, marks: list[list[MarkSpec]], 
     paper = str(rng.choice(["a4", "letter"]))
     client = f"C-{seed:05d}" if seed % 3 else None
     sheets = printing.plan_sheets(form, client=client, sessions=[int(seed % 30) + 1])
+    # a sheet id from the seed (printing draws a random one): the run is repeatable
+    form_id = "".join(rng.choice(list(FORM_ID_ALPHABET), FORM_ID_LENGTH))
+    sheets = [replace(sheets[0], identity=replace(sheets[0].identity, form_id=form_id))]
     pdf = printing.render_pdf(sheets, paper=paper)
     page = render_printed(pdf, sheets[0].layout, marks, paper=paper, dpi=dpi, scale=scale, seed=seed)
     ident = sheets[0].identity

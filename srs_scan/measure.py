@@ -39,6 +39,9 @@ MAX_DROPOUT_MM = 0.6  # breaks in a printed line (bitonal scans) shorter than th
 PRINT_MATCH_MM = 0.6  # a blob repeated at the same place on other lines is print...
 PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
+THICK_EXCESS = 0.5  # a line this much darker across (50 %) than its median...
+THICK_MIN_MM = 0.5  # ...over at least this length holds something: a small mark?
+THICK_END_MM = 1.5  # not counted this near an end (end ticks)
 LINE_INK = 0.30
 
 
@@ -444,6 +447,36 @@ def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
         if gap <= min(2.5 * max(h, ho), TEXT_GAP_MM * ppm):
             return True
     return False
+
+
+def find_thickening(strip: LineStrip) -> float | None:
+    """Where the line itself is much thicker than along the rest of it, or None.
+
+    A small dot on a blurred photo can hide inside the band taken for the printed line,
+    leaving nothing outside it to find as a mark. Such a line must not be reported blank:
+    the caller sends it to a person. The ink summed across the band (and a little beyond)
+    per column is compared with its median along the line; the ends are left out (end
+    ticks). Returns the strip position ``u`` of the widest such place.
+    """
+    half, ppm = strip.half, strip.ppm
+    reach = int(np.ceil(strip.band)) + max(2, int(round(0.4 * ppm)))
+    prof = strip.ink[half - reach : half + reach + 1].sum(axis=0)
+    lo = strip.margin + int(strip.left_u + THICK_END_MM * ppm)
+    hi = strip.margin + int(strip.right_u - THICK_END_MM * ppm)
+    if hi - lo < 10 * ppm:
+        return None
+    inner = prof[lo:hi]
+    base = float(np.median(inner))
+    if base <= 0:
+        return None
+    over = np.concatenate([[False], inner > base * (1.0 + THICK_EXCESS), [False]])
+    edges = np.flatnonzero(np.diff(over.astype(np.int8)))
+    runs = list(zip(edges[::2], edges[1::2], strict=True))
+    wide = [(a, b) for a, b in runs if b - a >= THICK_MIN_MM * ppm]
+    if not wide:
+        return None
+    a, b = max(wide, key=lambda r: r[1] - r[0])
+    return float(lo + (a + b - 1) / 2.0 - strip.margin)
 
 
 def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate], list[Blob]]:

@@ -37,6 +37,7 @@ from .measure import (
     MarkCandidate,
     drop_end_ticks,
     find_marks,
+    find_thickening,
     mark_printed_blobs,
     sample_strip,
     settle_covered_ends,
@@ -465,6 +466,11 @@ def _reading(
         return perspective.fraction_along(strip, u, vanishing) * 100.0
 
     if not marks and not strays:
+        bump = find_thickening(strip)
+        if bump is not None:
+            return MarkReading(
+                to_mm(bump), ItemStatus.REVIEW, ("the line is thicker in one place: a small mark?",), 0.2,
+            )
         return MarkReading(None, ItemStatus.MISSING)
     if not marks:
         biggest = max(strays, key=lambda b: b.area)

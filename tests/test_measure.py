@@ -131,3 +131,19 @@ def test_faint_mark_below_threshold_is_not_a_mark():
     img[150:262, 699:702] = 235  # a ghost: 8 % darker than paper
     _, marks, strays = _read(img)
     assert marks == [] and strays == []
+
+
+def test_a_mark_hidden_inside_the_line_band_is_found_as_a_thickening():
+    """A blurred small dot that never leaves the band taken for the printed line: no mark
+    is found, but the line is not blank either (the pipeline sends it to review)."""
+    from srs_scan.measure import find_thickening
+
+    img = _page(thickness=3)
+    img[Y - 3 : Y + 4, 540:551] = 40  # 7 px tall (line: 3), 11 px wide, centre column 545
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    strip, marks, strays = _read(img)
+    assert marks == [] and strays == []
+    u = find_thickening(strip)
+    assert u is not None and _strip_mm(strip, u) == pytest.approx(_expected_mm(545), abs=0.3)
+    blank, _, _ = _read(cv2.GaussianBlur(_page(thickness=3), (0, 0), 1.0))
+    assert find_thickening(blank) is None
