@@ -21,7 +21,8 @@ import numpy as np
 from .layouts import Marker, PrintedLayout, all_layouts
 
 MIN_MARKERS_FOR_FRAME = 3
-MAX_RESIDUAL_MM = 0.8  # RMS misfit of the marker corners; more means the markers disagree
+MAX_RESIDUAL_MM = 0.5  # RMS misfit of the marker corners; more means the markers disagree
+MARKER_AGREE_MM = 6.0  # a marker seen this close to where the found lines put it belongs to them
 MIN_MARKER_PX = 12  # smaller markers (on the working image) cannot be decoded reliably
 
 
@@ -35,7 +36,7 @@ class MarkerHit:
     corners: np.ndarray  # (4, 2) float64
 
     @property
-    def up(self) -> np.ndarray:
+    def along(self) -> np.ndarray:
         """Unit vector along the printed page's x axis (left to right), in the image."""
         v = (self.corners[1] - self.corners[0]) + (self.corners[2] - self.corners[3])
         return v / max(float(np.linalg.norm(v)), 1e-9)
@@ -98,7 +99,20 @@ def _detector(dictionary: str) -> cv2.aruco.ArucoDetector:
     return cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, dictionary)), params)
 
 
-def detect_markers(work: np.ndarray, full_shape: tuple[int, ...]) -> list[MarkerHit]:
+@dataclass(frozen=True)
+class MarkerScan:
+    """Our markers found on a page, and whether some id was seen twice (then left out):
+    two copies of a form in one picture."""
+
+    hits: list[MarkerHit]
+    repeated: bool = False
+
+    @property
+    def layouts(self) -> set[str]:
+        return {h.layout.id for h in self.hits}
+
+
+def detect_markers(work: np.ndarray, full_shape: tuple[int, ...]) -> MarkerScan:
     """Our markers on the working image ``work`` (a reduced copy of an image of
     ``full_shape``), with corners in full-resolution px. Ids no layout uses, and ids seen
     twice (two forms in one picture), are left out."""
@@ -110,13 +124,17 @@ def detect_markers(work: np.ndarray, full_shape: tuple[int, ...]) -> list[Marker
         for m in lay.markers:
             by_dict.setdefault(lay.marker_dictionary, {})[m.id] = (lay, m)
     hits: list[MarkerHit] = []
+    repeated = False
     for name, known in by_dict.items():
         corners, ids, _ = _detector(name).detectMarkers(work)
         if ids is None:
             continue
         flat = [int(i) for i in np.asarray(ids).ravel()]
         for c, i in zip(corners, flat, strict=True):
-            if i not in known or flat.count(i) > 1:
+            if i not in known:
+                continue
+            if flat.count(i) > 1:
+                repeated = True
                 continue
             pts = np.asarray(c, np.float64).reshape(4, 2)
             if float(np.linalg.norm(pts[1] - pts[0])) < MIN_MARKER_PX:
@@ -126,7 +144,7 @@ def detect_markers(work: np.ndarray, full_shape: tuple[int, ...]) -> list[Marker
             # scale about the pixel centre, hence the half-pixel terms
             full = (pts + 0.5) / np.array([fx, fy]) - 0.5
             hits.append(MarkerHit(lay, marker, full))
-    return hits
+    return MarkerScan(hits, repeated)
 
 
 def fit_frame(hits: list[MarkerHit]) -> FrameFit | None:
@@ -150,3 +168,21 @@ def fit_frame(hits: list[MarkerHit]) -> FrameFit | None:
     if residual > MAX_RESIDUAL_MM:
         return None
     return FrameFit(mine[0].layout, to_frame, np.linalg.inv(to_frame), tuple(h.marker.id for h in mine), residual)
+
+
+def fit_from_lines(
+    layout: PrintedLayout, ends: list[tuple[np.ndarray, np.ndarray]], hits: list[MarkerHit]
+) -> FrameFit | None:
+    """A frame from the found scale lines (top first, left to right), kept only when every
+    marker seen stands where it then must: markers beside the form (a strip of another
+    sheet in the picture, a form turned the other way) do not belong to these lines."""
+    src = np.array([p for pair in ends for p in pair], np.float64)
+    dst = np.array([p for pair in layout.scale_ends_mm for p in pair], np.float64)
+    to_frame, _ = cv2.findHomography(src, dst, 0)
+    if to_frame is None or not np.isfinite(to_frame).all() or abs(np.linalg.det(to_frame)) < 1e-12:
+        return None
+    for h in hits:
+        got = cv2.perspectiveTransform(h.corners.reshape(-1, 1, 2), to_frame).reshape(-1, 2)
+        if float(np.abs(got - np.array(h.marker.corners_mm)).max()) > MARKER_AGREE_MM:
+            return None
+    return FrameFit(layout, to_frame, np.linalg.inv(to_frame), tuple(h.marker.id for h in hits), float("nan"))

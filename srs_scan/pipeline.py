@@ -58,6 +58,8 @@ MIN_IMAGE_PX = 200  # a smaller image cannot show a 100 mm line to the millimetr
 MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read
 PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its size
 END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
+LAYOUT_FIT_MM = 0.3  # median end mismatch up to which the layout may place hidden ends
+PRINT_SCALE_RANGE = (0.8, 1.03)  # printed size / layout size a resolution tag may imply
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,10 @@ class _Located:
     form: FormDef | None
     reasons: list[str]
     geometry: dict[str, Any]
-    fit: fiducials.FrameFit | None = None
+    fit: fiducials.FrameFit | None = None  # from three or more corner markers
     dpi_trusted: bool = True  # the file's resolution agrees with the printed lines
     layout: PrintedLayout | None = None  # our own printed form, by its markers
+    qr_fit: fiducials.FrameFit | None = None  # where to read its QR code
 
 
 def _read(page: PageImage, opts: ReadOptions) -> PageResult:
@@ -135,15 +138,17 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     work = resize_to(gray, factor)
 
     # 1b. our own printed forms: corner markers map the page onto its layout
-    hits = fiducials.detect_markers(work, gray.shape)
-    fit = fiducials.fit_frame(hits)
+    markers = fiducials.detect_markers(work, gray.shape)
+    fit = fiducials.fit_frame(markers.hits)
     warnings: list[str] = []
     if fit is not None:
-        located: _Located | PageResult = _locate_by_frame(fit, hits, page.dpi)
+        located: _Located | PageResult = _locate_by_frame(fit, markers, page.dpi)
     else:
-        located = _locate_by_lines(page, gray, work, factor, hits)
+        located = _locate_by_lines(page, gray, work, factor, markers)
     if isinstance(located, PageResult):
         return located
+    if markers.repeated:
+        located.reasons.append("two copies of an srs-scan form are in the image: only one was read")
     if not located.dpi_trusted:
         warnings.append("the file's stated resolution does not match the form: physical size unknown")
         page = PageImage(page.source, page.page, page.image, None)
@@ -154,10 +159,10 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     ends, direction, form = located.ends, located.direction, located.form
     reasons = located.reasons
 
-    # who the sheet belongs to: the QR code of a printed form
+    # who the sheet belongs to: the QR code of a printed form, where its layout puts it
     ident: FormIdentity | None = None
-    if fit is not None or hits:
-        ident = qrread.read_at(gray, fit) if fit is not None else qrread.search_page(gray)
+    if located.qr_fit is not None:
+        ident = qrread.read_at(gray, located.qr_fit)
         if ident is None:
             warnings.append("the form's QR code could not be read: client and session unknown")
         elif located.layout is not None and (ident.form, ident.layout_version) != (
@@ -177,15 +182,20 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             reasons=("a scale line could not be measured (faint or broken print)",),
             **_identity_fields(ident, located.layout),
         )
+    if any(not _inside(s.to_image(u), gray.shape) for s in good for u in (s.left_u, s.right_u)):
+        reasons.append("a scale line runs to the edge of the image: its end may be cut off")
     blobs = drop_end_ticks(good, mark_printed_blobs(good))
 
     found = [find_marks(s, b) for s, b in zip(good, blobs, strict=True)]
     nominal_px = 100.0 / 25.4 * page.dpi if page.dpi else None
+    # the layout places a hidden end only on a page that fits it closely (not curled paper)
+    mismatch = _end_mismatch_mm(good, located.fit) if located.fit is not None else None
+    trusted_layout = mismatch is not None and float(np.median(mismatch)) <= LAYOUT_FIT_MM
     covered = settle_covered_ends(
-        good, [m for m, _ in found], nominal_px=nominal_px, predicted=ends if fit is not None else None
+        good, [m for m, _ in found], nominal_px=nominal_px, predicted=ends if trusted_layout else None
     )
-    if fit is not None:
-        reasons.extend(_ends_against_layout(good, fit, covered))
+    if located.fit is not None:
+        reasons.extend(_ends_against_layout(good, located.fit, covered))
 
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
@@ -275,7 +285,7 @@ def _identity_fields(ident: FormIdentity | None, layout: PrintedLayout | None) -
     }
 
 
-def _locate_by_frame(fit: fiducials.FrameFit, hits: list[fiducials.MarkerHit], dpi: float | None) -> _Located:
+def _locate_by_frame(fit: fiducials.FrameFit, markers: fiducials.MarkerScan, dpi: float | None) -> _Located:
     """Our own printed form: the layout says where the lines are and which way is up."""
     ends = fit.scale_ends()
     direction = np.mean([b - a for a, b in ends], axis=0)
@@ -283,18 +293,19 @@ def _locate_by_frame(fit: fiducials.FrameFit, hits: list[fiducials.MarkerHit], d
     geometry = {"frame": {"layout": fit.layout.id, "markers": list(fit.marker_ids),
                           "residual_mm": round(fit.residual_mm, 3)}}
     reasons = []
-    if len({h.layout.id for h in hits}) > 1:
+    if len(markers.layouts) > 1:
         # two of our forms in one picture: the page read may not be the one meant
         reasons.append("markers of more than one form are in the image")
     # a resolution tag that makes the printed form implausibly large or small is wrong
-    trusted = dpi is None or SCALE_LENGTH_MM[0] <= 100.0 * fit.print_scale(dpi) <= SCALE_LENGTH_MM[1]
+    # (printing shrinks to fit the paper; it does not enlarge)
+    trusted = dpi is None or PRINT_SCALE_RANGE[0] <= fit.print_scale(dpi) <= PRINT_SCALE_RANGE[1]
     return _Located(ends, direction, all_forms().get(fit.layout.form), reasons, geometry, fit,
-                    dpi_trusted=trusted, layout=fit.layout)
+                    dpi_trusted=trusted, layout=fit.layout, qr_fit=fit)
 
 
 def _locate_by_lines(
     page: PageImage, gray: np.ndarray, work: np.ndarray, factor: float,
-    hits: list[fiducials.MarkerHit],
+    markers: fiducials.MarkerScan,
 ) -> _Located | PageResult:
     """Any form: find the stack of four scales, then which way up and which form it is,
     from the markers that could be seen, else from the page's words and layout."""
@@ -317,15 +328,17 @@ def _locate_by_lines(
     direction /= np.linalg.norm(direction)
     forms = all_forms()
 
-    # some of our corner markers (too few for a frame): each says which way up and which form
-    if len({h.layout.id for h in hits}) == 1:
-        up = np.mean([h.up for h in hits], axis=0)
-        if up @ direction < 0:
-            direction = -direction
-        return _Located(
-            _ordered_ends(scales, direction, factor), direction, forms.get(hits[0].layout.form), [],
-            {"markers_seen": [h.marker.id for h in hits]}, None, dpi_ok, layout=hits[0].layout,
-        )
+    # some of our corner markers (too few for a frame): if they stand where the lines found
+    # put them, one way up, this is that form, that way up
+    hits = markers.hits
+    if len(markers.layouts) == 1:
+        lay = hits[0].layout
+        for d in (direction, -direction):
+            ends_d = _ordered_ends(scales, d, factor)
+            qr_fit = fiducials.fit_from_lines(lay, ends_d, hits)
+            if qr_fit is not None:
+                return _Located(ends_d, d, forms.get(lay.form), [], {"markers_seen": [h.marker.id for h in hits]},
+                                None, dpi_ok, layout=lay, qr_fit=qr_fit)
 
     # 3. orientation from the text's shape and the layout; 6. then the words check it
     seg_ends = np.array([[s.p0, s.p1] for s in scales.segments])
@@ -346,6 +359,8 @@ def _locate_by_lines(
 
     form: FormDef | None = forms.get(text.form) if text.form else None
     reasons: list[str] = []
+    if hits:
+        reasons.append("srs-scan corner markers in the image do not belong to the form read")
     if not orientation.confident or orientation.reason:
         # any disagreement about which way up: a page read upside down scores 10 - s
         reasons.append(orientation.reason or "page orientation uncertain")
@@ -365,22 +380,32 @@ def _locate_by_lines(
     return _Located(ends, direction, form, reasons, geometry, None, dpi_ok)
 
 
+def _end_mismatch_mm(strips: list[LineStrip], fit: fiducials.FrameFit) -> np.ndarray:
+    """(line, side) -> distance in frame mm between a measured line end and the layout's."""
+    out = np.zeros((len(strips), 2))
+    for i, (s, ends_mm) in enumerate(zip(strips, fit.layout.scale_ends_mm, strict=True)):
+        got = fit.frame_points(np.array([s.to_image(s.left_u), s.to_image(s.right_u)]))
+        out[i] = np.linalg.norm(got - np.asarray(ends_mm), axis=1)
+    return out
+
+
 def _ends_against_layout(
     strips: list[LineStrip], fit: fiducials.FrameFit, covered: list[CoveredEnd]
 ) -> list[str]:
     """A printed line whose measured end is far from where the layout puts it: the strip
     may have run into something, or the page is not what its markers say."""
     hidden = {(c.line, c.side) for c in covered if not c.resolved}
+    mismatch = _end_mismatch_mm(strips, fit)
     out = []
-    for i, (s, (left, right)) in enumerate(zip(strips, fit.layout.scale_ends_mm, strict=True)):
-        got = fit.frame_points(np.array([s.to_image(s.left_u), s.to_image(s.right_u)]))
-        for side, want in ((0, left), (1, right)):
-            if (i, side) in hidden:
-                continue
-            if float(np.linalg.norm(got[side] - np.asarray(want))) > END_MISMATCH_MM:
-                out.append(f"line {i + 1} does not end where the printed layout puts it")
-                break
+    for i in range(len(strips)):
+        if any(mismatch[i, side] > END_MISMATCH_MM and (i, side) not in hidden for side in (0, 1)):
+            out.append(f"line {i + 1} does not end where the printed layout puts it")
     return out
+
+
+def _inside(p: tuple[float, float], shape: tuple[int, ...]) -> bool:
+    """A point at least a pixel inside the image: a line end on the border may be cut off."""
+    return 1.0 <= p[0] <= shape[1] - 2.0 and 1.0 <= p[1] <= shape[0] - 2.0
 
 
 def _find_form(

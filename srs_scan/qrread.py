@@ -1,9 +1,10 @@
 """Read the QR code of a printed form: who the sheet belongs to.
 
-With a :class:`FrameFit` the code's place is known: its square is cut out of the
-full-resolution image and warped upright before decoding, which is fast and reads
-small, tilted or blurred codes. Without one (markers covered), the whole page is
-searched, first at working resolution, then at full resolution.
+The code's place is known from a :class:`FrameFit` (corner markers, or the scale lines
+when markers are covered): its square is cut out of the full-resolution image and warped
+upright before decoding, which is fast and reads small, tilted or blurred codes. A code
+is never searched for elsewhere on the page, so a code from another sheet in the picture
+is never taken for this one's.
 
 The decoded text is parsed by :mod:`srs_scan.identity`; it is never logged.
 """
@@ -19,7 +20,6 @@ from .identity import FormIdentity
 
 PX_PER_MM = 12.0  # resolution of the upright cut-out
 QUIET_MM = 4.0  # white margin kept around the code in the cut-out
-MAX_SEARCH_SIDE = 2400  # whole-page search at most this large (px)
 
 
 def _decode(image: np.ndarray) -> str | None:
@@ -113,17 +113,3 @@ def _repaint(box: np.ndarray, version: int) -> np.ndarray:
     bits[fixed] = dark[fixed]
     clean = np.pad(np.where(bits, 0, 255).astype(np.uint8), 4, constant_values=255)
     return np.kron(clean, np.ones((_MODULE_PX, _MODULE_PX), np.uint8))
-
-
-def search_page(gray: np.ndarray) -> FormIdentity | None:
-    """Look for one of our QR codes anywhere on the page, or None."""
-    h, w = gray.shape
-    factor = min(1.0, MAX_SEARCH_SIDE / max(h, w))
-    sizes = [factor] if factor == 1.0 else [factor, 1.0]
-    for f in sizes:
-        img = gray if f == 1.0 else cv2.resize(gray, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
-        for attempt in _attempts(img)[:2]:
-            text = _decode(attempt)
-            if text is not None:
-                return identity.decode(text)
-    return None

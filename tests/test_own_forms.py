@@ -254,3 +254,53 @@ def test_cli_keeps_client_ids_off_the_terminal_and_lists_unreadable_codes(srs_sh
     assert "1 srs-scan form(s) with an unreadable QR code" in res.output and "damaged.png p1" in res.output
     rows = (tmp_path / "out.csv").read_text().splitlines()
     assert ",C-0042,3," in rows[1] and ",C-0042," not in rows[2]
+
+
+@pytest.mark.parametrize("turn", [0, 2])
+def test_markers_from_another_sheet_beside_a_form_are_not_believed(srs_sheet, turn):
+    """A publisher's ORS with a torn-off top of one of our SRS sheets beside it (its two
+    markers and its QR code): neither the SRS form type, nor its orientation, nor its
+    client may be given to the ORS."""
+    from srs_scan.synth import render_form
+
+    pdf, sheet = srs_sheet
+    ours = render_printed(pdf, sheet.layout, MARKS, dpi=200, seed=16).image
+    strip = np.rot90(ours[: int(0.35 * ours.shape[0])], 2 * (turn // 2))
+    ors = render_form("ors", MARKS, dpi=200, layout="official", seed=16).image
+    canvas = np.full((ors.shape[0], ors.shape[1] + strip.shape[1] + 40, 3), 245, np.uint8)
+    canvas[:, : ors.shape[1]] = ors
+    canvas[: strip.shape[0], ors.shape[1] + 40 :] = strip
+    result = read_image(degrade.scan(canvas, np.random.default_rng(16), dpi_in=200, dpi_out=200), dpi=200)
+    assert result.form == "ors"
+    assert result.client is None and result.form_id is None
+    assert result.status is PageStatus.REVIEW
+    assert "srs-scan corner markers in the image do not belong to the form read" in result.reasons
+    for item, want in zip(result.items, TRUTH, strict=True):
+        assert abs(item.mm - want) <= SCAN_TOL_MM  # read the right way up all the same
+
+
+def test_two_copies_of_one_form_in_a_picture_go_to_review(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, dpi=150, seed=17).image
+    both = np.concatenate([page, page], axis=1)
+    result = read_image(degrade.scan(both, np.random.default_rng(17), dpi_in=150, dpi_out=150), dpi=150)
+    assert result.status is PageStatus.REVIEW
+    assert "two copies of an srs-scan form are in the image: only one was read" in result.reasons
+
+
+def test_a_line_cut_off_by_the_edge_of_the_image_goes_to_review(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=18)
+    (x0, _), (x1, _) = page.lines_px[0]
+    cut = page.image[:, : int(x1 - 0.1 * (x1 - x0))]  # the right tenth of every line is gone
+    result = read_image(cut, dpi=300)
+    assert result.status is PageStatus.REVIEW
+    assert any("edge of the image" in r for r in result.reasons)
+
+
+def test_an_enlarging_resolution_tag_is_not_read_as_a_print_scale(srs_sheet):
+    pdf, sheet = srs_sheet
+    page = render_printed(pdf, sheet.layout, MARKS, seed=19)
+    result = read_image(degrade.scan(page.image, np.random.default_rng(19), dpi_out=300), dpi=270)
+    assert result.print_scale is None
+    _assert_readings(result, SCAN_TOL_MM)
