@@ -16,6 +16,7 @@ Figures printed per condition:
   missing ok        blank lines reported missing
   two-mark review   lines with two marks sent to review
   silent            items off by > 2 mm whose status is not review (must be 0)
+  ok>1mm            items off by > 1 mm whose status is ok (a ruler reads to 1 mm)
   QR                own_* conditions: pages whose form id, client and session were all read
 
 Conditions named own_* use srs-scan's own printed forms (``srs-scan print``: vector PDF
@@ -198,7 +199,7 @@ def run_case(args: tuple[str, int, str | None]) -> dict:
 
 def summarise(condition: str, outs: list[dict]) -> dict:
     errors, false_review, single = [], 0, 0
-    blank_total = blank_ok = two_total = two_review = silent = 0
+    blank_total = blank_ok = two_total = two_review = silent = over_1mm = 0
     forms = found = form_ok = 0
     for out in outs:
         case: Case = out["case"]
@@ -226,6 +227,8 @@ def summarise(condition: str, outs: list[dict]) -> dict:
                     errors.append(err)
                     if err > 2.0 and status != "review":
                         silent += 1
+                    if err > 1.0 and status == "ok":
+                        over_1mm += 1
     err = np.array(errors) if errors else np.array([np.nan])
     times = [o["time"] for o in outs]
     own = [o for o in outs if o["case"].identity is not None]
@@ -243,6 +246,7 @@ def summarise(condition: str, outs: list[dict]) -> dict:
         "missing_ok": f"{blank_ok}/{blank_total}",
         "two_review": f"{two_review}/{two_total}",
         "silent": silent,
+        "over_1mm": over_1mm,
         "qr": qr,
         "ms": 1000 * float(np.median(times)),
     }
@@ -260,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"{'condition':<14} {'pages':>5} {'items':>5} {'mean':>6} {'P95':>6} {'max':>6} "
         f"{'found':>14} {'form ok':>8} {'false rev':>9} {'missing':>8} {'two-mark':>8} "
-        f"{'silent':>6} {'QR':>7} {'ms/page':>8}"
+        f"{'silent':>6} {'ok>1mm':>6} {'QR':>7} {'ms/page':>8}"
     )
     print(header)
     totals_silent = 0
@@ -273,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{s['condition']:<14} {s['pages']:>5} {s['items']:>5} {s['mean']:>6.3f} {s['p95']:>6.3f} "
                 f"{s['max']:>6.2f} {s['found']:>14} {s['form_ok']:>8} {s['false_review']:>9} "
-                f"{s['missing_ok']:>8} {s['two_review']:>8} {s['silent']:>6} {s['qr']:>7} {s['ms']:>8.0f}",
+                f"{s['missing_ok']:>8} {s['two_review']:>8} {s['silent']:>6} {s['over_1mm']:>6} {s['qr']:>7} "
+                f"{s['ms']:>8.0f}",
                 flush=True,
             )
     print("errors in mm on a 100 mm line; ms/page is the read time only (no decode), 2 workers")

@@ -142,7 +142,7 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
               help="Paper size; the form is centred and its lines are 100 mm on either.")
 @click.option("--client", default=None,
               help="Client ID, printed on the form and in its QR code so scans need no typing "
-                   "(letters, digits, '.', '_', '-'; an ID, not a name).")
+                   "(letters, digits, '.', '_', '-'; a pseudonymous ID, never a name or birth date).")
 @click.option("--sessions", default=None, metavar="LIST",
               help="One sheet per session number, e.g. 1-12 or 1,3,5-7.")
 @click.option("--copies", type=click.IntRange(1, 1000), default=1, show_default=True,
@@ -178,7 +178,7 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
         )
     paper = paper.lower()
     try:
-        numbers = parse_sessions(sessions) if sessions else None
+        numbers = parse_sessions(sessions) if sessions is not None else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--sessions") from exc
     try:

@@ -50,6 +50,8 @@ class Sheet:
 def parse_sessions(text: str) -> list[int]:
     """``"1-12"``, ``"3"`` or ``"1,3,5-7"`` -> session numbers, in the order given."""
     out: list[int] = []
+    if not text.strip():
+        raise ValueError("no session numbers given (examples: 5, 1-12, 1,3,5-7)")
     for part in text.replace(" ", "").split(","):
         m = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
         if not m:

@@ -177,7 +177,7 @@ def test_identity_round_trip_and_rejections():
 
 def test_parse_sessions():
     assert printing.parse_sessions("1-3,7, 9-10") == [1, 2, 3, 7, 9, 10]
-    for bad in ("0", "3-1", "a", "1-", "1000", "1,1", "1-3,2"):
+    for bad in ("0", "3-1", "a", "1-", "1000", "1,1", "1-3,2", "", " "):
         with pytest.raises(ValueError):
             printing.parse_sessions(bad)
 
