@@ -69,13 +69,18 @@ def require_field(data: dict[str, Any], key: str, kind: type | tuple[type, ...],
     return value
 
 
+def check_schema(data: Any, where: str, kind: str, version: int = SCHEMA_VERSION) -> None:
+    """``data`` is a JSON object of a supported ``schema`` version, or TemplateError."""
+    if not isinstance(data, dict):
+        raise TemplateError(f"{where}: a {kind} must be a JSON object")
+    schema = require_field(data, "schema", int, where)
+    if schema != version:
+        raise TemplateError(f"{where}: schema {schema} is not supported (expected {version})")
+
+
 def parse_form(data: dict[str, Any], where: str = "<template>") -> FormDef:
     """Validate one template's JSON object and build a :class:`FormDef`."""
-    if not isinstance(data, dict):
-        raise TemplateError(f"{where}: a template must be a JSON object")
-    schema = require_field(data, "schema", int, where)
-    if schema != SCHEMA_VERSION:
-        raise TemplateError(f"{where}: schema {schema} is not supported (expected {SCHEMA_VERSION})")
+    check_schema(data, where, "template")
     form_id = require_field(data, "id", str, where)
     items_raw = require_field(data, "items", list, where)
     if len(items_raw) != 4:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import TemplateError
-from .forms import _templates_dir, all_forms, require_field
+from .forms import _templates_dir, all_forms, check_schema, require_field
 
 SCHEMA_VERSION = 1
 PAPERS_MM: dict[str, tuple[float, float]] = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
@@ -143,11 +143,7 @@ def _text(data: dict[str, Any], key: str, where: str, *, optional: bool = False)
 
 def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout:
     """Validate one printed layout's JSON object and build a :class:`PrintedLayout`."""
-    if not isinstance(data, dict):
-        raise TemplateError(f"{where}: a layout must be a JSON object")
-    schema = require_field(data, "schema", int, where)
-    if schema != SCHEMA_VERSION:
-        raise TemplateError(f"{where}: schema {schema} is not supported (expected {SCHEMA_VERSION})")
+    check_schema(data, where, "layout", SCHEMA_VERSION)
     form_id = require_field(data, "form", str, where)
     forms = all_forms()
     if form_id not in forms:
