@@ -5,24 +5,33 @@ Exceptions become exit codes here and only here.
 
 from __future__ import annotations
 
+import os
 import signal
+import sqlite3
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from . import __version__
+from .batch import DEFAULT_TIMEOUT_S, plan
+from .batch import run as run_batch
 from .decode import SUPPORTED_SUFFIXES, expand_inputs
 from .exceptions import ExitCode, SrsScanError
 from .forms import all_forms
 from .layouts import PAPERS_MM, all_layouts
-from .model import PageResult, PageStatus
-from .pipeline import ReadOptions, read_path
+from .ledger import Ledger
+from .model import PageStatus
+from .pipeline import ReadOptions
 from .printing import parse_sessions, plan_sheets, render_pdf
 from .report import CsvSink, atomic_text_file, format_summary, json_record, write_bytes_atomically
+
+LEDGER_NAME = "srs-scan-ledger.sqlite"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,13 +54,25 @@ def main() -> None:
     default=None,
     help="Flag SRS items scoring below this (default 9.0).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only the end-of-run summary.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Pages read in parallel (default: one per CPU core).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The ledger of pages read (SQLite). Default: srs-scan-ledger.sqlite beside the "
+                   "output files; a re-run reads only the pages not yet in it.")
+@click.option("--timeout", type=click.FloatRange(1.0, 3600.0), default=DEFAULT_TIMEOUT_S, show_default=True,
+              help="Seconds one page may take before it is given up as an error.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the end-of-run summary (no progress bar).")
 def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
-         item_threshold: float | None, quiet: bool) -> None:
+         item_threshold: float | None, workers: int | None, db_path: Path | None, timeout: float,
+         quiet: bool) -> None:
     """Read the forms in INPUT files and folders (PDF, TIFF, PNG, JPEG, HEIC).
 
     Prints each page's scores, total and flags. Pages that need a person are marked
     REVIEW with the reason; a line with no mark is reported missing, never 0.
+
+    Every page read is kept in a ledger (see --db): after Ctrl-C, a crash or a kill,
+    running the same command again reads only the pages not done yet, and writes the
+    same outputs a clean run would.
 
     Exit code: 0 when every page was read (review pages included), 1 when some
     pages or files could not be read, 3 when none could, 2 for usage errors,
@@ -60,51 +81,78 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     # Pillow's complaints about damaged metadata are not for the user: a page that cannot
     # be read is reported as such
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
+    started = time.monotonic()
     files = expand_inputs(inputs)
     if not files:
         raise click.UsageError(
             "no supported files found in the given folders "
             f"(supported: {', '.join(sorted(s.lstrip('.') for s in SUPPORTED_SUFFIXES))})"
         )
-    _check_outputs(files, jsonl, csv_path)
+    db_path = _ledger_path(db_path, jsonl, csv_path)
+    _check_outputs(files, jsonl, csv_path, db_path)
     try:
         all_forms()  # a broken installation is reported once, before any page is read
         all_layouts()
     except SrsScanError as exc:
         raise click.ClickException(str(exc)) from exc
+    try:
+        ledger = Ledger(db_path)
+    except sqlite3.Error as exc:
+        raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
     options = ReadOptions(item_threshold=item_threshold)
+    tasks = plan(files)
     counts = {status: 0 for status in PageStatus}
     review_pages: list[str] = []
     unidentified: list[str] = []  # our own forms whose QR code could not be read
+    errors: list[str] = []
+    duplicates: list[str] = []
+    reused = 0
     to_stdout = jsonl is not None and str(jsonl) == "-"
     quiet = quiet or to_stdout  # stdout carries the records: everything else to stderr
+    bar = tqdm(total=len(tasks), unit="page", file=sys.stderr, dynamic_ncols=True,
+               disable=quiet or not sys.stderr.isatty())
     try:
         with ExitStack() as stack:
             stack.enter_context(_terminate_cleanly())
+            stack.callback(bar.close)
+            stack.callback(ledger.close)
             jsonl_handle = None
             if to_stdout:
                 jsonl_handle = sys.stdout
             elif jsonl is not None:
                 jsonl_handle = stack.enter_context(atomic_text_file(jsonl))
             csv_sink = CsvSink(stack.enter_context(atomic_text_file(csv_path))) if csv_path else None
-            for path in files:
-                for result in _read_file(path, options):
-                    counts[result.status] += 1
-                    if result.status is PageStatus.REVIEW:
-                        review_pages.append(f"{result.source} p{result.page}")
-                    if result.layout is not None and result.form_id is None:
-                        unidentified.append(f"{result.source} p{result.page}")
-                    if jsonl_handle is not None:
-                        jsonl_handle.write(json_record(result) + "\n")
-                    if csv_sink is not None:
-                        csv_sink.write(result)
-                    if not quiet or result.status is PageStatus.ERROR:
-                        click.echo(format_summary(result), err=result.status is PageStatus.ERROR and quiet)
+            for outcome in run_batch(tasks, ledger, workers=workers or os.cpu_count() or 1,
+                                     options=options, timeout=timeout):
+                result = outcome.result
+                where = f"{result.source} p{result.page}"
+                counts[result.status] += 1
+                reused += outcome.reused
+                if result.status is PageStatus.REVIEW:
+                    review_pages.append(where)
+                if result.status is PageStatus.ERROR:
+                    errors.append(f"{where}: {'; '.join(result.reasons)}")
+                if result.layout is not None and result.form_id is None:
+                    unidentified.append(where)
+                if any(w.startswith("possible duplicate") for w in result.warnings):
+                    duplicates.append(where)
+                if jsonl_handle is not None:
+                    jsonl_handle.write(json_record(result) + "\n")
+                if csv_sink is not None:
+                    csv_sink.write(result)
+                if not quiet or result.status is PageStatus.ERROR:
+                    text = format_summary(result)
+                    if bar.disable:
+                        click.echo(text, err=result.status is PageStatus.ERROR and quiet)
+                    else:
+                        bar.write(text, file=sys.stderr if quiet else sys.stdout)
+                bar.update()
     except SrsScanError as exc:
         click.echo(f"srs-scan: {exc}", err=True)
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
-        click.echo("\nsrs-scan: interrupted: no output file was written or changed", err=True)
+        click.echo("\nsrs-scan: interrupted: no output file was written or changed; run the same command "
+                   "again to go on where it stopped", err=True)
         sys.exit(int(ExitCode.INTERRUPTED))
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
@@ -112,14 +160,22 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
 
     pages = sum(counts.values())
     forms = counts[PageStatus.OK] + counts[PageStatus.REVIEW]
+    elapsed = time.monotonic() - started
+    rate = f", {60.0 * pages / elapsed:.0f} pages/min" if elapsed > 0 and pages else ""
     click.echo(
         ("" if quiet else "\n")
         + f"{pages} page(s): {forms} form(s) read ({counts[PageStatus.REVIEW]} to review), "
-        f"{counts[PageStatus.NO_FORM]} without a form, {counts[PageStatus.ERROR]} unreadable",
+        f"{counts[PageStatus.NO_FORM]} without a form, {counts[PageStatus.ERROR]} unreadable "
+        f"- {elapsed:.1f} s{rate}" + (f"; {reused} taken from the ledger" if reused else ""),
         err=quiet,
     )
     if review_pages and quiet:
         click.echo("review: " + ", ".join(review_pages), err=True)
+    if errors and quiet:
+        click.echo("unreadable: " + " | ".join(errors), err=True)
+    if duplicates:
+        click.echo(f"{len(duplicates)} possible duplicate(s), flagged not merged: " + ", ".join(duplicates),
+                   err=quiet)
     if unidentified:
         click.echo(
             f"{len(unidentified)} srs-scan form(s) with an unreadable QR code (client and session unknown): "
@@ -133,6 +189,16 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         sys.exit(int(ExitCode.NOTHING_READ))
     if counts[PageStatus.ERROR]:
         sys.exit(int(ExitCode.SOME_FAILED))
+
+
+def _ledger_path(db: Path | None, jsonl: Path | None, csv_path: Path | None) -> Path | None:
+    """The ledger: as given, else beside the first output file, else none (kept in memory)."""
+    if db is not None:
+        return db
+    for out in (jsonl, csv_path):
+        if out is not None and str(out) != "-":
+            return out.resolve().parent / LEDGER_NAME
+    return None
 
 
 @main.command("print")
@@ -198,10 +264,15 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
     )
 
 
-def _check_outputs(files: list[Path], jsonl: Path | None, csv_path: Path | None) -> None:
+def _check_outputs(files: list[Path], jsonl: Path | None, csv_path: Path | None, db: Path | None = None) -> None:
     """Refuse outputs that would overwrite an input, each other, or go nowhere."""
     inputs = {f.resolve() for f in files}
     outs = [p for p in (jsonl, csv_path) if p is not None and str(p) != "-"]
+    if db is not None:
+        if db.resolve() in inputs or any(db.resolve() == o.resolve() for o in outs):
+            raise click.UsageError(f"the ledger {db} cannot be an input or an output file")
+        if not db.resolve().parent.is_dir():
+            raise click.UsageError(f"the folder for the ledger {db} does not exist")
     if len(outs) == 2 and outs[0].resolve() == outs[1].resolve():
         raise click.UsageError("--jsonl and --csv name the same file: give them different names")
     for out in outs:
@@ -211,19 +282,6 @@ def _check_outputs(files: list[Path], jsonl: Path | None, csv_path: Path | None)
             raise click.UsageError(f"output file {out} has an image/PDF extension: did you mean an input?")
         if not out.resolve().parent.is_dir():
             raise click.UsageError(f"the folder for {out} does not exist")
-
-
-def _read_file(path: Path, options: ReadOptions) -> Iterator[PageResult]:
-    """Every page of one file; a failure inside the library becomes an error page."""
-    try:
-        yield from read_path(path, options=options)
-    except SrsScanError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
-        yield PageResult(
-            str(path), 1, PageStatus.ERROR,
-            reasons=(f"internal error while reading the file ({type(exc).__name__}): please report it",),
-        )
 
 
 @contextmanager

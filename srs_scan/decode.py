@@ -84,18 +84,39 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def iter_pages(path: Path, source: str | None = None) -> Iterator[PageImage | PageFailure]:
+def page_count(path: Path) -> int:
+    """How many pages ``path`` has, without decoding them (1 when it cannot be told: reading
+    the file then reports what is wrong with it)."""
+    try:
+        if path.suffix.lower() in PDF_SUFFIXES:
+            import pypdfium2 as pdfium
+
+            pdf = pdfium.PdfDocument(str(path))
+            try:
+                return max(1, len(pdf))
+            finally:
+                pdf.close()
+        if path.suffix.lower() in (".tif", ".tiff"):
+            with Image.open(path) as img:
+                return max(1, int(getattr(img, "n_frames", 1)))
+    except Exception:  # noqa: BLE001 - the read will say what is wrong
+        return 1
+    return 1
+
+
+def iter_pages(path: Path, source: str | None = None, *, only: int | None = None) -> Iterator[PageImage | PageFailure]:
     """Yield every page of one file, or a :class:`PageFailure` for what cannot be read.
 
-    A failure of one page of a multi-page file does not stop the others.
+    A failure of one page of a multi-page file does not stop the others. ``only``: just
+    that page (1-based), for a worker that reads one page of a large file.
     """
     name = source if source is not None else str(path)
     try:
         suffix = path.suffix.lower()
         if suffix in PDF_SUFFIXES:
-            yield from _iter_pdf(path, name)
+            yield from _iter_pdf(path, name, only)
         elif suffix in IMAGE_SUFFIXES or suffix == "":
-            yield from _iter_image(path, name)
+            yield from _iter_image(path, name, only)
         else:
             raise UnsupportedFormatError(
                 f"unsupported file type '{path.suffix}' (supported: "
@@ -203,12 +224,13 @@ def _fast_decode(data: bytes, header: Image.Image, name: str) -> PageImage | Non
     return PageImage(name, 1, array, dpi)
 
 
-def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
+def _iter_image(path: Path, name: str, only: int | None = None) -> Iterator[PageImage | PageFailure]:
     data, img = _open_image(path)
     if path.suffix.lower() in _FAST_SUFFIXES:
         page = _fast_decode(data, img, name)
         if page is not None:
-            yield page
+            if only in (None, 1):
+                yield page
             return
     damaged = False
     try:
@@ -217,6 +239,8 @@ def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
         count, damaged = 1, True
     frames = ImageSequence.Iterator(img) if count > 1 else [img]
     for number, frame in enumerate(frames, 1):
+        if only is not None and number != only:
+            continue  # another worker's page: its pixels are never decoded here
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": not ours to show
@@ -234,28 +258,27 @@ def _iter_image(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
             yield PageFailure(name, number, "the image is too small to hold a form")
             continue
         yield PageImage(name, number, array, dpi)
-    if damaged:
+    if damaged and only in (None, 2):
         yield PageFailure(
             name, 2, "the file's list of pages is damaged (truncated?): pages after the first could not be read"
         )
 
 
-def _iter_pdf(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
+def _iter_pdf(path: Path, name: str, only: int | None = None) -> Iterator[PageImage | PageFailure]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    data = path.read_bytes()
-    if not data:
+    if path.stat().st_size == 0:
         raise UnreadableInputError("the file is empty")
     try:
-        pdf = pdfium.PdfDocument(data)
+        pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         text = str(exc).lower()
         if "password" in text:
             raise UnreadableInputError("the PDF is encrypted: save an unprotected copy") from exc
         raise UnreadableInputError("not a readable PDF (the file may be damaged or incomplete)") from exc
     try:
-        for index in range(len(pdf)):
+        for index in range(len(pdf)) if only is None else [only - 1]:
             number = index + 1
             try:
                 page = pdf[index]
@@ -276,6 +299,9 @@ def _iter_pdf(path: Path, name: str) -> Iterator[PageImage | PageFailure]:
                     array = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
                     if array.ndim == 3:
                         array = array[:, :, 0]
+            except UnreadableInputError as exc:
+                yield PageFailure(name, number, f"page {number}: {exc}")
+                continue
             except Exception as exc:  # noqa: BLE001 - one damaged page must not stop the others
                 yield PageFailure(name, number, f"page {number} cannot be rendered ({type(exc).__name__})")
                 continue
@@ -307,9 +333,14 @@ def _scan_image(page: Any, pdfium_c: Any) -> tuple[np.ndarray, float] | None:
         width_pt, height_pt = page.get_size()
         if m.a * m.d < 0.9 * width_pt * height_pt:
             return None  # the image does not cover the page
-        array = image.get_bitmap(render=False).to_numpy()
     except Exception:  # noqa: BLE001 - any surprise: render the page instead
         return None
+    try:
+        array = image.get_bitmap(render=False).to_numpy()
+    except Exception as exc:  # noqa: BLE001
+        # the page is a scan whose image cannot be decoded: rendering it would give a
+        # blank page, and a form on it would be reported as "no form"
+        raise UnreadableInputError("the page's scanned image is damaged and cannot be decoded") from exc
     if array.dtype != np.uint8 or array.ndim not in (2, 3):
         return None
     if array.ndim == 3:

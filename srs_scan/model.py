@@ -166,3 +166,23 @@ class PageResult:
             "session": self.session,
             "print_scale": self.print_scale,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PageResult:
+        """The result a :meth:`to_dict` record describes (the ledger stores those records)."""
+        items = tuple(
+            ItemResult(
+                i["name"], i["mm"], i["score"], ItemStatus(i["status"]), tuple(i["reasons"]),
+                float(i["confidence"]), i.get("line_length_mm"),
+            )
+            for i in d.get("items", [])
+        )
+        return cls(
+            source=d["source"], page=int(d["page"]), status=PageStatus(d["status"]), form=d.get("form"),
+            items=items, total=d.get("total"),
+            flags=tuple(Flag(f["code"], f["message"], f["advice"]) for f in d.get("flags", [])),
+            reasons=tuple(d.get("reasons", [])), rotation=d.get("rotation"), dpi=d.get("dpi"),
+            line_length_mm=d.get("line_length_mm"), warnings=tuple(d.get("warnings", [])),
+            layout=d.get("layout"), form_id=d.get("form_id"), client=d.get("client"),
+            session=d.get("session"), print_scale=d.get("print_scale"),
+        )
