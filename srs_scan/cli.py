@@ -169,10 +169,10 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         f"- {elapsed:.1f} s{rate}" + (f"; {reused} taken from the ledger" if reused else ""),
         err=quiet,
     )
-    if review_pages and quiet:
-        click.echo("review: " + ", ".join(review_pages), err=True)
-    if errors and quiet:
-        click.echo("unreadable: " + " | ".join(errors), err=True)
+    if review_pages:
+        click.echo("review: " + ", ".join(review_pages), err=quiet)
+    if errors:
+        click.echo("unreadable: " + " | ".join(errors), err=quiet)
     if duplicates:
         click.echo(f"{len(duplicates)} possible duplicate(s), flagged not merged: " + ", ".join(duplicates),
                    err=quiet)
