@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 from . import decode
-from .ledger import Ledger, page_hash
+from .ledger import Ledger, page_hash, settings_key
 from .model import PageResult, PageStatus
 from .pipeline import ReadOptions, read_page
 
@@ -63,6 +63,11 @@ def _init_worker(db: str | None, options: ReadOptions, timeout: float) -> None:
     _options, _timeout = options, timeout
 
 
+def _settings() -> str:
+    """The worker's reading settings (see :func:`settings_key`); the parent's are the same."""
+    return settings_key(item_threshold=_options.item_threshold)
+
+
 def _alarm(signum: int, frame: FrameType | None) -> None:
     raise PageTimeout
 
@@ -96,7 +101,7 @@ def work(task: PageTask) -> PageOutcome:
         return PageOutcome(task, None, PageResult(item.source, item.page, PageStatus.ERROR, reasons=(item.reason,)))
     key = page_hash(item.image, item.dpi)
     if _ledger is not None:
-        record = _ledger.get(key)
+        record = _ledger.get(key, _settings())
         if record is not None:
             done = PageResult.from_dict(record)
             return PageOutcome(task, key, replace(done, source=task.path, page=task.page), reused=True)
@@ -121,6 +126,7 @@ def run(
     opts = options or ReadOptions()
     db = str(ledger.path) if ledger.path is not None else None
     seen: dict[str, PageTask] = {}  # page hash or "sheet:<form id>" -> first task with it
+    settings = settings_key(item_threshold=opts.item_threshold)
     if workers <= 1 or len(tasks) <= 1:
         _init_worker_inline(ledger, opts, timeout)
         outcomes: Iterator[PageOutcome] = map(work, tasks)
@@ -132,7 +138,7 @@ def run(
         outcomes = pool.imap(work, tasks, chunksize=1)
     try:
         for outcome in outcomes:
-            yield _flag_duplicates(outcome, ledger, seen)
+            yield _flag_duplicates(outcome, ledger, seen, settings)
     finally:
         if pool is not None:
             pool.terminate()
@@ -144,7 +150,7 @@ def _init_worker_inline(ledger: Ledger, options: ReadOptions, timeout: float) ->
     _ledger, _options, _timeout = ledger, options, timeout
 
 
-def _flag_duplicates(outcome: PageOutcome, ledger: Ledger, seen: dict[str, PageTask]) -> PageOutcome:
+def _flag_duplicates(outcome: PageOutcome, ledger: Ledger, seen: dict[str, PageTask], settings: str) -> PageOutcome:
     key, result = outcome.key, outcome.result
     if key is None:
         return outcome
@@ -162,7 +168,7 @@ def _flag_duplicates(outcome: PageOutcome, ledger: Ledger, seen: dict[str, PageT
             else:
                 seen[sheet] = outcome.task
         if not outcome.reused:
-            ledger.put(key, result.to_dict())
+            ledger.put(key, settings, result.to_dict())
     if notes:
         result = replace(result, warnings=result.warnings + tuple(notes))
     return replace(outcome, result=result)

@@ -25,19 +25,28 @@ import numpy as np
 from . import __version__
 from .report import printable
 
+LEDGER_VERSION = 1  # PRAGMA user_version of the database layout
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
-    page_hash TEXT PRIMARY KEY,
+    page_hash TEXT NOT NULL,
+    settings  TEXT NOT NULL,
     source    TEXT NOT NULL,
     page      INTEGER NOT NULL,
     status    TEXT NOT NULL,
     form_id   TEXT,
     record    TEXT NOT NULL,
     version   TEXT NOT NULL,
-    read_at   TEXT NOT NULL
+    read_at   TEXT NOT NULL,
+    PRIMARY KEY (page_hash, settings)
 );
 CREATE INDEX IF NOT EXISTS pages_form_id ON pages (form_id);
 """
+
+
+def settings_key(**options: Any) -> str:
+    """What a stored reading depends on besides the page: the tool version and options."""
+    parts = [f"srs-scan {__version__}"] + [f"{k}={options[k]!r}" for k in sorted(options)]
+    return "; ".join(parts)
 
 
 def page_hash(image: np.ndarray, dpi: float | None) -> str:
@@ -62,21 +71,31 @@ class Ledger:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         if not readonly:
+            found = self._db.execute("PRAGMA user_version").fetchone()[0]
+            empty = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+            if not empty and found != LEDGER_VERSION:
+                self._db.close()
+                raise sqlite3.DatabaseError(f"it is not an srs-scan ledger of this version (layout {found})")
             self._db.executescript(SCHEMA)
+            self._db.execute(f"PRAGMA user_version = {LEDGER_VERSION}")
             self._db.commit()
 
     def close(self) -> None:
         self._db.close()
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT record FROM pages WHERE page_hash = ?", (key,)).fetchone()
+    def get(self, key: str, settings: str) -> dict[str, Any] | None:
+        """The record of page ``key`` read with these ``settings`` (tool version and
+        reading options: a page read another way is read again), or None."""
+        row = self._db.execute(
+            "SELECT record FROM pages WHERE page_hash = ? AND settings = ?", (key, settings)
+        ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put(self, key: str, record: dict[str, Any]) -> None:
+    def put(self, key: str, settings: str, record: dict[str, Any]) -> None:
         """Record one page (committed at once: a killed run keeps every page before it)."""
         self._db.execute(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, printable(record["source"]), record["page"], record["status"], record.get("form_id"),
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, settings, printable(record["source"]), record["page"], record["status"], record.get("form_id"),
              json.dumps(record), __version__,  # ASCII JSON: file names that are not UTF-8 survive
              datetime.now(timezone.utc).isoformat(timespec="seconds")),
         )

@@ -174,3 +174,19 @@ def test_parallel_results_come_in_input_order_and_match_one_worker(stack):
     two = [o.result.to_dict() for o in batch.run(tasks, Ledger(None), workers=2)]
     assert one == two
     assert [r["page"] for r in two] == list(range(1, N_PAGES + 1))
+
+
+def test_a_rerun_with_other_options_reads_again_instead_of_reusing(tmp_path):
+    """The ledger keeps readings per tool version and options: a different SRS item
+    threshold must give that threshold's flags, not the stored ones."""
+    page = render_form("srs", [[MarkSpec(85.0)]] * 4, dpi=200, seed=3)
+    Image.fromarray(page.image).save(tmp_path / "srs.png", dpi=(200, 200))
+    base = [str(tmp_path / "srs.png"), "--jsonl", str(tmp_path / "out.jsonl")]
+    assert _scan(base).returncode == 0
+    first = json.loads((tmp_path / "out.jsonl").read_text())
+    assert any("< 9" in f["message"] for f in first["flags"])  # 8.5 is below the default 9.0
+    res = _scan([*base, "--item-threshold", "8.0"])
+    assert "taken from the ledger" not in res.stdout
+    second = json.loads((tmp_path / "out.jsonl").read_text())
+    assert not any("< 8" in f["message"] for f in second["flags"])
+    assert _scan([*base, "--item-threshold", "8.0"]).stdout.count("1 taken from the ledger") == 1
