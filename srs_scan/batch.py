@@ -14,6 +14,9 @@ from __future__ import annotations
 import multiprocessing
 import signal
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
@@ -24,6 +27,7 @@ from .model import PageResult, PageStatus
 from .pipeline import ReadOptions, read_page
 
 DEFAULT_TIMEOUT_S = 120.0
+HARD_LIMIT_FACTOR = 1.5  # the parent gives up on a page after this x the time limit (+ 30 s)
 
 
 @dataclass(frozen=True)
@@ -115,8 +119,13 @@ def run(
     workers: int = 1,
     options: ReadOptions | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
+    hard_limit: float | None = None,
 ) -> Iterator[PageOutcome]:
     """Read ``tasks`` (see :func:`plan`), yielding outcomes in input order.
+
+    ``timeout``: seconds a page may take (the worker stops it); ``hard_limit``: seconds
+    after which the parent gives up on a page the worker could not stop (default
+    1.5 x ``timeout`` + 30 s).
 
     New pages are recorded in ``ledger`` as they come in. A page seen twice in the run (the
     same image in two files) and a printed sheet seen before (the same QR sheet id on
@@ -130,19 +139,81 @@ def run(
     if workers <= 1 or len(tasks) <= 1:
         _init_worker_inline(ledger, opts, timeout)
         outcomes: Iterator[PageOutcome] = map(work, tasks)
-        pool = None
     else:
-        pool = multiprocessing.get_context("fork").Pool(
-            workers, initializer=_init_worker, initargs=(db, opts, timeout), maxtasksperchild=200
-        )
-        outcomes = pool.imap(work, tasks, chunksize=1)
+        limit = hard_limit if hard_limit is not None else HARD_LIMIT_FACTOR * timeout + 30.0
+        outcomes = _in_workers(tasks, workers, (db, opts, timeout), hard_limit=limit)
+    for outcome in outcomes:
+        yield _flag_duplicates(outcome, ledger, seen, settings)
+
+
+def _new_pool(workers: int, initargs: tuple) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_init_worker, initargs=initargs)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once, hung or broken workers included."""
+    procs = list(getattr(pool, "_processes", {}).values())  # no public way before Python 3.14
+    for proc in procs:
+        try:
+            proc.kill()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.join(timeout=2.0)
+
+
+def _in_workers(
+    tasks: Sequence[PageTask], workers: int, initargs: tuple, *, hard_limit: float
+) -> Iterator[PageOutcome]:
+    """Outcomes of ``tasks`` from worker processes, in input order.
+
+    A worker that dies (out of memory, a crash in native code) or a page that hangs past
+    ``hard_limit`` inside native code, where the worker's own time limit cannot reach it,
+    must not hang the batch: the pool is replaced, and the pages that were in flight are
+    read again one at a time, so that a page that breaks the pool again is known for
+    certain; that page, or a page that hung, becomes an error page.
+    """
+    window = 4 * workers  # pages in flight: bounded memory, busy workers
+    pool = _new_pool(workers, initargs)
+    futures: dict[int, Future[PageOutcome]] = {}
+    careful_until = 0  # pages before this index are read one at a time
     try:
-        for outcome in outcomes:
-            yield _flag_duplicates(outcome, ledger, seen, settings)
+        for head in range(len(tasks)):
+            width = 1 if head < careful_until else window
+            for i in range(head, min(len(tasks), head + width)):
+                if i not in futures:
+                    futures[i] = pool.submit(work, tasks[i])
+            while True:
+                try:
+                    outcome = futures[head].result(timeout=hard_limit)
+                    del futures[head]
+                    yield outcome
+                    break
+                except (BrokenProcessPool, FutureTimeout) as exc:
+                    hung = isinstance(exc, FutureTimeout)
+                    _kill(pool)
+                    pool = _new_pool(workers, initargs)
+                    # pages already read are kept; the others are read again, one at a time
+                    kept = {i: f for i, f in futures.items()
+                            if f.done() and not f.cancelled() and f.exception() is None}
+                    unfinished = [i for i in futures if i not in kept]
+                    futures = kept
+                    alone = head < careful_until and unfinished == [head]  # it broke the pool by itself
+                    if hung or alone:
+                        why = (f"reading the page did not finish within {hard_limit:.0f} s" if hung
+                               else "the page stopped the reading process (a crash in a decoder?)")
+                        task = tasks[head]
+                        yield PageOutcome(task, None, PageResult(task.path, task.page, PageStatus.ERROR,
+                                                                 reasons=(why,)))
+                        futures.pop(head, None)
+                        careful_until = max(careful_until, max(unfinished, default=head) + 1)
+                        break
+                    careful_until = max(unfinished, default=head) + 1
+                    futures[head] = pool.submit(work, tasks[head])
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        _kill(pool)
 
 
 def _init_worker_inline(ledger: Ledger, options: ReadOptions, timeout: float) -> None:
@@ -167,8 +238,8 @@ def _flag_duplicates(outcome: PageOutcome, ledger: Ledger, seen: dict[str, PageT
                 notes.append(f"possible duplicate: the same printed sheet (QR code) as {first.path} p{first.page}")
             else:
                 seen[sheet] = outcome.task
-        if not outcome.reused:
-            ledger.put(key, settings, result.to_dict())
+        if not outcome.reused and result.status is not PageStatus.ERROR:
+            ledger.put(key, settings, result.to_dict())  # errors are tried again next time
     if notes:
         result = replace(result, warnings=result.warnings + tuple(notes))
     return replace(outcome, result=result)

@@ -29,7 +29,14 @@ from .ledger import Ledger
 from .model import PageStatus
 from .pipeline import ReadOptions
 from .printing import parse_sessions, plan_sheets, render_pdf
-from .report import CsvSink, atomic_text_file, format_summary, json_record, write_bytes_atomically
+from .report import (
+    CsvSink,
+    atomic_text_file,
+    format_summary,
+    json_record,
+    remove_stale_temporaries,
+    write_bytes_atomically,
+)
 
 LEDGER_NAME = "srs-scan-ledger.sqlite"
 
@@ -100,6 +107,9 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     except sqlite3.Error as exc:
         raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
     options = ReadOptions(item_threshold=item_threshold)
+    for out in (jsonl, csv_path):
+        if out is not None and str(out) != "-":
+            remove_stale_temporaries(out)  # left by a run that was killed
     tasks = plan(files)
     counts = {status: 0 for status in PageStatus}
     review_pages: list[str] = []
@@ -156,6 +166,10 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         sys.exit(int(ExitCode.INTERRUPTED))
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
+        sys.exit(int(ExitCode.OUTPUT_FAILED))
+    except sqlite3.Error as exc:
+        click.echo(f"srs-scan: the ledger {db_path} cannot be written ({exc}): no output file was written",
+                   err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
 
     pages = sum(counts.values())

@@ -17,12 +17,14 @@ import hashlib
 import json
 import sqlite3
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import __version__
+from .forms import _templates_dir
 from .report import printable
 
 LEDGER_VERSION = 1  # PRAGMA user_version of the database layout
@@ -44,9 +46,22 @@ CREATE INDEX IF NOT EXISTS pages_form_id ON pages (form_id);
 
 
 def settings_key(**options: Any) -> str:
-    """What a stored reading depends on besides the page: the tool version and options."""
-    parts = [f"srs-scan {__version__}"] + [f"{k}={options[k]!r}" for k in sorted(options)]
+    """What a stored reading depends on besides the page: the tool version, its code and
+    form data (any change reads pages again) and the reading options."""
+    parts = [f"srs-scan {__version__}+{code_fingerprint()}"] + [f"{k}={options[k]!r}" for k in sorted(options)]
     return "; ".join(parts)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A short hash of the installed package's code and templates."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    files = sorted(root.rglob("*.py")) + sorted(_templates_dir().rglob("*.json"))
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def page_hash(image: np.ndarray, dpi: float | None) -> str:

@@ -8,6 +8,7 @@ go out; no image content or recognised text is ever written here.
 from __future__ import annotations
 
 import csv
+import glob
 import json
 import os
 import tempfile
@@ -46,6 +47,16 @@ def _atomic(path: Path, mode: str, **kwargs: Any) -> Iterator[IO[Any]]:
         except OSError:
             pass
         raise
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporary files a killed run left beside ``path`` (never ``path`` itself)."""
+    path = Path(path)
+    for tmp in path.resolve().parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 @contextmanager

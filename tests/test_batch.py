@@ -80,8 +80,11 @@ def test_kill_9_mid_batch_then_resume_gives_the_clean_run_outputs(stack, tmp_pat
     assert 3 <= done < N_PAGES, "the run was not killed mid-batch"
     assert not (run / "out.jsonl").exists() and not (run / "out.csv").exists()  # no half outputs
 
+    (run / ".out.jsonl.killed.tmp").write_text("partial")  # what a killed run can leave
     res = _scan(args)
     assert res.returncode == 0, res.stderr
+    left = sorted(p.name for p in run.iterdir() if not p.name.endswith(("-wal", "-shm")))  # SQLite's own
+    assert left == ["out.csv", "out.jsonl", "srs-scan-ledger.sqlite"]
     assert f"{done} taken from the ledger" in res.stdout or f"{done + 1} taken from the ledger" in res.stdout
     assert (run / "out.jsonl").read_text() == (clean / "out.jsonl").read_text().replace(str(clean), str(run))
     assert (run / "out.csv").read_text() == (clean / "out.csv").read_text()
@@ -190,3 +193,29 @@ def test_a_rerun_with_other_options_reads_again_instead_of_reusing(tmp_path):
     second = json.loads((tmp_path / "out.jsonl").read_text())
     assert not any("< 8" in f["message"] for f in second["flags"])
     assert _scan([*base, "--item-threshold", "8.0"]).stdout.count("1 taken from the ledger") == 1
+
+
+def _crash_or_hang(real, name: str, how: str):
+    def read(item, options=None):
+        if item.source.endswith(name):
+            if how == "crash":
+                os.kill(os.getpid(), signal.SIGKILL)  # a segfault in a decoder, the OOM killer
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # stuck in native code
+            time.sleep(60)
+        return real(item, options=options)
+    return read
+
+
+@pytest.mark.parametrize("how", ["crash", "hang"])
+def test_a_worker_that_dies_or_hangs_does_not_stop_the_batch(tmp_path, monkeypatch, how):
+    pages = _pages(4)
+    for i, p in enumerate(pages):
+        p.save(tmp_path / f"p{i}.png", dpi=(200, 200))
+    monkeypatch.setattr(batch, "read_page", _crash_or_hang(batch.read_page, "p1.png", how))  # workers fork
+    tasks = batch.plan(sorted(tmp_path.glob("p*.png")))
+    t0 = time.monotonic()
+    out = list(batch.run(tasks, Ledger(None), workers=2, timeout=1.0, hard_limit=4.0))
+    assert time.monotonic() - t0 < 40
+    assert [Path(o.task.path).name for o in out] == ["p0.png", "p1.png", "p2.png", "p3.png"]
+    assert out[1].result.status is PageStatus.ERROR and out[1].result.reasons
+    assert all(o.result.status in (PageStatus.OK, PageStatus.REVIEW) for i, o in enumerate(out) if i != 1)
