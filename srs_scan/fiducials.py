@@ -147,6 +147,14 @@ def detect_markers(work: np.ndarray, full_shape: tuple[int, ...]) -> MarkerScan:
     return MarkerScan(hits, repeated)
 
 
+def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
+    """Least-squares image px -> frame mm homography, or None when degenerate."""
+    to_frame, _ = cv2.findHomography(src, dst, 0)
+    if to_frame is None or not np.isfinite(to_frame).all() or abs(np.linalg.det(to_frame)) < 1e-12:
+        return None
+    return np.asarray(to_frame, np.float64)
+
+
 def fit_frame(hits: list[MarkerHit]) -> FrameFit | None:
     """A homography from three or more markers of one layout, or None."""
     if not hits:
@@ -160,8 +168,8 @@ def fit_frame(hits: list[MarkerHit]) -> FrameFit | None:
         return None
     src = np.concatenate([h.corners for h in mine])
     dst = np.array([c for h in mine for c in h.marker.corners_mm], np.float64)
-    to_frame, _ = cv2.findHomography(src, dst, 0)
-    if to_frame is None or not np.isfinite(to_frame).all() or abs(np.linalg.det(to_frame)) < 1e-12:
+    to_frame = _homography(src, dst)
+    if to_frame is None:
         return None
     fitted = cv2.perspectiveTransform(src.reshape(-1, 1, 2), to_frame).reshape(-1, 2)
     residual = float(np.sqrt(np.mean(np.sum((fitted - dst) ** 2, axis=1))))
@@ -178,8 +186,8 @@ def fit_from_lines(
     sheet in the picture, a form turned the other way) do not belong to these lines."""
     src = np.array([p for pair in ends for p in pair], np.float64)
     dst = np.array([p for pair in layout.scale_ends_mm for p in pair], np.float64)
-    to_frame, _ = cv2.findHomography(src, dst, 0)
-    if to_frame is None or not np.isfinite(to_frame).all() or abs(np.linalg.det(to_frame)) < 1e-12:
+    to_frame = _homography(src, dst)
+    if to_frame is None:
         return None
     for h in hits:
         got = cv2.perspectiveTransform(h.corners.reshape(-1, 1, 2), to_frame).reshape(-1, 2)
