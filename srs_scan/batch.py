@@ -12,6 +12,7 @@ with its reason; the batch goes on.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,8 +22,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
-from . import decode
-from .ledger import Ledger, page_hash, settings_key
+from . import corrections, decode
+from .ledger import PAGE_ID_LENGTH, Ledger, page_hash, settings_key
 from .model import PageResult, PageStatus
 from .pipeline import ReadOptions, read_page
 
@@ -143,7 +144,15 @@ def run(
         limit = hard_limit if hard_limit is not None else HARD_LIMIT_FACTOR * timeout + 30.0
         outcomes = _in_workers(tasks, workers, (db, opts, timeout), hard_limit=limit)
     for outcome in outcomes:
-        yield _flag_duplicates(outcome, ledger, seen, settings)
+        outcome = _flag_duplicates(outcome, ledger, seen, settings, opts)
+        if outcome.key is not None:
+            # a person's corrections stand whatever the machine reads now
+            result = replace(outcome.result, page_id=outcome.key[:PAGE_ID_LENGTH])
+            trail = ledger.corrections_for(outcome.key)
+            if trail:
+                result = corrections.apply(result, trail, item_threshold=opts.item_threshold)
+            outcome = replace(outcome, result=result)
+        yield outcome
 
 
 def _new_pool(workers: int, initargs: tuple) -> ProcessPoolExecutor:
@@ -221,7 +230,9 @@ def _init_worker_inline(ledger: Ledger, options: ReadOptions, timeout: float) ->
     _ledger, _options, _timeout = ledger, options, timeout
 
 
-def _flag_duplicates(outcome: PageOutcome, ledger: Ledger, seen: dict[str, PageTask], settings: str) -> PageOutcome:
+def _flag_duplicates(
+    outcome: PageOutcome, ledger: Ledger, seen: dict[str, PageTask], settings: str, opts: ReadOptions
+) -> PageOutcome:
     key, result = outcome.key, outcome.result
     if key is None:
         return outcome
@@ -239,7 +250,9 @@ def _flag_duplicates(outcome: PageOutcome, ledger: Ledger, seen: dict[str, PageT
             else:
                 seen[sheet] = outcome.task
         if not outcome.reused and result.status is not PageStatus.ERROR:
-            ledger.put(key, settings, result.to_dict())  # errors are tried again next time
+            # errors are not stored: they are tried again next time
+            ledger.put(key, settings, result.to_dict(), path=os.path.abspath(outcome.task.path),
+                       item_threshold=opts.item_threshold, geometry=result.drawing_geometry())
     if notes:
         result = replace(result, warnings=result.warnings + tuple(notes))
     return replace(outcome, result=result)

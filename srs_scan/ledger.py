@@ -19,15 +19,18 @@ import sqlite3
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import __version__
+from .corrections import Correction
 from .forms import _templates_dir
+from .model import PageResult
 from .report import printable
 
-LEDGER_VERSION = 1  # PRAGMA user_version of the database layout
+LEDGER_VERSION = 2  # PRAGMA user_version of the database layout
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     page_hash TEXT NOT NULL,
@@ -39,10 +42,56 @@ CREATE TABLE IF NOT EXISTS pages (
     record    TEXT NOT NULL,
     version   TEXT NOT NULL,
     read_at   TEXT NOT NULL,
+    path      TEXT,
+    options   TEXT,
+    geometry  TEXT,
     PRIMARY KEY (page_hash, settings)
 );
 CREATE INDEX IF NOT EXISTS pages_form_id ON pages (form_id);
 """
+# The correction trail: rows are only ever added (the triggers refuse UPDATE and DELETE).
+TRAIL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS corrections (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    page_hash   TEXT NOT NULL,
+    item        INTEGER NOT NULL CHECK (item BETWEEN 1 AND 4),
+    old_mm      REAL,
+    old_status  TEXT NOT NULL,
+    new_mm      REAL CHECK (new_mm IS NULL OR new_mm BETWEEN 0 AND 100),
+    new_status  TEXT NOT NULL CHECK (new_status IN ('ok', 'missing')),
+    by          TEXT NOT NULL CHECK (length(trim(by)) > 0),
+    reason      TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    at          TEXT NOT NULL,
+    via         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS corrections_page ON corrections (page_hash);
+CREATE TRIGGER IF NOT EXISTS corrections_no_update BEFORE UPDATE ON corrections
+BEGIN SELECT RAISE(ABORT, 'the correction trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS corrections_no_delete BEFORE DELETE ON corrections
+BEGIN SELECT RAISE(ABORT, 'the correction trail is append-only'); END;
+"""
+PAGE_ID_LENGTH = 12  # hex digits of the page hash shown as the page's id
+MIN_PAGE_ID = 6  # the shortest prefix accepted to name a page
+
+
+class LedgerError(Exception):
+    """A ledger that cannot be used as asked (the message is for the user)."""
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """The newest reading of one page in the ledger (the machine's, before corrections)."""
+
+    page_hash: str
+    result: PageResult
+    path: str | None  # absolute path of the file it was read from, when known
+    item_threshold: float | None
+    geometry: dict[str, Any] | None  # see PageResult.drawing_geometry
+    read_at: str
+
+    @property
+    def page_id(self) -> str:
+        return self.page_hash[:PAGE_ID_LENGTH]
 
 
 def settings_key(**options: Any) -> str:
@@ -75,8 +124,10 @@ def page_hash(image: np.ndarray, dpi: float | None) -> str:
 class Ledger:
     """Pages read so far. ``path=None`` keeps the ledger in memory (no resume)."""
 
-    def __init__(self, path: Path | None, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path | None, *, readonly: bool = False, must_exist: bool = False) -> None:
         self.path = path
+        if path is not None and must_exist and not Path(path).is_file():
+            raise LedgerError(f"there is no ledger at {path} (srs-scan scan makes one: see --db)")
         if path is None:
             self._db = sqlite3.connect(":memory:")
         elif readonly:
@@ -86,14 +137,24 @@ class Ledger:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         if not readonly:
-            found = self._db.execute("PRAGMA user_version").fetchone()[0]
-            empty = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
-            if not empty and found != LEDGER_VERSION:
+            try:
+                self._set_up()
+            except BaseException:
                 self._db.close()
-                raise sqlite3.DatabaseError(f"it is not an srs-scan ledger of this version (layout {found})")
-            self._db.executescript(SCHEMA)
+                raise
+
+    def _set_up(self) -> None:
+        found = self._db.execute("PRAGMA user_version").fetchone()[0]
+        empty = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        if not empty and found not in (1, LEDGER_VERSION):
+            raise sqlite3.DatabaseError(f"it is not an srs-scan ledger of this version (layout {found})")
+        with self._db:  # one transaction: a ledger is upgraded whole or not at all
+            if not empty and found == 1:  # the first layout: no trail, no page images' whereabouts
+                for column in ("path", "options", "geometry"):
+                    self._db.execute(f"ALTER TABLE pages ADD COLUMN {column} TEXT")
+            for statement in _statements(SCHEMA + TRAIL_SCHEMA):
+                self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {LEDGER_VERSION}")
-            self._db.commit()
 
     def close(self) -> None:
         self._db.close()
@@ -106,12 +167,101 @@ class Ledger:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put(self, key: str, settings: str, record: dict[str, Any]) -> None:
-        """Record one page (committed at once: a killed run keeps every page before it)."""
+    def put(self, key: str, settings: str, record: dict[str, Any], *, path: str | None = None,
+            item_threshold: float | None = None, geometry: dict[str, Any] | None = None) -> None:
+        """Record one page (committed at once: a killed run keeps every page before it).
+
+        ``path``: the file's absolute path, and ``geometry``: where its scales are, so that
+        an audit can draw the page later; ``item_threshold``: the option it was scored with.
+        """
         self._db.execute(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (key, settings, printable(record["source"]), record["page"], record["status"], record.get("form_id"),
              json.dumps(record), __version__,  # ASCII JSON: file names that are not UTF-8 survive
-             datetime.now(timezone.utc).isoformat(timespec="seconds")),
+             _now(), None if path is None else printable(path),
+             json.dumps({"item_threshold": item_threshold}), None if geometry is None else json.dumps(geometry)),
         )
         self._db.commit()
+
+    # --- the pages, as an audit sees them ---------------------------------------------
+
+    def pages(self) -> list[StoredPage]:
+        """The newest reading of every page, in the order the pages were first read."""
+        rows = self._db.execute(
+            """SELECT page_hash, record, path, options, geometry, read_at FROM pages AS p
+               WHERE p.rowid = (SELECT q.rowid FROM pages AS q WHERE q.page_hash = p.page_hash
+                                ORDER BY q.read_at DESC, q.rowid DESC LIMIT 1)"""
+        ).fetchall()
+        found = [_stored(row) for row in rows]
+        found.sort(key=lambda p: (p.result.source, p.result.page))
+        return found
+
+    def find(self, page_id: str) -> StoredPage:
+        """The page a page id (or a longer prefix of its hash) names; LedgerError if none or several."""
+        wanted = page_id.strip().lower()
+        if len(wanted) < MIN_PAGE_ID or any(ch not in "0123456789abcdef" for ch in wanted):
+            raise LedgerError(f"'{page_id}' is not a page id (at least {MIN_PAGE_ID} hex digits, as in the audit)")
+        keys = {row[0] for row in self._db.execute(
+            "SELECT page_hash FROM pages WHERE substr(page_hash, 1, ?) = ?", (len(wanted), wanted))}
+        if not keys:
+            raise LedgerError(f"no page {page_id} in the ledger {self.path or '(in memory)'}")
+        if len(keys) > 1:
+            raise LedgerError(f"{len(keys)} pages start with {page_id}: give more of the page id")
+        (key,) = keys
+        row = self._db.execute(
+            """SELECT page_hash, record, path, options, geometry, read_at FROM pages WHERE page_hash = ?
+               ORDER BY read_at DESC, rowid DESC LIMIT 1""", (key,)).fetchone()
+        return _stored(row)
+
+    # --- the correction trail -----------------------------------------------------------
+
+    def add_correction(self, c: Correction) -> Correction:
+        """Append one correction to the trail (UTC time stamped here); returns it as stored."""
+        stored = Correction(c.page_hash, c.item, c.new_mm, c.by, c.reason, _now(), c.old_mm, c.old_status, c.via)
+        with self._db:
+            cur = self._db.execute(
+                "INSERT INTO corrections (page_hash, item, old_mm, old_status, new_mm, new_status, by, reason, at, via)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (stored.page_hash, stored.item, stored.old_mm, stored.old_status, stored.new_mm,
+                 stored.new_status.value, stored.by, stored.reason, stored.at, stored.via),
+            )
+        return Correction(**{**stored.__dict__, "id": cur.lastrowid})
+
+    def corrections_for(self, key: str) -> list[Correction]:
+        """The trail of one page, oldest first."""
+        return [_correction(row) for row in self._db.execute(
+            f"SELECT {_TRAIL_COLUMNS} FROM corrections WHERE page_hash = ? ORDER BY id", (key,))]
+
+    def trail(self) -> list[Correction]:
+        """Every correction, oldest first."""
+        return [_correction(row) for row in self._db.execute(f"SELECT {_TRAIL_COLUMNS} FROM corrections ORDER BY id")]
+
+
+_TRAIL_COLUMNS = "id, page_hash, item, old_mm, old_status, new_mm, by, reason, at, via"
+
+
+def _correction(row: tuple) -> Correction:
+    cid, key, item, old_mm, old_status, new_mm, by, reason, at, via = row
+    return Correction(key, item, new_mm, by, reason, at, old_mm, old_status, via, cid)
+
+
+def _stored(row: tuple) -> StoredPage:
+    key, record, path, options, geometry, read_at = row
+    opts = json.loads(options) if options else {}
+    return StoredPage(key, PageResult.from_dict(json.loads(record)), path, opts.get("item_threshold"),
+                      json.loads(geometry) if geometry else None, read_at)
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a schema script (triggers hold ';' inside BEGIN ... END)."""
+    out, current = [], ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return out
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

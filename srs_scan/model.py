@@ -97,6 +97,10 @@ class ItemResult:
     reasons: tuple[str, ...] = ()
     confidence: float = 1.0
     line_length_mm: float | None = None  # printed length, when the scale is known
+    # set by a person (srs-scan correct / review): the machine's reading is kept beside it
+    corrected: bool = False
+    machine_mm: float | None = None
+    machine_status: ItemStatus | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,7 +111,19 @@ class ItemResult:
             "reasons": list(self.reasons),
             "confidence": round(self.confidence, 3),
             "line_length_mm": self.line_length_mm,
+            "corrected": self.corrected,
+            "machine_mm": self.machine_mm,
+            "machine_status": self.machine_status.value if self.machine_status else None,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ItemResult:
+        machine = d.get("machine_status")
+        return cls(
+            d["name"], d["mm"], d["score"], ItemStatus(d["status"]), tuple(d["reasons"]), float(d["confidence"]),
+            d.get("line_length_mm"), bool(d.get("corrected", False)), d.get("machine_mm"),
+            ItemStatus(machine) if machine else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -145,6 +161,29 @@ class PageResult:
     client: str | None = None
     session: int | None = None
     print_scale: float | None = None  # printed size / layout size, from the markers (dpi known)
+    page_id: str | None = None  # the ledger's name for this page (a prefix of its content hash)
+
+    @property
+    def corrected(self) -> bool:
+        """Whether a person changed any item (see :mod:`srs_scan.corrections`)."""
+        return any(item.corrected for item in self.items)
+
+    def drawing_geometry(self) -> dict[str, Any] | None:
+        """What the audit drawing needs to know of where the scales are (plain JSON), or
+        None when the page's lines were not measured."""
+        found = self.geometry.get("lines") if self.geometry else None
+        if not found:
+            return None
+        vp = self.geometry.get("vanishing_point")
+        return {
+            "lines": [
+                {"left": [float(v) for v in ln["left"]], "right": [float(v) for v in ln["right"]],
+                 "thickness_px": float(ln["thickness_px"])}
+                for ln in found
+            ],
+            "vanishing_point": None if vp is None else [float(v) for v in vp],
+            "angle_deg": float(self.geometry.get("angle_deg", 0.0)),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -165,18 +204,14 @@ class PageResult:
             "client": self.client,
             "session": self.session,
             "print_scale": self.print_scale,
+            "page_id": self.page_id,
+            "corrected": self.corrected,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PageResult:
         """The result a :meth:`to_dict` record describes (the ledger stores those records)."""
-        items = tuple(
-            ItemResult(
-                i["name"], i["mm"], i["score"], ItemStatus(i["status"]), tuple(i["reasons"]),
-                float(i["confidence"]), i.get("line_length_mm"),
-            )
-            for i in d.get("items", [])
-        )
+        items = tuple(ItemResult.from_dict(i) for i in d.get("items", []))
         return cls(
             source=d["source"], page=int(d["page"]), status=PageStatus(d["status"]), form=d.get("form"),
             items=items, total=d.get("total"),
@@ -184,5 +219,5 @@ class PageResult:
             reasons=tuple(d.get("reasons", [])), rotation=d.get("rotation"), dpi=d.get("dpi"),
             line_length_mm=d.get("line_length_mm"), warnings=tuple(d.get("warnings", [])),
             layout=d.get("layout"), form_id=d.get("form_id"), client=d.get("client"),
-            session=d.get("session"), print_scale=d.get("print_scale"),
+            session=d.get("session"), print_scale=d.get("print_scale"), page_id=d.get("page_id"),
         )

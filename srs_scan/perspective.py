@@ -83,3 +83,62 @@ def fraction_along(line: _Line, u: float, vanishing: tuple[float, float] | None)
     if abs(v) > FAR_AWAY * b or -0.05 * b <= v <= 1.05 * b or abs(v - s) < 1e-9:
         return s / b
     return s * (v - b) / (b * (v - s))
+
+
+def point_at(
+    left: Sequence[float], right: Sequence[float], fraction: float, vanishing: Sequence[float] | None
+) -> tuple[float, float]:
+    """Image point at paper ``fraction`` of the line from ``left`` to ``right`` (the
+    inverse of :func:`fraction_along`, for a straight line given by its image ends).
+
+    >>> point_at((0, 0), (100, 0), 0.4, (300.0, 0.0))
+    (50.0, 0.0)
+    """
+    a, b_pt = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
+    b = float(np.linalg.norm(b_pt - a))
+    if b == 0:
+        return float(a[0]), float(a[1])
+    d = (b_pt - a) / b
+    s = fraction * b
+    v = _vanishing_along(a, d, b, vanishing)
+    if v is not None:
+        denominator = v - b + fraction * b
+        if abs(denominator) > 1e-9:
+            s = fraction * b * v / denominator
+    p = a + s * d
+    return round(float(p[0]), 6), round(float(p[1]), 6)
+
+
+def fraction_at(
+    left: Sequence[float], right: Sequence[float], point: Sequence[float], vanishing: Sequence[float] | None
+) -> tuple[float, float]:
+    """Paper fraction along the line of the image ``point``'s foot on it, and the
+    point's distance from the line in pixels.
+
+    >>> fraction_at((0, 0), (100, 0), (50, 3), (300.0, 0.0))
+    (0.4, 3.0)
+    """
+    a, b_pt = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
+    b = float(np.linalg.norm(b_pt - a))
+    if b == 0:
+        return 0.0, float(np.linalg.norm(np.asarray(point) - a))
+    d = (b_pt - a) / b
+    rel = np.asarray(point, dtype=np.float64) - a
+    s = float(rel @ d)
+    off = abs(float(rel[0] * d[1] - rel[1] * d[0]))
+    f = s / b
+    v = _vanishing_along(a, d, b, vanishing)
+    if v is not None and abs(v - s) > 1e-9:
+        f = s * (v - b) / (b * (v - s))
+    return round(f, 9), round(off, 6)
+
+
+def _vanishing_along(a: np.ndarray, d: np.ndarray, b: float, vanishing: Sequence[float] | None) -> float | None:
+    """The vanishing point's position along the line from its left end, or None when it
+    is at infinity or unusable (the same rule as :func:`fraction_along`)."""
+    if vanishing is None:
+        return None
+    v = float((np.asarray(vanishing, dtype=np.float64) - a) @ d)
+    if abs(v) > FAR_AWAY * b or -0.05 * b <= v <= 1.05 * b:
+        return None
+    return v

@@ -43,7 +43,7 @@ from .measure import (
     settle_covered_ends,
 )
 from .model import ItemStatus, MarkReading, PageImage, PageResult, PageStatus
-from .score import ScoringOptions, flags_for, round_half_up, score_items, total_of
+from .score import ScoringOptions, flags_for, item_reasons, round_half_up, score_items, total_of
 
 # Working resolution for finding the form (full resolution is kept for measuring).
 WORK_DPI = 150.0  # scans with a known resolution
@@ -239,12 +239,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     total = total_of(items)
     flags = flags_for(form, items, total, ScoringOptions(opts.item_threshold)) if form else ()
 
-    n_review = sum(item.status is ItemStatus.REVIEW for item in items)
-    n_missing = sum(item.status is ItemStatus.MISSING for item in items)
-    if n_review:
-        reasons.append(f"{n_review} item(s) need a person to check the mark")
-    if n_missing:
-        reasons.append(f"{n_missing} item(s) have no mark: total not computed")
+    reasons.extend(item_reasons(items))
     status = PageStatus.REVIEW if reasons else PageStatus.OK
 
     angle = float(np.degrees(np.arctan2(direction[1], direction[0])))

@@ -23,6 +23,8 @@ CSV_COLUMNS = (
     ["source", "page", "status", "form", "client", "session", "total"]
     + [f"item{i}_{k}" for i in range(1, 5) for k in ("name", "mm", "score", "status")]
     + ["flags", "reasons", "warnings", "line_length_mm", "rotation", "form_id", "layout", "print_scale"]
+    # a person's corrections (srs-scan correct / review): which values are theirs, and the machine's
+    + ["page_id", "corrected"] + [f"item{i}_{k}" for i in range(1, 5) for k in ("corrected", "machine_mm")]
 )
 
 
@@ -99,6 +101,8 @@ def csv_row(result: PageResult) -> dict[str, Any]:
         "form_id": result.form_id or "",
         "layout": result.layout or "",
         "print_scale": "" if result.print_scale is None else f"{result.print_scale:.3f}",
+        "page_id": result.page_id or "",
+        "corrected": "yes" if result.corrected else "",
     }
     for i in range(4):
         item = result.items[i] if i < len(result.items) else None
@@ -107,6 +111,8 @@ def csv_row(result: PageResult) -> dict[str, Any]:
         row[prefix + "mm"] = "" if item is None or item.mm is None else f"{item.mm:.1f}"
         row[prefix + "score"] = "" if item is None or item.score is None else f"{item.score:.1f}"
         row[prefix + "status"] = item.status.value if item else ""
+        row[prefix + "corrected"] = "yes" if item and item.corrected else ""
+        row[prefix + "machine_mm"] = "" if item is None or item.machine_mm is None else f"{item.machine_mm:.1f}"
     return row
 
 
@@ -138,6 +144,9 @@ def format_summary(result: PageResult) -> str:
         note = f"  <- {item.status.value}: {'; '.join(item.reasons)}" if item.reasons else ""
         if item.status.value == "missing":
             note = "  <- missing: no mark on the line"
+        if item.corrected:
+            was = "no mark" if item.machine_mm is None else f"{item.machine_mm:.1f} mm"
+            note = f"  <- corrected by a person (machine read {was})"
         lines.append(f"    {item.name:<20} {value} {mm}{note}")
     for flag in result.flags:
         lines.append(f"    FLAG {flag.message}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .forms import FormDef
-from .model import Flag, ItemResult, MarkReading
+from .model import Flag, ItemResult, ItemStatus, MarkReading
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,18 @@ def score_items(
             ItemResult(name, mm, score, reading.status, reading.reasons, reading.confidence, length)
         )
     return tuple(items)
+
+
+def item_reasons(items: Sequence[ItemResult]) -> list[str]:
+    """The page's review reasons that come from its items (recomputed after a correction)."""
+    n_review = sum(item.status is ItemStatus.REVIEW for item in items)
+    n_missing = sum(item.status is ItemStatus.MISSING for item in items)
+    out = []
+    if n_review:
+        out.append(f"{n_review} item(s) need a person to check the mark")
+    if n_missing:
+        out.append(f"{n_missing} item(s) have no mark: total not computed")
+    return out
 
 
 def total_of(items: Sequence[ItemResult]) -> float | None:

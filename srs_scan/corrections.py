@@ -1,0 +1,120 @@
+"""Corrections by a person: what they are, and how they change a page's reading.
+
+A correction sets one item's value (a distance on the 100 mm line) or marks it
+missing, with who made it and why. Corrections are kept in the ledger's append-only
+trail (:mod:`srs_scan.ledger`) beside the machine's reading, which is never changed;
+:func:`apply` gives the page as it stands after them: the corrected items, the total,
+the clinical flags and what is still left for a person to check.
+
+This module only computes: it reads and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from .forms import all_forms
+from .model import ItemResult, ItemStatus, PageResult, PageStatus
+from .score import ScoringOptions, flags_for, item_reasons, round_half_up, total_of
+
+MAX_NAME = 80  # characters of a reviewer's name
+MAX_REASON = 500  # characters of a reason
+RESOLVED = "resolved by a person: "  # prefix of a page reason every item correction settled
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One entry of the trail. ``new_mm`` None means "no mark on this line" (missing)."""
+
+    page_hash: str
+    item: int  # 1-based, top to bottom
+    new_mm: float | None
+    by: str
+    reason: str
+    at: str = ""  # UTC, ISO 8601 (set by the ledger)
+    old_mm: float | None = None  # the value before this correction (machine or earlier person)
+    old_status: str = ""
+    via: str = "cli"  # "cli" or "review"
+    id: int | None = None  # position in the trail
+
+    @property
+    def new_status(self) -> ItemStatus:
+        return ItemStatus.MISSING if self.new_mm is None else ItemStatus.OK
+
+
+def check(item: int, mm: float | None, by: str, reason: str) -> tuple[float | None, str, str]:
+    """The cleaned-up value, name and reason of a new correction; ValueError says what is wrong."""
+    if not 1 <= item <= 4:
+        raise ValueError(f"item must be 1 to 4 (top to bottom), not {item}")
+    if mm is not None:
+        if not (0.0 <= mm <= 100.0):  # also refuses NaN
+            raise ValueError(f"the value must be 0.0 to 100.0 mm along the line, not {mm}")
+        mm = round_half_up(float(mm), 1)
+    by, reason = " ".join(by.split()), " ".join(reason.split())
+    if not by:
+        raise ValueError("say who makes the correction (--by)")
+    if not reason:
+        raise ValueError("say why the value is corrected (--reason)")
+    if len(by) > MAX_NAME:
+        raise ValueError(f"the name is longer than {MAX_NAME} characters")
+    if len(reason) > MAX_REASON:
+        raise ValueError(f"the reason is longer than {MAX_REASON} characters")
+    return mm, by, reason
+
+
+def correctable(result: PageResult) -> str | None:
+    """Why the page's items cannot be corrected, or None when they can."""
+    if result.status in (PageStatus.NO_FORM, PageStatus.ERROR):
+        return "no form was read on this page, so it has no items to correct"
+    return None
+
+
+def apply(result: PageResult, trail: Sequence[Correction], *, item_threshold: float | None = None) -> PageResult:
+    """The page after the corrections in ``trail`` (the latest per item wins).
+
+    Corrected items get the person's value and status (ok or missing) and keep the
+    machine's reading in ``machine_mm``/``machine_status``. The total, the flags and the
+    page's review reasons are worked out again. A page reason that is not about one item
+    (say, "page orientation uncertain") stays open until a person has set all four items.
+    """
+    if not trail or correctable(result) is not None:
+        return result
+    latest: dict[int, Correction] = {}
+    for c in sorted(trail, key=lambda c: (c.id is None, c.id or 0)):
+        latest[c.item] = c
+    forms = all_forms()
+    form = forms.get(result.form) if result.form else None
+    base = list(result.items) or _unread_items(form)
+    items = []
+    for i, item in enumerate(base, start=1):
+        c = latest.get(i)
+        if c is None:
+            items.append(item)
+            continue
+        machine_mm = item.machine_mm if item.corrected else item.mm
+        machine_status = item.machine_status if item.corrected else item.status
+        items.append(ItemResult(
+            item.name, c.new_mm, None if c.new_mm is None else round_half_up(c.new_mm / 10.0, 1),
+            c.new_status, (), 1.0, item.line_length_mm, True, machine_mm, machine_status,
+        ))
+    total = total_of(items)
+    flags = flags_for(form, items, total, ScoringOptions(item_threshold)) if form else ()
+    page_reasons = [r for r in result.reasons if r not in set(item_reasons(result.items))]
+    warnings = list(result.warnings)
+    if form is not None and all(item.corrected for item in items):
+        warnings += [RESOLVED + r for r in page_reasons]
+        page_reasons = []
+    reasons = page_reasons + item_reasons(items)
+    return replace(
+        result,
+        status=PageStatus.REVIEW if reasons else PageStatus.OK,
+        items=tuple(items), total=total, flags=flags, reasons=tuple(reasons), warnings=tuple(warnings),
+    )
+
+
+def _unread_items(form: object) -> list[ItemResult]:
+    """Placeholders for a page whose lines could not be measured: a person measures them."""
+    names = [item.name for item in form.items] if form is not None else [f"Item {i}" for i in range(1, 5)]  # type: ignore[attr-defined]
+    return [ItemResult(name, None, None, ItemStatus.REVIEW, ("not measured: measure by hand",), 0.0)
+            for name in names]
