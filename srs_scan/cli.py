@@ -19,13 +19,18 @@ import click
 from tqdm import tqdm
 
 from . import __version__
+from .audit import collect as collect_audit
+from .audit import correct as correct_page
+from .audit import current as current_page
+from .audit import page_image, write_trail
+from .audit_html import render_report
 from .batch import DEFAULT_TIMEOUT_S, plan
 from .batch import run as run_batch
 from .decode import SUPPORTED_SUFFIXES, expand_inputs
 from .exceptions import ExitCode, SrsScanError
 from .forms import all_forms
 from .layouts import PAPERS_MM, all_layouts
-from .ledger import Ledger
+from .ledger import Ledger, LedgerError
 from .model import PageStatus
 from .pipeline import ReadOptions
 from .printing import parse_sessions, plan_sheets, render_pdf
@@ -34,9 +39,11 @@ from .report import (
     atomic_text_file,
     format_summary,
     json_record,
+    printable,
     remove_stale_temporaries,
     write_bytes_atomically,
 )
+from .review import make_server as make_review_server
 
 LEDGER_NAME = "srs-scan-ledger.sqlite"
 
@@ -276,6 +283,195 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
         f"{output}.\nPrint at 100 % (Actual size), not 'Fit to page'; the check bar on each form must "
         "measure 100 mm."
     )
+
+
+_DB_OPTION = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path(LEDGER_NAME), show_default=True,
+    help="The ledger that srs-scan scan wrote (beside its output files, unless --db was given).",
+)
+
+
+def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
+    try:
+        return Ledger(db_path, must_exist=True, threads=threads)
+    except LedgerError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except sqlite3.Error as exc:
+        raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
+
+
+@main.command("audit")
+@_DB_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the audit report to this HTML file (one self-contained file, works offline).")
+@click.option("--trail", "trail_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the trail of corrections to this CSV file.")
+@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Only the pages read from this file (may be repeated). Default: every page in the ledger.")
+@click.option("--sample", type=click.IntRange(0, None), default=None,
+              help="Every review page, plus this many of the others drawn at random (a spot check).")
+@click.option("--seed", type=int, default=0, show_default=True, help="The random draw for --sample.")
+@click.option("--review-only", is_flag=True, help="Only the pages to review.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, sources: tuple[Path, ...],
+                  sample: int | None, seed: int, review_only: bool, quiet: bool) -> None:
+    """Write an audit report of the pages in the ledger, and/or the trail of corrections.
+
+    The report shows each page as read: an image with the detected line ends, a
+    millimetre ruler along each line, the mark and its value, and the review reasons,
+    beside the same crop as scanned, so each value can be checked against the paper.
+    Review pages come first, those close to a clinical cutoff (SRS total 36, SRS item 9,
+    ORS total 25) first among them. Values corrected by a person are shown as such, with
+    the machine's reading.
+
+    Images are decoded again from the scanned files, which must still be where they were
+    read; a page whose file has changed is listed without its image.
+    """
+    if output is None and trail_path is None:
+        raise click.UsageError("say what to write: -o REPORT.html and/or --trail TRAIL.csv")
+    for out, suffix in ((output, (".html", ".htm")), (trail_path, (".csv",))):
+        if out is not None:
+            if out.suffix.lower() not in suffix:
+                raise click.UsageError(f"{out} should end in {suffix[0]}")
+            if not out.resolve().parent.is_dir():
+                raise click.UsageError(f"the folder for {out} does not exist")
+            if out.resolve() == db_path.resolve():
+                raise click.UsageError("an output cannot be the ledger")
+    ledger = _open_ledger(db_path)
+    try:
+        if output is not None:
+            pages = collect_audit(ledger, sources=sources, sample=sample, seed=seed, review_only=review_only)
+            bar = tqdm(total=len(pages), unit="page", file=sys.stderr, disable=quiet or not sys.stderr.isatty())
+            with bar:
+                html = render_report(pages, images=lambda p: page_image(p.stored), progress=bar.update)
+            write_bytes_atomically(output, html.encode("utf-8"))
+            n_review = sum(p.review for p in pages)
+            click.echo(f"{len(pages)} page(s), {n_review} to review: audit report written to {output}")
+        if trail_path is not None:
+            with atomic_text_file(trail_path) as handle:
+                n = write_trail(handle, ledger)
+            click.echo(f"{n} correction(s): trail written to {trail_path}")
+    except OSError as exc:
+        click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
+        sys.exit(int(ExitCode.OUTPUT_FAILED))
+    finally:
+        ledger.close()
+
+
+@main.command("correct")
+@click.argument("page_id")
+@click.option("--item", type=click.IntRange(1, 4), required=True, help="The item, 1 to 4 from the top.")
+@click.option("--mm", type=float, default=None,
+              help="The mark's distance from the line's left end, in mm of the 100 mm line (0.0-100.0).")
+@click.option("--missing", is_flag=True, help="The line has no mark: the item is missing (not 0).")
+@click.option("--by", required=True, help="Who makes the correction (kept in the trail).")
+@click.option("--reason", required=True, help="Why (kept in the trail).")
+@_DB_OPTION
+def correct_command(page_id: str, item: int, mm: float | None, missing: bool, by: str, reason: str,
+                    db_path: Path) -> None:
+    """Set one item of page PAGE-ID (from the audit report or the JSONL/CSV page_id)
+    to a value, or mark it missing.
+
+    The correction is added to the ledger's trail with who, when (UTC), the old and new
+    value and the reason; the machine's reading is kept. Later exports and re-runs of
+    srs-scan scan carry the corrected value.
+    """
+    if missing == (mm is not None):
+        raise click.UsageError("give either --mm VALUE or --missing")
+    ledger = _open_ledger(db_path)
+    try:
+        before, after = correct_page(ledger, page_id, item, mm, by=by, reason=reason)
+    except LedgerError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    except sqlite3.Error as exc:
+        click.echo(f"srs-scan: the ledger {db_path} cannot be written ({exc}): nothing was changed", err=True)
+        sys.exit(int(ExitCode.OUTPUT_FAILED))
+    finally:
+        ledger.close()
+    old, new = before.result.items[item - 1], after.result.items[item - 1]
+    r = after.result
+    total = "-" if r.total is None else f"{r.total:.1f}"
+    click.echo(
+        f"{after.page_id} ({printable(r.source)} p{r.page}) item {item} {new.name}: "
+        f"{_value(old.mm)} ({old.status.value}) -> {_value(new.mm)}\n"
+        f"page now: {(r.form or '?').upper()} total {total} [{r.status.value}]"
+        + "".join(f"\n  FLAG {f.message}" for f in r.flags)
+        + "".join(f"\n  review: {reason}" for reason in r.reasons)
+    )
+
+
+def _value(mm: float | None) -> str:
+    return "no mark" if mm is None else f"{mm:.1f} mm"
+
+
+@main.command("export")
+@_DB_OPTION
+@click.option("--jsonl", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON record per page.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write one CSV row per page.")
+def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None) -> None:
+    """Write the ledger's pages, with corrections applied, as JSONL and/or CSV (no
+    scanned files needed). Corrected items carry "corrected" and the machine's value."""
+    if jsonl is None and csv_path is None:
+        raise click.UsageError("say what to write: --jsonl FILE and/or --csv FILE")
+    _check_outputs([db_path], jsonl, csv_path)
+    ledger = _open_ledger(db_path)
+    try:
+        pages = [current_page(ledger, stored) for stored in ledger.pages()]
+        with ExitStack() as stack:
+            handle = stack.enter_context(atomic_text_file(jsonl)) if jsonl else None
+            sink = CsvSink(stack.enter_context(atomic_text_file(csv_path))) if csv_path else None
+            for page in pages:
+                if handle is not None:
+                    handle.write(json_record(page.result) + "\n")
+                if sink is not None:
+                    sink.write(page.result)
+    except OSError as exc:
+        click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
+        sys.exit(int(ExitCode.OUTPUT_FAILED))
+    finally:
+        ledger.close()
+    n_corrected = sum(p.result.corrected for p in pages)
+    click.echo(f"{len(pages)} page(s), {n_corrected} with corrections, written to "
+               + " and ".join(str(p) for p in (jsonl, csv_path) if p is not None))
+
+
+@main.command("review")
+@_DB_OPTION
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--review-only", is_flag=True, help="List only the pages to review.")
+@click.option("--open/--no-open", "open_browser", default=False, show_default=True,
+              help="Open the page in this computer's web browser.")
+def review_command(db_path: Path, port: int, review_only: bool, open_browser: bool) -> None:
+    """Check and correct readings in a web browser, on this computer only.
+
+    Serves a review page on 127.0.0.1 (never on the network) with a new access token at
+    every launch: open the address printed. Click on a line in the page's image where
+    the mark is, or type the value, then save with your name and a reason; each
+    correction goes into the ledger's trail. Stop with Ctrl-C.
+    """
+    if not db_path.is_file():
+        raise click.UsageError(f"there is no ledger at {db_path} (srs-scan scan makes one: see --db)")
+    try:
+        server = make_review_server(db_path, port=port, review_only=review_only)
+    except (LedgerError, sqlite3.Error) as exc:
+        raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on port {port}: {exc.strerror or exc}") from exc
+    click.echo(f"srs-scan review: open {server.url}\n(only this computer can connect; stop with Ctrl-C)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("\nsrs-scan review: stopped")
+    finally:
+        server.server_close()
+        server.state.ledger.close()
 
 
 def _check_outputs(files: list[Path], jsonl: Path | None, csv_path: Path | None, db: Path | None = None) -> None:

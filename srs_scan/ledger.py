@@ -16,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -124,7 +124,8 @@ def page_hash(image: np.ndarray, dpi: float | None) -> str:
 class Ledger:
     """Pages read so far. ``path=None`` keeps the ledger in memory (no resume)."""
 
-    def __init__(self, path: Path | None, *, readonly: bool = False, must_exist: bool = False) -> None:
+    def __init__(self, path: Path | None, *, readonly: bool = False, must_exist: bool = False,
+                 threads: bool = False) -> None:
         self.path = path
         if path is not None and must_exist and not Path(path).is_file():
             raise LedgerError(f"there is no ledger at {path} (srs-scan scan makes one: see --db)")
@@ -133,7 +134,8 @@ class Ledger:
         elif readonly:
             self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
         else:
-            self._db = sqlite3.connect(str(path), timeout=30.0)
+            # threads=True: one connection shared by a server's threads (the caller serialises use)
+            self._db = sqlite3.connect(str(path), timeout=30.0, check_same_thread=not threads)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         if not readonly:

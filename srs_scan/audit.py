@@ -1,0 +1,178 @@
+"""Audits: the pages in a ledger as they stand after corrections, in the order a person
+should check them, with their images.
+
+Order: pages to review first; among them, first those whose values lie close to a
+clinical cutoff (SRS total 36, SRS item 9, ORS total 25), where a misread line could
+change what the therapist is told; then the other review pages, then the rest, each
+group in file order.
+
+Images are not stored in the ledger (it holds health information as numbers only):
+they are decoded again from the file the page was read from, and used only when the
+page's pixels still hash to the ledger's key, so an audit never shows a page that is
+not the one measured.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from . import corrections, decode
+from .corrections import Correction
+from .forms import all_forms
+from .ledger import PAGE_ID_LENGTH, Ledger, StoredPage, page_hash
+from .model import PageResult, PageStatus
+from .report import printable
+
+NEAR_TOTAL = 3.0  # points of a total from its cutoff that count as "close"
+NEAR_ITEM = 1.0  # points of an SRS item from its cutoff
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of an audit: the ledger's reading, its trail, and the page as it stands."""
+
+    stored: StoredPage
+    trail: tuple[Correction, ...]
+    result: PageResult  # corrections applied
+    cutoff_note: str | None  # e.g. "total 35.1, cutoff 36" when close to a clinical cutoff
+    cutoff_distance: float | None  # points from the nearest cutoff (None: no value to judge)
+
+    @property
+    def page_id(self) -> str:
+        return self.stored.page_id
+
+    @property
+    def review(self) -> bool:
+        return self.result.status is PageStatus.REVIEW
+
+    @property
+    def near_cutoff(self) -> bool:
+        return self.cutoff_note is not None
+
+
+def current(ledger: Ledger, stored: StoredPage) -> AuditPage:
+    """One page as it stands now: the machine's reading with its corrections applied."""
+    trail = tuple(ledger.corrections_for(stored.page_hash))
+    result = corrections.apply(stored.result, trail, item_threshold=stored.item_threshold)
+    result = replace(result, page_id=stored.page_id)
+    note, distance = cutoff_closeness(result, stored.item_threshold)
+    return AuditPage(stored, trail, result, note, distance)
+
+
+def collect(ledger: Ledger, *, sources: Sequence[Path] = (), sample: int | None = None,
+            seed: int = 0, review_only: bool = False) -> list[AuditPage]:
+    """The pages to audit, in checking order (see the module's doc).
+
+    ``sources``: only pages read from these files (default: every page in the ledger);
+    ``sample``: all review pages plus this many of the others, drawn at random with ``seed``
+    (a reproducible spot check); ``review_only``: the review pages alone.
+    """
+    stored = ledger.pages()
+    if sources:
+        wanted = {str(Path(s).resolve()) for s in sources}
+        stored = [p for p in stored if p.path in wanted]
+    pages = [current(ledger, p) for p in stored]
+    review = [p for p in pages if p.review]
+    rest = [p for p in pages if not p.review]
+    if review_only:
+        rest = []
+    elif sample is not None and sample < len(rest):
+        rest = sorted(random.Random(seed).sample(rest, sample), key=pages.index)
+    near = sorted((p for p in review if p.near_cutoff), key=lambda p: p.cutoff_distance or 0.0)
+    return near + [p for p in review if not p.near_cutoff] + rest
+
+
+def cutoff_closeness(result: PageResult, item_threshold: float | None = None) -> tuple[str | None, float | None]:
+    """How close the page's values are to the clinical cutoffs: a note when within
+    NEAR_TOTAL (total) or NEAR_ITEM (an SRS item), and the distance in points."""
+    form = all_forms().get(result.form) if result.form else None
+    if form is None:
+        return None, None
+    rules = form.scoring
+    near: list[tuple[float, str]] = []
+    if form.id == "srs":
+        cut = float(rules.get("total_concern_at_most", 36.0))
+        if result.total is not None:
+            near.append((abs(result.total - cut) / NEAR_TOTAL, f"total {result.total:.1f}, cutoff {cut:g}"))
+        limit = item_threshold if item_threshold is not None else float(rules.get("item_flag_below", 9.0))
+        for item in result.items:
+            if item.score is not None:
+                near.append((abs(item.score - limit) / NEAR_ITEM, f"{item.name} {item.score:.1f}, cutoff {limit:g}"))
+    elif form.id == "ors" and result.total is not None:
+        cut = float(rules.get("total_cutoff_below", 25.0))
+        near.append((abs(result.total - cut) / NEAR_TOTAL, f"total {result.total:.1f}, cutoff {cut:g}"))
+    if not near:
+        return None, None
+    scaled, note = min(near)
+    distance = scaled * (NEAR_TOTAL if note.startswith("total") else NEAR_ITEM)
+    return (note if scaled <= 1.0 else None), round(distance, 2)
+
+
+def page_image(stored: StoredPage) -> np.ndarray | str:
+    """The page's image, decoded again from its file, or why it cannot be shown."""
+    path = Path(stored.path) if stored.path else Path(stored.result.source)
+    if not path.is_file():
+        return f"the file is no longer at {printable(str(path))}"
+    try:
+        pages = list(decode.iter_pages(path, source=str(path), only=stored.result.page))
+    except Exception as exc:  # noqa: BLE001 - an audit shows what it can
+        return f"the file cannot be read now ({type(exc).__name__})"
+    if not pages or isinstance(pages[0], decode.PageFailure):
+        return "the page cannot be decoded now"
+    item = pages[0]
+    if page_hash(item.image, item.dpi) != stored.page_hash:
+        return "the file has changed since the page was read: its image is not shown"
+    return item.image
+
+
+TRAIL_COLUMNS = ["correction", "at_utc", "page_id", "source", "page", "item", "item_name",
+                 "old_mm", "old_status", "new_mm", "new_status", "by", "reason", "via"]
+
+
+def write_trail(handle: IO[str], ledger: Ledger) -> int:
+    """The whole correction trail as CSV, oldest first; returns the number of rows."""
+    pages = {p.page_hash: p for p in ledger.pages()}
+    writer = csv.DictWriter(handle, fieldnames=TRAIL_COLUMNS)
+    writer.writeheader()
+    trail = ledger.trail()
+    for c in trail:
+        page = pages.get(c.page_hash)
+        items = page.result.items if page else ()
+        name = items[c.item - 1].name if len(items) >= c.item else ""
+        writer.writerow({
+            "correction": c.id, "at_utc": c.at, "page_id": c.page_hash[:PAGE_ID_LENGTH],
+            "source": printable(page.result.source) if page else "", "page": page.result.page if page else "",
+            "item": c.item, "item_name": name,
+            "old_mm": "" if c.old_mm is None else f"{c.old_mm:.1f}", "old_status": c.old_status,
+            "new_mm": "" if c.new_mm is None else f"{c.new_mm:.1f}", "new_status": c.new_status.value,
+            "by": c.by, "reason": c.reason, "via": c.via,
+        })
+    return len(trail)
+
+
+def correct(ledger: Ledger, page_id: str, item: int, mm: float | None, *, by: str, reason: str,
+            via: str = "cli") -> tuple[AuditPage, AuditPage]:
+    """Record a correction of one item; returns the page before and after it.
+
+    ``mm`` None marks the item missing. Raises ValueError for a value, name or reason
+    that is not acceptable, and :class:`srs_scan.ledger.LedgerError` for an unknown page.
+    """
+    stored = ledger.find(page_id)
+    why_not = corrections.correctable(stored.result)
+    if why_not:
+        raise ValueError(why_not)
+    mm, by, reason = corrections.check(item, mm, by, reason)
+    before = current(ledger, stored)
+    old = before.result.items[item - 1] if len(before.result.items) >= item else None
+    ledger.add_correction(Correction(
+        stored.page_hash, item, mm, by, reason, old_mm=old.mm if old else None,
+        old_status=old.status.value if old else "review", via=via,
+    ))
+    return before, current(ledger, stored)

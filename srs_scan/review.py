@@ -1,0 +1,328 @@
+"""The review page: a small web server on this computer only, for checking and
+correcting readings in a browser.
+
+Security, because the pages hold health information and the server can change the
+ledger:
+
+* it listens on 127.0.0.1 only;
+* every launch makes a new random token; the address printed at start carries it once
+  (``/?token=...``), after which the browser holds it in a cookie for this port that
+  scripts cannot read and other sites do not send (HttpOnly, SameSite=Strict);
+* a request whose ``Host`` is not this server's (DNS rebinding) or that carries another
+  site's ``Origin`` is refused, whatever it carries;
+* nothing changes on GET; a correction is a POST of JSON with the token in the
+  ``X-SRS-Token`` header (a form on another site can send neither);
+* responses are not cached, not framed, and the page loads nothing from elsewhere.
+
+This module is the HTTP layer only: pages and corrections go through
+:mod:`srs_scan.audit`, images through :mod:`srs_scan.draw`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import threading
+from dataclasses import dataclass, field
+from functools import cache
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import audit, draw
+from .audit_html import jpeg_bytes
+from .ledger import Ledger, LedgerError
+from .model import PageResult
+from .report import printable
+
+HOST = "127.0.0.1"
+MAX_BODY = 16_384  # bytes of a correction request
+STATIC = {"/app.js": "application/javascript", "/app.css": "text/css"}
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    ),
+}
+
+
+@dataclass
+class ReviewState:
+    """What the server's threads share: the ledger (used under ``lock``) and the views drawn."""
+
+    ledger: Ledger
+    token: str
+    review_only: bool
+    lock: threading.Lock
+    port: int = 0
+    views: dict[tuple[str, int], draw.AuditView | str] = field(default_factory=dict)
+    views_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def pages(self) -> list[audit.AuditPage]:
+        with self.lock:
+            return audit.collect(self.ledger, review_only=self.review_only)
+
+    def page(self, page_id: str) -> audit.AuditPage:
+        with self.lock:
+            return audit.current(self.ledger, self.ledger.find(page_id))
+
+    def view(self, page: audit.AuditPage) -> draw.AuditView | str:
+        """The page's audit view (or why there is none), drawn again after each correction."""
+        key = (page.stored.page_hash, len(page.trail))
+        with self.views_lock:
+            if key in self.views:
+                return self.views[key]
+        image = audit.page_image(page.stored)
+        view = image if isinstance(image, str) else draw.render(image, page.result, page.stored.geometry)
+        with self.views_lock:
+            if len(self.views) >= MAX_VIEWS:
+                self.views.pop(next(iter(self.views)))
+            self.views[key] = view
+        return view
+
+
+MAX_VIEWS = 64  # audit views kept drawn
+
+
+class ReviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, state: ReviewState, port: int = 0) -> None:
+        super().__init__((HOST, port), _Handler)
+        self.state = state
+        state.port = self.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """The address to open (it carries the token)."""
+        return f"http://{HOST}:{self.state.port}/?token={self.state.token}"
+
+
+def make_server(ledger_path: Path, *, port: int = 0, review_only: bool = False) -> ReviewServer:
+    """A review server for the ledger at ``ledger_path`` (not started: call ``serve_forever``)."""
+    ledger = Ledger(ledger_path, must_exist=True, threads=True)
+    state = ReviewState(ledger, secrets.token_urlsafe(24), review_only, threading.Lock())
+    try:
+        return ReviewServer(state, port)
+    except BaseException:
+        ledger.close()
+        raise
+
+
+class _Refused(Exception):
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ReviewServer
+    server_version = "srs-scan-review"
+    sys_version = ""
+    timeout = 60
+
+    # --- plumbing ----------------------------------------------------------------
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        """Nothing is logged: request lines carry page ids and the token."""
+
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in {**SECURITY_HEADERS, **(headers or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: HTTPStatus, data: Any) -> None:
+        self._send(status, json.dumps(data).encode("utf-8"), "application/json; charset=utf-8")
+
+    def _refuse(self, status: HTTPStatus, message: str) -> None:
+        if self.path.startswith("/api/"):
+            self._json(status, {"error": message})
+        else:
+            self._send(status, f"srs-scan review: {message}\n".encode(), "text/plain; charset=utf-8")
+
+    @property
+    def _state(self) -> ReviewState:
+        return self.server.state
+
+    def _check_origin(self) -> None:
+        """Refuse requests addressed to another host name (DNS rebinding) or sent by
+        another site's page."""
+        port = self._state.port
+        allowed = {f"{HOST}:{port}", f"localhost:{port}"}
+        if self.headers.get("Host", "") not in allowed:
+            raise _Refused(HTTPStatus.FORBIDDEN, "this server answers only to its own address")
+        origin = self.headers.get("Origin")
+        if origin is not None and origin not in {f"http://{a}" for a in allowed}:
+            raise _Refused(HTTPStatus.FORBIDDEN, "requests from other sites are refused")
+
+    def _token_ok(self, given: str | None) -> bool:
+        return given is not None and hmac.compare_digest(given.encode(), self._state.token.encode())
+
+    def _cookie_name(self) -> str:
+        return f"srs_scan_review_{self._state.port}"
+
+    def _cookie_token(self) -> str | None:
+        jar = SimpleCookie()
+        try:
+            jar.load(self.headers.get("Cookie", ""))
+        except Exception:  # noqa: BLE001 - a malformed cookie is no token
+            return None
+        morsel = jar.get(self._cookie_name())
+        return morsel.value if morsel else None
+
+    def _authorised(self) -> bool:
+        return self._token_ok(self._cookie_token()) or self._token_ok(self.headers.get("X-SRS-Token"))
+
+    # --- requests ------------------------------------------------------------------
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        try:
+            self._check_origin()
+            url = urlsplit(self.path)
+            query = parse_qs(url.query)
+            if url.path == "/" and "token" in query:
+                if not self._token_ok(query["token"][0]):
+                    raise _Refused(HTTPStatus.FORBIDDEN, "wrong token: open the address srs-scan review printed")
+                cookie = (f"{self._cookie_name()}={self._state.token}; HttpOnly; SameSite=Strict; Path=/")
+                self._send(HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": "/", "Set-Cookie": cookie})
+                return
+            if not self._authorised():
+                raise _Refused(HTTPStatus.FORBIDDEN,
+                               "no or wrong token: open the address srs-scan review printed when it started")
+            self._route_get(url.path, query)
+        except _Refused as exc:
+            self._refuse(exc.status, str(exc))
+        except LedgerError as exc:
+            self._refuse(HTTPStatus.NOT_FOUND, str(exc))
+
+    do_HEAD = do_GET
+
+    def _route_get(self, path: str, query: dict[str, list[str]]) -> None:
+        if path == "/":
+            page = _static("review.html").replace("{{TOKEN}}", self._state.token)
+            self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
+        elif path in STATIC:
+            self._send(HTTPStatus.OK, _static(path.lstrip("/")).encode("utf-8"), STATIC[path] + "; charset=utf-8")
+        elif path == "/api/pages":
+            self._json(HTTPStatus.OK, {"pages": [_summary(p) for p in self._state.pages()]})
+        elif path.startswith("/api/page/"):
+            page = self._state.page(path.removeprefix("/api/page/"))
+            self._json(HTTPStatus.OK, _detail(page, self._state.view(page)))
+        elif path.startswith("/api/locate/"):
+            page = self._state.page(path.removeprefix("/api/locate/"))
+            view = self._state.view(page)
+            try:
+                x, y = float(query["x"][0]), float(query["y"][0])
+            except (KeyError, ValueError) as exc:
+                raise _Refused(HTTPStatus.BAD_REQUEST, "x and y are needed") from exc
+            hit = view.locate(x, y) if isinstance(view, draw.AuditView) else None
+            self._json(HTTPStatus.OK, {"item": hit[0], "mm": hit[1]} if hit else {"item": None, "mm": None})
+        elif path.startswith("/image/"):
+            parts = path.split("/")
+            if len(parts) != 4 or parts[3] not in ("audit.jpg", "original.jpg"):
+                raise _Refused(HTTPStatus.NOT_FOUND, "no such image")
+            page = self._state.page(parts[2])
+            view = self._state.view(page)
+            if isinstance(view, str):
+                raise _Refused(HTTPStatus.NOT_FOUND, view)
+            image = view.image if parts[3] == "audit.jpg" else view.original
+            self._send(HTTPStatus.OK, jpeg_bytes(image), "image/jpeg")
+        else:
+            raise _Refused(HTTPStatus.NOT_FOUND, "not found")
+
+    def do_POST(self) -> None:  # noqa: N802
+        try:
+            self._check_origin()
+            # the header, not the cookie: a page on another site cannot set it
+            if not self._token_ok(self.headers.get("X-SRS-Token")):
+                raise _Refused(HTTPStatus.FORBIDDEN, "no or wrong token")
+            if urlsplit(self.path).path != "/api/correct":
+                raise _Refused(HTTPStatus.NOT_FOUND, "not found")
+            if self.headers.get_content_type() != "application/json":
+                raise _Refused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send JSON")
+            body = self._body()
+            page_id, item = str(body.get("page_id", "")), body.get("item")
+            missing = bool(body.get("missing", False))
+            mm = body.get("mm")
+            if not isinstance(item, int) or isinstance(item, bool):
+                raise ValueError("item must be a number 1 to 4")
+            if not missing and not isinstance(mm, (int, float)):
+                raise ValueError("give the value in mm, or mark the item missing")
+            with self._state.lock:
+                _, after = audit.correct(self._state.ledger, page_id, item, None if missing else float(mm),
+                                         by=str(body.get("by", "")), reason=str(body.get("reason", "")),
+                                         via="review")
+            self._json(HTTPStatus.OK, _detail(after, self._state.view(after)))
+        except _Refused as exc:
+            self._refuse(exc.status, str(exc))
+        except (ValueError, LedgerError) as exc:
+            self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+
+    def _body(self) -> dict[str, Any]:
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError as exc:
+            raise _Refused(HTTPStatus.LENGTH_REQUIRED, "the request has no length") from exc
+        if not 0 < length <= MAX_BODY:
+            raise _Refused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the request is too large")
+        try:
+            data = json.loads(self.rfile.read(length))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _Refused(HTTPStatus.BAD_REQUEST, "the request is not JSON") from exc
+        if not isinstance(data, dict):
+            raise _Refused(HTTPStatus.BAD_REQUEST, "the request is not a JSON object")
+        return data
+
+    def _not_allowed(self) -> None:
+        self.close_connection = True
+        self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed")
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
+
+
+@cache
+def _static(name: str) -> str:
+    return resources.files("srs_scan").joinpath("web", name).read_text(encoding="utf-8")
+
+
+def _summary(page: audit.AuditPage) -> dict[str, Any]:
+    r = page.result
+    return {
+        "page_id": page.page_id, "source": printable(r.source), "page": r.page, "form": r.form,
+        "status": r.status.value, "total": r.total, "corrected": r.corrected, "near_cutoff": page.cutoff_note,
+        "client": r.client, "session": r.session,
+    }
+
+
+def _detail(page: audit.AuditPage, view: draw.AuditView | str) -> dict[str, Any]:
+    r: PageResult = page.result
+    out = _summary(page)
+    out.update({
+        "items": [item.to_dict() for item in r.items],
+        "reasons": list(r.reasons), "warnings": list(r.warnings), "flags": [f.message for f in r.flags],
+        "correctable": r.status.value in ("ok", "review"),
+        "trail": [{"at": c.at, "item": c.item, "old_mm": c.old_mm, "old_status": c.old_status,
+                   "new_mm": c.new_mm, "by": c.by, "reason": c.reason, "via": c.via} for c in page.trail],
+        "image": None if isinstance(view, str) else {
+            "width": int(view.image.shape[1]), "height": int(view.image.shape[0]),
+            "lines": [[list(a), list(b)] for a, b in view.lines],
+            "version": len(page.trail),
+        },
+        "image_note": view if isinstance(view, str) else None,
+    })
+    return out

@@ -1,0 +1,183 @@
+// srs-scan review page. Everything comes from this server; corrections are POSTed as
+// JSON with the launch token in a header (see srs_scan/review.py).
+"use strict";
+
+const token = document.querySelector('meta[name="srs-scan-token"]').content;
+let current = null; // the page shown (its detail, as the server sent it)
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (cls) node.className = cls;
+  return node;
+}
+
+function fmt(value) { return value === null || value === undefined ? "-" : Number(value).toFixed(1); }
+
+async function api(path, options) {
+  const response = await fetch(path, Object.assign({ credentials: "same-origin" }, options || {}));
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error || response.statusText);
+  return data;
+}
+
+async function loadPages(selectId) {
+  const data = await api("/api/pages");
+  const list = document.getElementById("pages");
+  list.replaceChildren();
+  const review = data.pages.filter((p) => p.status === "review").length;
+  document.getElementById("counts").textContent =
+    `${data.pages.length} page(s), ${review} to review`;
+  for (const p of data.pages) {
+    const item = el("li");
+    item.dataset.pageId = p.page_id;
+    const status = el("span", p.corrected ? `${p.status}, corrected` : p.status,
+      p.status === "review" ? "review" : p.corrected ? "corrected" : "ok");
+    status.dataset.role = "status";
+    item.append(el("code", p.page_id), " ", el("span", `${p.source} p${p.page}`), el("br"),
+      el("span", `${(p.form || "?").toUpperCase()} total ${fmt(p.total)} `), status);
+    if (p.near_cutoff) item.append(el("br"), el("span", `close to cutoff: ${p.near_cutoff}`, "muted"));
+    item.addEventListener("click", () => showPage(p.page_id));
+    list.append(item);
+  }
+  const first = selectId || (data.pages.length ? data.pages[0].page_id : null);
+  if (first) await showPage(first);
+}
+
+function render(page) {
+  current = page;
+  document.getElementById("detail").hidden = false;
+  for (const li of document.querySelectorAll("#pages li")) {
+    li.classList.toggle("current", li.dataset.pageId === page.page_id);
+    if (li.dataset.pageId === page.page_id) {
+      const status = li.querySelector('[data-role="status"]');
+      if (status) {
+        status.textContent = page.corrected ? `${page.status}, corrected` : page.status;
+        status.className = page.status === "review" ? "review" : page.corrected ? "corrected" : "ok";
+      }
+    }
+  }
+  document.getElementById("title").textContent =
+    `${page.source} p${page.page}: ${(page.form || "form type unknown").toUpperCase()}, total ${fmt(page.total)}, ${page.status}`;
+  const meta = [`page id ${page.page_id}`];
+  if (page.client) meta.push(`client ${page.client}`);
+  if (page.session !== null) meta.push(`session ${page.session}`);
+  if (page.near_cutoff) meta.push(`close to a clinical cutoff: ${page.near_cutoff}`);
+  document.getElementById("meta").textContent = meta.join(" · ");
+  const reasons = document.getElementById("reasons");
+  reasons.replaceChildren();
+  for (const r of page.reasons) reasons.append(el("li", `review: ${r}`, "review"));
+  for (const f of page.flags) reasons.append(el("li", `flag: ${f}`));
+  for (const w of page.warnings) reasons.append(el("li", `warning: ${w}`, "muted"));
+  const body = document.querySelector("#items tbody");
+  body.replaceChildren();
+  page.items.forEach((item, i) => {
+    const row = el("tr");
+    row.dataset.item = String(i + 1);
+    const notes = item.reasons.slice();
+    if (item.corrected) notes.push(`machine read ${item.machine_mm === null ? "no mark" : fmt(item.machine_mm) + " mm"}`);
+    row.append(el("td", i + 1), el("td", item.name), el("td", fmt(item.mm)), el("td", fmt(item.score)),
+      el("td", item.corrected ? "corrected" : item.status,
+        item.corrected ? "corrected" : item.status === "review" ? "review" : ""),
+      el("td", notes.join("; ")));
+    row.addEventListener("click", () => chooseItem(i + 1, item.mm));
+    body.append(row);
+  });
+  document.getElementById("correction").hidden = !page.correctable;
+  const note = document.getElementById("image-note");
+  const audit = document.getElementById("audit-image");
+  const original = document.getElementById("original-image");
+  if (page.image) {
+    note.hidden = true;
+    audit.hidden = original.hidden = false;
+    audit.src = `/image/${page.page_id}/audit.jpg?v=${page.image.version}`;
+    original.src = `/image/${page.page_id}/original.jpg?v=${page.image.version}`;
+  } else {
+    note.hidden = false;
+    note.textContent = `No image: ${page.image_note}`;
+    audit.hidden = original.hidden = true;
+  }
+  const trail = document.getElementById("trail");
+  trail.replaceChildren();
+  if (page.trail.length) {
+    trail.append(el("h2", "Corrections (the machine reading is kept)"));
+    const table = el("table");
+    table.append(el("tr"));
+    table.firstChild.append(...["when (UTC)", "item", "from", "to", "by", "reason", "via"].map((h) => el("th", h)));
+    for (const c of page.trail) {
+      const row = el("tr");
+      row.append(el("td", c.at), el("td", c.item), el("td", c.old_mm === null ? c.old_status : fmt(c.old_mm)),
+        el("td", c.new_mm === null ? "missing" : fmt(c.new_mm)), el("td", c.by), el("td", c.reason), el("td", c.via));
+      table.append(row);
+    }
+    trail.append(table);
+  }
+}
+
+async function showPage(pageId) {
+  setMessage("");
+  render(await api(`/api/page/${pageId}`));
+}
+
+function chooseItem(n, mm) {
+  document.getElementById("item").value = String(n);
+  document.getElementById("missing").checked = false;
+  document.getElementById("mm").value = mm === null || mm === undefined ? "" : Number(mm).toFixed(1);
+}
+
+function setMessage(text, cls) {
+  const m = document.getElementById("message");
+  m.textContent = text;
+  m.className = cls || "";
+}
+
+async function onImageClick(event) {
+  if (!current || !current.image) return;
+  const img = event.currentTarget;
+  const x = (event.offsetX * img.naturalWidth) / img.clientWidth;
+  const y = (event.offsetY * img.naturalHeight) / img.clientHeight;
+  const hit = await api(`/api/locate/${current.page_id}?x=${x.toFixed(1)}&y=${y.toFixed(1)}`);
+  if (hit.item === null) {
+    setMessage("That is not on a line: click on the line, where the mark is.", "error");
+    return;
+  }
+  chooseItem(hit.item, hit.mm);
+  setMessage(`Item ${hit.item}: ${fmt(hit.mm)} mm. Add your name and a reason, then save.`);
+  document.getElementById("reason").focus();
+}
+
+async function onSave(event) {
+  event.preventDefault();
+  if (!current) return;
+  const missing = document.getElementById("missing").checked;
+  const raw = document.getElementById("mm").value;
+  const by = document.getElementById("by").value.trim();
+  const request = {
+    page_id: current.page_id,
+    item: Number(document.getElementById("item").value),
+    missing: missing,
+    mm: missing || raw === "" ? null : Number(raw),
+    by: by,
+    reason: document.getElementById("reason").value,
+  };
+  try {
+    const page = await api("/api/correct", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-SRS-Token": token },
+      body: JSON.stringify(request),
+    });
+    try { localStorage.setItem("srs-scan-reviewer", by); } catch (e) { /* private mode */ }
+    render(page);
+    document.getElementById("reason").value = "";
+    setMessage(`Saved: item ${request.item} ${missing ? "marked missing" : `set to ${fmt(request.mm)} mm`}.`, "ok");
+  } catch (error) {
+    setMessage(`Not saved: ${error.message}`, "error");
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  try { document.getElementById("by").value = localStorage.getItem("srs-scan-reviewer") || ""; } catch (e) { /* */ }
+  document.getElementById("audit-image").addEventListener("click", onImageClick);
+  document.getElementById("correction").addEventListener("submit", onSave);
+  loadPages().catch((error) => setMessage(`Cannot load the pages: ${error.message}`, "error"));
+});
