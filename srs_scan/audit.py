@@ -30,8 +30,8 @@ from .ledger import PAGE_ID_LENGTH, Ledger, StoredPage, page_hash
 from .model import PageResult, PageStatus
 from .report import printable
 
-NEAR_TOTAL = 3.0  # points of a total from its cutoff that count as "close"
-NEAR_ITEM = 1.0  # points of an SRS item from its cutoff
+NEAR_TOTAL = 2.0  # points of a total from its cutoff that count as "close"
+NEAR_ITEM = 0.5  # points of an SRS item from its cutoff
 
 
 @dataclass(frozen=True)

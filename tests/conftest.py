@@ -7,6 +7,7 @@ the reader's own output.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,3 +54,64 @@ def out_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "out"
     folder.mkdir()
     return folder
+
+
+# --- a small scanned stack in a ledger, for the audit, correction and review tests -------
+
+AUDIT_DPI = 200
+# file name -> (form, marks per line); one tuple = two marks on the line (a review item)
+AUDIT_PAGES = {
+    # a review page far from every cutoff (items about 5, total about 18); first in file order
+    "a_far.png": ("srs", (50.0, 50.0, (30.0, 70.0), 52.0)),
+    # a review page close to a cutoff (item 2 reads 9.2, near the item cutoff 9)
+    "b_near.png": ("srs", (83.0, 91.5, (20.0, 60.0), 50.0)),
+    # a clean ORS page
+    "c_ors.png": ("ors", (35.0, 22.4, 48.9, 40.0)),
+}
+
+
+@dataclass(frozen=True)
+class AuditStack:
+    folder: Path
+    db: Path
+    pages: dict[str, RenderedPage]  # file name -> the rendered page (ground truth)
+    jsonl: Path
+
+
+@pytest.fixture(scope="session")
+def audit_stack_template(tmp_path_factory: pytest.TempPathFactory) -> AuditStack:
+    """The stack scanned once (files, JSONL and ledger); tests get their own copy."""
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from srs_scan.cli import main
+    from srs_scan.synth import scan
+
+    folder = tmp_path_factory.mktemp("audit_stack")
+    rendered = {}
+    for name, (form, positions) in AUDIT_PAGES.items():
+        marks = [[MarkSpec(p) for p in (pos if isinstance(pos, tuple) else (pos,))] for pos in positions]
+        page = render_form(form, marks, dpi=AUDIT_DPI, seed=len(rendered))
+        rendered[name] = page
+        gray = scan(page.image, np.random.default_rng(7), dpi_in=AUDIT_DPI, dpi_out=AUDIT_DPI)
+        Image.fromarray(gray).save(folder / name, dpi=(AUDIT_DPI, AUDIT_DPI))
+    runner = CliRunner()
+    result = runner.invoke(main, ["scan", *(str(folder / n) for n in AUDIT_PAGES), "--jsonl",
+                                  str(folder / "out.jsonl"), "--workers", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    return AuditStack(folder, folder / "srs-scan-ledger.sqlite", rendered, folder / "out.jsonl")
+
+
+@pytest.fixture
+def audit_stack(audit_stack_template: AuditStack, tmp_path: Path) -> AuditStack:
+    """A private copy of the scanned stack and its ledger (tests may correct it)."""
+    import shutil
+
+    folder = tmp_path / "stack"
+    shutil.copytree(audit_stack_template.folder, folder)
+    # the ledger knows the files by absolute path: point it at the copies
+    import sqlite3
+
+    with sqlite3.connect(folder / "srs-scan-ledger.sqlite") as con:
+        con.execute("UPDATE pages SET path = replace(path, ?, ?)", (str(audit_stack_template.folder), str(folder)))
+    return AuditStack(folder, folder / "srs-scan-ledger.sqlite", audit_stack_template.pages, folder / "out.jsonl")

@@ -1,0 +1,160 @@
+"""Corrections: what they do to a page (pure), and the ledger's append-only trail."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from srs_scan import corrections
+from srs_scan.corrections import Correction
+from srs_scan.ledger import Ledger, LedgerError
+from srs_scan.model import ItemResult, ItemStatus, PageResult, PageStatus
+
+
+def _page(values, *, status=PageStatus.OK, reasons=(), form="srs") -> PageResult:
+    items = []
+    for i, v in enumerate(values, start=1):
+        if v is None:
+            items.append(ItemResult(f"Item {i}", None, None, ItemStatus.MISSING))
+        elif isinstance(v, tuple):  # (mm, "review")
+            items.append(ItemResult(f"Item {i}", v[0], round(v[0] / 10, 1), ItemStatus.REVIEW, ("2 marks on the line",)))
+        else:
+            items.append(ItemResult(f"Item {i}", v, round(v / 10, 1), ItemStatus.OK))
+    total = None if any(i.score is None for i in items) else round(sum(i.score for i in items), 1)
+    return PageResult("f.pdf", 1, status, form=form, items=tuple(items), total=total, reasons=tuple(reasons))
+
+
+def _fix(item, mm, cid=1, by="Dr A", reason="checked the paper") -> Correction:
+    return Correction("h" * 64, item, mm, by, reason, id=cid)
+
+
+def test_a_correction_sets_the_value_rescoring_total_and_flags():
+    page = _page([95.0, 95.0, (40.0, "review"), 95.0], status=PageStatus.REVIEW,
+                 reasons=("1 item(s) need a person to check the mark",))
+    after = corrections.apply(page, [_fix(3, 92.0)])
+    item = after.items[2]
+    assert (item.mm, item.score, item.status, item.corrected) == (92.0, 9.2, ItemStatus.OK, True)
+    assert (item.machine_mm, item.machine_status) == (40.0, ItemStatus.REVIEW)
+    assert after.total == 37.7  # 9.5 * 3 + 9.2
+    assert after.status is PageStatus.OK and after.reasons == ()
+    assert after.corrected and not page.corrected
+    # the machine's 4.0 had raised an item flag and the alliance flag; the person's value raises neither
+    assert not any(f.code in ("item_low", "alliance_concern") for f in after.flags)
+    before_codes = {f.code for f in corrections.apply(page, [_fix(3, 40.0)]).flags}
+    assert {"item_low", "alliance_concern"} <= before_codes
+
+
+def test_marking_missing_removes_the_total_and_keeps_the_page_in_review():
+    after = corrections.apply(_page([95.0, 95.0, 95.0, 95.0]), [_fix(2, None)])
+    assert after.items[1].status is ItemStatus.MISSING and after.items[1].mm is None
+    assert after.items[1].machine_mm == 95.0
+    assert after.total is None
+    assert after.status is PageStatus.REVIEW
+    assert any("no mark" in r for r in after.reasons)
+
+
+def test_the_latest_correction_of_an_item_wins_and_the_machine_value_stays_the_first():
+    page = _page([50.0, 50.0, 50.0, 50.0])
+    after = corrections.apply(page, [_fix(1, 60.0, cid=1), _fix(1, 70.0, cid=2)])
+    assert after.items[0].mm == 70.0 and after.items[0].machine_mm == 50.0
+    shuffled = corrections.apply(page, [_fix(1, 70.0, cid=2), _fix(1, 60.0, cid=1)])
+    assert shuffled.items[0].mm == 70.0
+
+
+def test_a_page_reason_stays_open_until_every_item_is_set_by_a_person():
+    page = _page([80.0, 80.0, 80.0, 80.0], status=PageStatus.REVIEW, reasons=("page orientation uncertain",))
+    some = corrections.apply(page, [_fix(1, 20.0)])
+    assert some.status is PageStatus.REVIEW and "page orientation uncertain" in some.reasons
+    every = corrections.apply(page, [_fix(i, 20.0, cid=i) for i in range(1, 5)])
+    assert every.status is PageStatus.OK and every.reasons == ()
+    assert any(w.startswith(corrections.RESOLVED) for w in every.warnings)
+
+
+def test_an_unknown_form_stays_in_review_even_when_every_item_is_set():
+    page = _page([80.0] * 4, status=PageStatus.REVIEW, reasons=("form type (SRS or ORS) not recognised",), form=None)
+    after = corrections.apply(page, [_fix(i, 50.0, cid=i) for i in range(1, 5)])
+    assert after.status is PageStatus.REVIEW and after.total == 20.0 and after.flags == ()
+
+
+def test_a_page_whose_lines_were_not_measured_can_be_measured_by_hand():
+    page = PageResult("f.pdf", 1, PageStatus.REVIEW, form="ors",
+                      reasons=("a scale line could not be measured (faint or broken print)",))
+    half = corrections.apply(page, [_fix(1, 30.0)])
+    assert len(half.items) == 4 and half.status is PageStatus.REVIEW and half.total is None
+    full = corrections.apply(page, [_fix(i, 30.0, cid=i) for i in range(1, 5)])
+    assert full.status is PageStatus.OK and full.total == 12.0
+    assert [f.code for f in full.flags] == ["clinical_range"]
+
+
+@pytest.mark.parametrize("item, mm, by, reason, message", [
+    (0, 50.0, "A", "r", "item must be 1 to 4"),
+    (5, 50.0, "A", "r", "item must be 1 to 4"),
+    (1, 100.5, "A", "r", "0.0 to 100.0"),
+    (1, -0.1, "A", "r", "0.0 to 100.0"),
+    (1, float("nan"), "A", "r", "0.0 to 100.0"),
+    (1, 50.0, "  ", "r", "who"),
+    (1, 50.0, "A", "", "why"),
+])
+def test_bad_corrections_are_refused(item, mm, by, reason, message):
+    with pytest.raises(ValueError, match=message):
+        corrections.check(item, mm, by, reason)
+
+
+def test_values_are_kept_to_a_tenth_of_a_millimetre():
+    assert corrections.check(2, 64.25, " Dr  A ", " re-measured ")[0:3] == (64.3, "Dr A", "re-measured")
+
+
+def test_the_trail_is_append_only(tmp_path):
+    ledger = Ledger(tmp_path / "l.sqlite")
+    ledger.add_correction(Correction("a" * 64, 1, 50.0, "Dr A", "checked", old_mm=40.0, old_status="review"))
+    for sql in ("UPDATE corrections SET new_mm = 10", "DELETE FROM corrections"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            ledger._db.execute(sql)
+    (row,) = ledger.trail()
+    assert (row.new_mm, row.old_mm, row.by, row.reason) == (50.0, 40.0, "Dr A", "checked")
+    assert row.at.endswith("+00:00")  # UTC
+    ledger.close()
+
+
+def test_a_first_layout_ledger_is_upgraded_keeping_its_pages(tmp_path):
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)
+    con.executescript("""
+        CREATE TABLE pages (page_hash TEXT NOT NULL, settings TEXT NOT NULL, source TEXT NOT NULL,
+            page INTEGER NOT NULL, status TEXT NOT NULL, form_id TEXT, record TEXT NOT NULL,
+            version TEXT NOT NULL, read_at TEXT NOT NULL, PRIMARY KEY (page_hash, settings));
+        PRAGMA user_version = 1;
+    """)
+    record = _page([50.0] * 4).to_dict()
+    con.execute("INSERT INTO pages VALUES (?, 's', 'f.pdf', 1, 'ok', NULL, ?, '0.1.0', '2026-01-01T00:00:00+00:00')",
+                ("ab" * 32, json.dumps(record)))
+    con.commit()
+    con.close()
+    ledger = Ledger(db)
+    (page,) = ledger.pages()
+    assert page.result.total == 20.0 and page.page_id == ("ab" * 32)[:12]
+    assert ledger._db.execute("PRAGMA user_version").fetchone()[0] == 2
+    ledger.close()
+
+
+def test_page_ids_are_found_by_prefix_and_refused_when_unknown_or_too_short(tmp_path):
+    ledger = Ledger(tmp_path / "l.sqlite")
+    record = _page([50.0] * 4).to_dict()
+    ledger.put("abcdef0123" + "0" * 54, "s", record)
+    ledger.put("abcdef9999" + "0" * 54, "s", record)
+    assert ledger.find("abcdef01").page_hash.startswith("abcdef01")
+    with pytest.raises(LedgerError, match="give more"):
+        ledger.find("abcdef")
+    with pytest.raises(LedgerError, match="no page"):
+        ledger.find("123456")
+    with pytest.raises(LedgerError, match="not a page id"):
+        ledger.find("abc")
+    ledger.close()
+
+
+def test_a_missing_ledger_is_not_created_by_readers(tmp_path):
+    with pytest.raises(LedgerError, match="no ledger"):
+        Ledger(tmp_path / "nothing.sqlite", must_exist=True)
+    assert not (tmp_path / "nothing.sqlite").exists()
