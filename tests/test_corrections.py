@@ -19,7 +19,8 @@ def _page(values, *, status=PageStatus.OK, reasons=(), form="srs") -> PageResult
         if v is None:
             items.append(ItemResult(f"Item {i}", None, None, ItemStatus.MISSING))
         elif isinstance(v, tuple):  # (mm, "review")
-            items.append(ItemResult(f"Item {i}", v[0], round(v[0] / 10, 1), ItemStatus.REVIEW, ("2 marks on the line",)))
+            items.append(ItemResult(f"Item {i}", v[0], round(v[0] / 10, 1), ItemStatus.REVIEW,
+                                    ("2 marks on the line",)))
         else:
             items.append(ItemResult(f"Item {i}", v, round(v / 10, 1), ItemStatus.OK))
     total = None if any(i.score is None for i in items) else round(sum(i.score for i in items), 1)
