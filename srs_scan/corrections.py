@@ -78,11 +78,17 @@ def apply(result: PageResult, trail: Sequence[Correction], *, item_threshold: fl
     page's review reasons are worked out again. A page reason that is not about one item
     (say, "page orientation uncertain") stays open until a person has set all four items.
     """
-    if not trail or correctable(result) is not None:
+    if not trail:
         return result
+    if correctable(result) is not None:
+        # corrected once, but this reading found no form (a newer version, say): the
+        # person's values are kept and a person must look again
+        result = replace(result, status=PageStatus.REVIEW, items=(), total=None, flags=(), reasons=(
+            *result.reasons, "a person corrected this page before, but this reading found no form on it: check it",
+        ))
     latest: dict[int, Correction] = {}
-    for c in sorted(trail, key=lambda c: (c.id is None, c.id or 0)):
-        latest[c.item] = c
+    for entry in sorted(trail, key=lambda e: (e.id is None, e.id or 0)):
+        latest[entry.item] = entry
     forms = all_forms()
     form = forms.get(result.form) if result.form else None
     base = list(result.items) or _unread_items(form)

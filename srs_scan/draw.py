@@ -37,6 +37,8 @@ FADE = 0.3  # how much lighter the scan is under the drawing
 CLICK_REACH_MM = 6.0  # a click this near a line sets its mark (review page)
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
+Point = Sequence[float] | np.ndarray  # (x, y)
+
 # BGR
 INK_ENDS = (230, 120, 0)
 INK_RULER = (150, 70, 0)
@@ -246,7 +248,7 @@ def _banner(width: int, result: PageResult, *, measured: bool) -> np.ndarray:
     return banner
 
 
-def _px(p: Sequence[float]) -> tuple[int, int]:
+def _px(p: Point) -> tuple[int, int]:
     return int(round(p[0])), int(round(p[1]))
 
 
@@ -255,11 +257,11 @@ def _seg(canvas: np.ndarray, p: np.ndarray, q: np.ndarray, ink: tuple[int, int, 
     cv2.line(canvas, _fixed(p), _fixed(q), ink, width, cv2.LINE_AA, shift=4)
 
 
-def _fixed(p: Sequence[float]) -> tuple[int, int]:
+def _fixed(p: Point) -> tuple[int, int]:
     return int(round(p[0] * 16)), int(round(p[1] * 16))
 
 
-def _text(canvas: np.ndarray, text: str, at: Sequence[float], ink: tuple[int, int, int], scale: float,
+def _text(canvas: np.ndarray, text: str, at: Point, ink: tuple[int, int, int], scale: float,
           *, centre: bool = False, thickness: int = 1) -> None:
     text = text.encode("ascii", "replace").decode("ascii")  # Hershey fonts have ASCII only
     (w, h), _ = cv2.getTextSize(text, FONT, scale, thickness)

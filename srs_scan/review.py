@@ -214,8 +214,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route_get(self, path: str, query: dict[str, list[str]]) -> None:
         if path == "/":
-            page = _static("review.html").replace("{{TOKEN}}", self._state.token)
-            self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
+            html = _static("review.html").replace("{{TOKEN}}", self._state.token)
+            self._send(HTTPStatus.OK, html.encode("utf-8"), "text/html; charset=utf-8")
         elif path in STATIC:
             self._send(HTTPStatus.OK, _static(path.lstrip("/")).encode("utf-8"), STATIC[path] + "; charset=utf-8")
         elif path == "/api/pages":
@@ -263,8 +263,9 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ValueError("item must be a number 1 to 4")
             if not missing and not isinstance(mm, (int, float)):
                 raise ValueError("give the value in mm, or mark the item missing")
+            value = None if missing else float(mm)  # type: ignore[arg-type]  # checked above
             with self._state.lock:
-                _, after = audit.correct(self._state.ledger, page_id, item, None if missing else float(mm),
+                _, after = audit.correct(self._state.ledger, page_id, item, value,
                                          by=str(body.get("by", "")), reason=str(body.get("reason", "")),
                                          via="review")
             self._json(HTTPStatus.OK, _detail(after, self._state.view(after)))
@@ -297,7 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @cache
 def _static(name: str) -> str:
-    return resources.files("srs_scan").joinpath("web", name).read_text(encoding="utf-8")
+    return resources.files("srs_scan").joinpath("web").joinpath(name).read_text(encoding="utf-8")
 
 
 def _summary(page: audit.AuditPage) -> dict[str, Any]:

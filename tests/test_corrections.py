@@ -159,3 +159,11 @@ def test_a_missing_ledger_is_not_created_by_readers(tmp_path):
     with pytest.raises(LedgerError, match="no ledger"):
         Ledger(tmp_path / "nothing.sqlite", must_exist=True)
     assert not (tmp_path / "nothing.sqlite").exists()
+
+
+def test_corrections_outlive_a_re_read_that_finds_no_form():
+    gone = PageResult("f.pdf", 1, PageStatus.NO_FORM, reasons=("no stack of four scale lines found",))
+    after = corrections.apply(gone, [_fix(2, 70.0)])
+    assert after.status is PageStatus.REVIEW
+    assert after.items[1].mm == 70.0 and after.items[1].corrected
+    assert any("corrected this page before" in r for r in after.reasons)
