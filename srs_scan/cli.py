@@ -192,6 +192,10 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     )
     if review_pages:
         click.echo("review: " + ", ".join(review_pages), err=quiet)
+        if db_path is not None:
+            db_arg = "" if db_path.resolve() == (Path.cwd() / LEDGER_NAME) else f" --db {db_path}"
+            click.echo(f"check and correct them: srs-scan review{db_arg}  (or: srs-scan audit{db_arg} -o audit.html)",
+                       err=quiet)
     if errors:
         click.echo("unreadable: " + " | ".join(errors), err=quiet)
     if duplicates:
