@@ -157,22 +157,31 @@ def write_trail(handle: IO[str], ledger: Ledger) -> int:
     return len(trail)
 
 
-def correct(ledger: Ledger, page_id: str, item: int, mm: float | None, *, by: str, reason: str,
-            via: str = "cli") -> tuple[AuditPage, AuditPage]:
-    """Record a correction of one item; returns the page before and after it.
+class Conflict(ValueError):
+    """The item changed since the person looked at it (another reviewer, another window)."""
 
-    ``mm`` None marks the item missing. Raises ValueError for a value, name or reason
-    that is not acceptable, and :class:`srs_scan.ledger.LedgerError` for an unknown page.
+
+def correct(ledger: Ledger, page_id: str, item: int, mm: float | None, *, by: str, reason: str,
+            via: str = "cli", expected: tuple[float | None, str] | None = None) -> tuple[Correction, AuditPage]:
+    """Record a correction of one item; returns it as stored and the page after it.
+
+    ``mm`` None marks the item missing. ``expected``: the item's (mm, status) as the person
+    saw it; if it has changed since, nothing is recorded (:class:`Conflict`). Raises
+    ValueError for a value, name or reason that is not acceptable, and
+    :class:`srs_scan.ledger.LedgerError` for an unknown page.
     """
     stored = ledger.find(page_id)
-    why_not = corrections.correctable(stored.result)
-    if why_not:
-        raise ValueError(why_not)
+    if stored.result.status is PageStatus.NO_FORM and not ledger.corrections_for(stored.page_hash):
+        raise ValueError(corrections.correctable(stored.result) or "")
     mm, by, reason = corrections.check(item, mm, by, reason)
     before = current(ledger, stored)
     old = before.result.items[item - 1] if len(before.result.items) >= item else None
-    ledger.add_correction(Correction(
-        stored.page_hash, item, mm, by, reason, old_mm=old.mm if old else None,
-        old_status=old.status.value if old else "review", via=via,
+    old_mm, old_status = (old.mm, old.status.value) if old else (None, "review")
+    if expected is not None and (expected[0], expected[1]) != (old_mm, old_status):
+        now = "no mark" if old_mm is None else f"{old_mm:.1f} mm"
+        raise Conflict(f"item {item} was changed since you loaded the page (it is now {now}, {old_status}): "
+                       "reload the page and check it again")
+    stored_c = ledger.add_correction(Correction(
+        stored.page_hash, item, mm, by, reason, old_mm=old_mm, old_status=old_status, via=via,
     ))
-    return before, current(ledger, stored)
+    return stored_c, current(ledger, stored)

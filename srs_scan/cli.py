@@ -384,7 +384,7 @@ def correct_command(page_id: str, item: int, mm: float | None, missing: bool, by
         raise click.UsageError("give either --mm VALUE or --missing")
     ledger = _open_ledger(db_path)
     try:
-        before, after = correct_page(ledger, page_id, item, mm, by=by, reason=reason)
+        done, after = correct_page(ledger, page_id, item, mm, by=by, reason=reason)
     except LedgerError as exc:
         raise click.UsageError(str(exc)) from exc
     except ValueError as exc:
@@ -394,12 +394,12 @@ def correct_command(page_id: str, item: int, mm: float | None, missing: bool, by
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     finally:
         ledger.close()
-    old, new = before.result.items[item - 1], after.result.items[item - 1]
+    new = after.result.items[item - 1]
     r = after.result
     total = "-" if r.total is None else f"{r.total:.1f}"
     click.echo(
         f"{after.page_id} ({printable(r.source)} p{r.page}) item {item} {new.name}: "
-        f"{_value(old.mm)} ({old.status.value}) -> {_value(new.mm)}\n"
+        f"{_value(done.old_mm)} ({done.old_status}) -> {_value(new.mm)}\n"
         f"page now: {(r.form or '?').upper()} total {total} [{r.status.value}]"
         + "".join(f"\n  FLAG {f.message}" for f in r.flags)
         + "".join(f"\n  review: {reason}" for reason in r.reasons)

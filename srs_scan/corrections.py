@@ -11,6 +11,7 @@ This module only computes: it reads and writes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -21,6 +22,14 @@ from .score import ScoringOptions, flags_for, item_reasons, round_half_up, total
 MAX_NAME = 80  # characters of a reviewer's name
 MAX_REASON = 500  # characters of a reason
 RESOLVED = "resolved by a person: "  # prefix of a page reason every item correction settled
+# page reasons about where the lines are, which a person setting all four values settles;
+# others (which form, which way up, whose QR code) are not settled by values and stay open
+VALUE_REASONS = (
+    "a scale line could not be measured",
+    "a scale line runs to the edge of the image",
+    "the form is too small in the image",
+)
+VALUE_REASON_PATTERN = re.compile(r"line \d does not end where the printed layout puts it")
 
 
 @dataclass(frozen=True)
@@ -53,9 +62,9 @@ def check(item: int, mm: float | None, by: str, reason: str) -> tuple[float | No
         mm = round_half_up(float(mm), 1)
     by, reason = " ".join(by.split()), " ".join(reason.split())
     if not by:
-        raise ValueError("say who makes the correction (--by)")
+        raise ValueError("say who makes the correction (a name)")
     if not reason:
-        raise ValueError("say why the value is corrected (--reason)")
+        raise ValueError("say why the value is corrected (a reason)")
     if len(by) > MAX_NAME:
         raise ValueError(f"the name is longer than {MAX_NAME} characters")
     if len(reason) > MAX_REASON:
@@ -109,9 +118,14 @@ def apply(result: PageResult, trail: Sequence[Correction], *, item_threshold: fl
     page_reasons = [r for r in result.reasons if r not in set(item_reasons(result.items))]
     warnings = list(result.warnings)
     if form is not None and all(item.corrected for item in items):
-        warnings += [RESOLVED + r for r in page_reasons]
-        page_reasons = []
-    reasons = page_reasons + item_reasons(items)
+        settled = [r for r in page_reasons if r.startswith(VALUE_REASONS) or VALUE_REASON_PATTERN.fullmatch(r)]
+        warnings += [RESOLVED + r for r in settled]
+        page_reasons = [r for r in page_reasons if r not in settled]
+    # an item a person marked missing is settled: no total, but nothing left to check
+    reasons = page_reasons + item_reasons([item for item in items if not item.corrected])
+    confirmed = [str(i) for i, item in enumerate(items, start=1) if item.corrected and item.mm is None]
+    if confirmed:
+        warnings.append(f"item {', '.join(confirmed)} marked missing by a person: total not computed")
     return replace(
         result,
         status=PageStatus.REVIEW if reasons else PageStatus.OK,

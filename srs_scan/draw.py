@@ -100,9 +100,10 @@ def render(image: np.ndarray, result: PageResult, geometry: dict[str, Any] | Non
     view_ends = [(_apply(to_view, a), _apply(to_view, b)) for a, b in ends]
     vp = (geometry or {}).get("vanishing_point")
     vanishing = _apply(to_view, vp) if vp is not None and len(view_ends) else None
-    items: Sequence[ItemResult | None] = result.items or [None] * len(view_ends)
-    for n, ((a, b), item) in enumerate(zip(view_ends, items, strict=True), start=1):
-        _draw_line(canvas, n, a, b, vanishing, item)
+    if view_ends:  # else: the whole page, nothing drawn on it
+        items: Sequence[ItemResult | None] = result.items or [None] * len(view_ends)
+        for n, ((a, b), item) in enumerate(zip(view_ends, items, strict=True), start=1):
+            _draw_line(canvas, n, a, b, vanishing, item)
     banner = _banner(canvas.shape[1], result, measured=bool(view_ends))
     shift = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, banner.shape[0]]])
     lines = tuple(((a[0], a[1] + banner.shape[0]), (b[0], b[1] + banner.shape[0])) for a, b in view_ends)

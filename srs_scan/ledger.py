@@ -69,6 +69,9 @@ CREATE TRIGGER IF NOT EXISTS corrections_no_update BEFORE UPDATE ON corrections
 BEGIN SELECT RAISE(ABORT, 'the correction trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS corrections_no_delete BEFORE DELETE ON corrections
 BEGIN SELECT RAISE(ABORT, 'the correction trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS corrections_no_replace BEFORE INSERT ON corrections
+WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM corrections WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'the correction trail is append-only'); END;
 """
 PAGE_ID_LENGTH = 12  # hex digits of the page hash shown as the page's id
 MIN_PAGE_ID = 6  # the shortest prefix accepted to name a page
@@ -146,17 +149,29 @@ class Ledger:
                 raise
 
     def _set_up(self) -> None:
-        found = self._db.execute("PRAGMA user_version").fetchone()[0]
-        empty = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
-        if not empty and found not in (1, LEDGER_VERSION):
-            raise sqlite3.DatabaseError(f"it is not an srs-scan ledger of this version (layout {found})")
-        with self._db:  # one transaction: a ledger is upgraded whole or not at all
-            if not empty and found == 1:  # the first layout: no trail, no page images' whereabouts
-                for column in ("path", "options", "geometry"):
-                    self._db.execute(f"ALTER TABLE pages ADD COLUMN {column} TEXT")
-            for statement in _statements(SCHEMA + TRAIL_SCHEMA):
-                self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version = {LEDGER_VERSION}")
+        """Create or upgrade the tables: one write transaction, taken before the layout is
+        looked at, so a ledger is upgraded whole or not at all, by one process."""
+        level = self._db.isolation_level
+        self._db.isolation_level = None  # explicit transactions: DDL included
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                found = self._db.execute("PRAGMA user_version").fetchone()[0]
+                empty = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+                if not empty and found not in (1, LEDGER_VERSION):
+                    raise sqlite3.DatabaseError(f"it is not an srs-scan ledger of this version (layout {found})")
+                if not empty and found == 1:  # the first layout: no trail, no page images' whereabouts
+                    for column in ("path", "options", "geometry"):
+                        self._db.execute(f"ALTER TABLE pages ADD COLUMN {column} TEXT")
+                for statement in _statements(SCHEMA + TRAIL_SCHEMA):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {LEDGER_VERSION}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        finally:
+            self._db.isolation_level = level
 
     def close(self) -> None:
         self._db.close()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ class ReviewState:
     review_only: bool
     lock: threading.Lock
     port: int = 0
-    views: dict[tuple[str, int], draw.AuditView | str] = field(default_factory=dict)
+    views: dict[tuple[str, str, int], draw.AuditView | str] = field(default_factory=dict)
     views_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def pages(self) -> list[audit.AuditPage]:
@@ -78,12 +79,15 @@ class ReviewState:
 
     def view(self, page: audit.AuditPage) -> draw.AuditView | str:
         """The page's audit view (or why there is none), drawn again after each correction."""
-        key = (page.stored.page_hash, len(page.trail))
+        key = (page.stored.page_hash, page.stored.read_at, len(page.trail))
         with self.views_lock:
             if key in self.views:
                 return self.views[key]
         image = audit.page_image(page.stored)
-        view = image if isinstance(image, str) else draw.render(image, page.result, page.stored.geometry)
+        try:
+            view = image if isinstance(image, str) else draw.render(image, page.result, page.stored.geometry)
+        except Exception as exc:  # noqa: BLE001 - a page that cannot be drawn is still correctable
+            view = f"the page could not be drawn ({type(exc).__name__})"
         with self.views_lock:
             if len(self.views) >= MAX_VIEWS:
                 self.views.pop(next(iter(self.views)))
@@ -101,6 +105,9 @@ class ReviewServer(ThreadingHTTPServer):
         super().__init__((HOST, port), _Handler)
         self.state = state
         state.port = self.server_address[1]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A broken connection is not worth a traceback on the terminal."""
 
     @property
     def url(self) -> str:
@@ -209,6 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(exc.status, str(exc))
         except LedgerError as exc:
             self._refuse(HTTPStatus.NOT_FOUND, str(exc))
+        except Exception:  # noqa: BLE001 - never a traceback (it could hold page data)
+            self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
 
     do_HEAD = do_GET
 
@@ -256,23 +265,27 @@ class _Handler(BaseHTTPRequestHandler):
             if self.headers.get_content_type() != "application/json":
                 raise _Refused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send JSON")
             body = self._body()
-            page_id, item = str(body.get("page_id", "")), body.get("item")
-            missing = bool(body.get("missing", False))
-            mm = body.get("mm")
-            if not isinstance(item, int) or isinstance(item, bool):
-                raise ValueError("item must be a number 1 to 4")
-            if not missing and not isinstance(mm, (int, float)):
-                raise ValueError("give the value in mm, or mark the item missing")
-            value = None if missing else float(mm)  # type: ignore[arg-type]  # checked above
+            page_id, item, mm, missing, by, reason, expected = _correction_request(body)
             with self._state.lock:
-                _, after = audit.correct(self._state.ledger, page_id, item, value,
-                                         by=str(body.get("by", "")), reason=str(body.get("reason", "")),
-                                         via="review")
-            self._json(HTTPStatus.OK, _detail(after, self._state.view(after)))
+                _, after = audit.correct(self._state.ledger, page_id, item, mm, by=by, reason=reason,
+                                         via="review", expected=expected)
         except _Refused as exc:
             self._refuse(exc.status, str(exc))
+            return
+        except audit.Conflict as exc:
+            self._json(HTTPStatus.CONFLICT, {"error": str(exc)})
+            return
         except (ValueError, LedgerError) as exc:
             self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+            return
+        except Exception:  # noqa: BLE001 - never a traceback
+            self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error: reload the page to see whether the correction was saved"})
+            return
+        # recorded: whatever happens now, the answer says so
+        try:
+            self._json(HTTPStatus.OK, _detail(after, self._state.view(after)))
+        except Exception:  # noqa: BLE001
+            self._json(HTTPStatus.OK, {"saved": True, "page_id": after.page_id, "error": None})
 
     def _body(self) -> dict[str, Any]:
         try:
@@ -299,6 +312,33 @@ class _Handler(BaseHTTPRequestHandler):
 @cache
 def _static(name: str) -> str:
     return resources.files("srs_scan").joinpath("web").joinpath(name).read_text(encoding="utf-8")
+
+
+def _correction_request(body: dict[str, Any]) -> tuple[str, int, float | None, bool, str, str,
+                                                       tuple[float | None, str] | None]:
+    """The fields of a correction request, strictly typed (ValueError says what is wrong)."""
+    page_id, item, mm, missing = body.get("page_id"), body.get("item"), body.get("mm"), body.get("missing", False)
+    by, reason, expected = body.get("by"), body.get("reason"), body.get("expected")
+    if not isinstance(page_id, str):
+        raise ValueError("page_id must be text")
+    if not isinstance(item, int) or isinstance(item, bool):
+        raise ValueError("item must be a whole number, 1 to 4")
+    if not isinstance(missing, bool):
+        raise ValueError("missing must be true or false")
+    if not missing:
+        if not isinstance(mm, (int, float)) or isinstance(mm, bool) or not math.isfinite(float(mm)):
+            raise ValueError("give the value in mm, or mark the item missing")
+        mm = float(mm)
+    if not isinstance(by, str) or not isinstance(reason, str):
+        raise ValueError("give your name and a reason as text")
+    seen: tuple[float | None, str] | None = None
+    if expected is not None:
+        if not (isinstance(expected, dict) and isinstance(expected.get("status"), str)
+                and (expected.get("mm") is None or (isinstance(expected.get("mm"), (int, float))
+                                                    and not isinstance(expected.get("mm"), bool)))):
+            raise ValueError("expected must be the item's mm and status as shown")
+        seen = (None if expected["mm"] is None else float(expected["mm"]), expected["status"])
+    return page_id, item, None if missing else mm, missing, by, reason, seen
 
 
 def _summary(page: audit.AuditPage) -> dict[str, Any]:

@@ -159,3 +159,26 @@ def test_a_page_whose_file_changed_is_listed_without_its_image(audit_stack, tmp_
     html = (tmp_path / "a.html").read_text()
     assert "the file has changed since the page was read" in html
     assert html.count('src="data:image/jpeg;base64,') == 2 * (len(AUDIT_PAGES) - 1)
+
+
+def test_pages_without_line_positions_are_shown_whole_and_can_be_measured_by_hand(audit_stack, tmp_path):
+    """An upgraded first-layout ledger has no line positions; a page whose lines could not
+    be measured has no items: both are audited and corrected without a hitch."""
+    ids = _ids(audit_stack)
+    with sqlite3.connect(audit_stack.db) as con:
+        con.execute("UPDATE pages SET geometry = NULL")
+        rec = json.loads(con.execute("SELECT record FROM pages WHERE substr(page_hash, 1, 12) = ?",
+                                     (ids["c_ors.png"],)).fetchone()[0])
+        rec.update(items=[], total=None, status="review",
+                   reasons=["a scale line could not be measured (faint or broken print)"])
+        con.execute("UPDATE pages SET record = ? WHERE substr(page_hash, 1, 12) = ?",
+                    (json.dumps(rec), ids["c_ors.png"]))
+    out = _run("correct", ids["c_ors.png"], "--item", "2", "--mm", "22.4", "--by", "RA", "--reason", "ruler",
+               "--db", audit_stack.db)
+    assert "no mark (review) -> 22.4 mm" in out.output
+    _run("audit", "--db", audit_stack.db, "-o", tmp_path / "a.html")
+    html = (tmp_path / "a.html").read_text()
+    assert html.count('src="data:image/jpeg;base64,') == 2 * len(AUDIT_PAGES)
+    _run("export", "--db", audit_stack.db, "--jsonl", tmp_path / "e.jsonl")
+    rec = _records(tmp_path / "e.jsonl")["c_ors.png"]
+    assert rec["status"] == "review" and rec["items"][1]["mm"] == 22.4 and rec["items"][0]["mm"] is None

@@ -47,13 +47,24 @@ def test_a_correction_sets_the_value_rescoring_total_and_flags():
     assert {"item_low", "alliance_concern"} <= before_codes
 
 
-def test_marking_missing_removes_the_total_and_keeps_the_page_in_review():
+def test_marking_missing_removes_the_total_and_settles_the_item():
     after = corrections.apply(_page([95.0, 95.0, 95.0, 95.0]), [_fix(2, None)])
     assert after.items[1].status is ItemStatus.MISSING and after.items[1].mm is None
     assert after.items[1].machine_mm == 95.0
-    assert after.total is None
-    assert after.status is PageStatus.REVIEW
-    assert any("no mark" in r for r in after.reasons)
+    assert after.total is None and after.flags == ()
+    assert after.status is PageStatus.OK  # a person decided: nothing left to check
+    assert any("marked missing by a person: total not computed" in w for w in after.warnings)
+
+
+def test_a_blank_line_confirmed_missing_takes_the_page_out_of_review():
+    page = _page([95.0, None, 95.0, 95.0], status=PageStatus.REVIEW,
+                 reasons=("1 item(s) have no mark: total not computed",))
+    after = corrections.apply(page, [_fix(2, None)])
+    assert after.status is PageStatus.OK and after.reasons == () and after.total is None
+    other = _page([95.0, None, None, 95.0], status=PageStatus.REVIEW,
+                  reasons=("2 item(s) have no mark: total not computed",))
+    half = corrections.apply(other, [_fix(2, None)])
+    assert half.status is PageStatus.REVIEW and half.reasons == ("1 item(s) have no mark: total not computed",)
 
 
 def test_the_latest_correction_of_an_item_wins_and_the_machine_value_stays_the_first():
@@ -64,13 +75,22 @@ def test_the_latest_correction_of_an_item_wins_and_the_machine_value_stays_the_f
     assert shuffled.items[0].mm == 70.0
 
 
-def test_a_page_reason_stays_open_until_every_item_is_set_by_a_person():
-    page = _page([80.0, 80.0, 80.0, 80.0], status=PageStatus.REVIEW, reasons=("page orientation uncertain",))
+def test_a_line_reason_stays_open_until_every_item_is_set_by_a_person():
+    why = "a scale line runs to the edge of the image: its end may be cut off"
+    page = _page([80.0, 80.0, 80.0, 80.0], status=PageStatus.REVIEW, reasons=(why,))
     some = corrections.apply(page, [_fix(1, 20.0)])
-    assert some.status is PageStatus.REVIEW and "page orientation uncertain" in some.reasons
+    assert some.status is PageStatus.REVIEW and why in some.reasons
     every = corrections.apply(page, [_fix(i, 20.0, cid=i) for i in range(1, 5)])
     assert every.status is PageStatus.OK and every.reasons == ()
-    assert any(w.startswith(corrections.RESOLVED) for w in every.warnings)
+    assert corrections.RESOLVED + why in every.warnings
+
+
+@pytest.mark.parametrize("why", ["page orientation uncertain", "the QR code says ORS but the page reads as SRS",
+                                 "markers of more than one form are in the image"])
+def test_doubts_about_the_page_itself_are_not_settled_by_values(why):
+    page = _page([80.0] * 4, status=PageStatus.REVIEW, reasons=(why,))
+    every = corrections.apply(page, [_fix(i, 20.0, cid=i) for i in range(1, 5)])
+    assert every.status is PageStatus.REVIEW and every.reasons == (why,)
 
 
 def test_an_unknown_form_stays_in_review_even_when_every_item_is_set():
@@ -110,7 +130,9 @@ def test_values_are_kept_to_a_tenth_of_a_millimetre():
 def test_the_trail_is_append_only(tmp_path):
     ledger = Ledger(tmp_path / "l.sqlite")
     ledger.add_correction(Correction("a" * 64, 1, 50.0, "Dr A", "checked", old_mm=40.0, old_status="review"))
-    for sql in ("UPDATE corrections SET new_mm = 10", "DELETE FROM corrections"):
+    for sql in ("UPDATE corrections SET new_mm = 10", "DELETE FROM corrections",
+                "INSERT OR REPLACE INTO corrections (id, page_hash, item, old_status, new_mm, new_status, by, reason, at,"
+                " via) VALUES (1, 'x', 1, 'ok', 10.0, 'ok', 'someone', 'rewritten', 'now', 'cli')"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             ledger._db.execute(sql)
     (row,) = ledger.trail()

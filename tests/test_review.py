@@ -227,3 +227,32 @@ def _ledger(path):
     from contextlib import closing
 
     return closing(Ledger(path))
+
+
+def test_a_stale_page_cannot_overwrite_another_reviewers_correction(server, audit_stack):
+    page = _page_id(audit_stack, "c_ors.png")
+    headers = {"X-SRS-Token": server.state.token}
+    seen = {"mm": 35.0, "status": "ok"}  # what both reviewers loaded (the machine read 35.0)
+    first = {"page_id": page, "item": 1, "mm": 36.0, "by": "Alice", "reason": "r", "expected": seen}
+    resp, _ = _request(server, "POST", "/api/correct", body=first, headers=headers)
+    assert resp.status == 200
+    second = {**first, "mm": 30.0, "by": "Bob", "expected": seen}
+    resp, payload = _request(server, "POST", "/api/correct", body=second, headers=headers)
+    assert resp.status == 409 and "changed since you loaded" in json.loads(payload)["error"]
+    assert _trail_rows(audit_stack.db) == 1
+
+
+@pytest.mark.parametrize("field, value", [("mm", True), ("missing", "false"), ("by", {"a": 1}), ("mm", 1e400),
+                                          ("item", 1.0), ("page_id", 5)])
+def test_loosely_typed_requests_are_refused(server, audit_stack, field, value):
+    page = _page_id(audit_stack, "c_ors.png")
+    body = {"page_id": page, "item": 1, "mm": 20.0, "by": "A", "reason": "r", field: value}
+    raw = json.dumps(body).replace("Infinity", "1e400")
+    con = http.client.HTTPConnection("127.0.0.1", server.state.port, timeout=10)
+    con.request("POST", "/api/correct", body=raw.encode(), headers={
+        "Host": f"127.0.0.1:{server.state.port}", "X-SRS-Token": server.state.token,
+        "Content-Type": "application/json"})
+    resp = con.getresponse()
+    assert resp.status == 400, json.loads(resp.read())
+    con.close()
+    assert _trail_rows(audit_stack.db) == 0

@@ -119,10 +119,28 @@ async function showPage(pageId) {
   render(await api(`/api/page/${pageId}`));
 }
 
+// "64.5" or "64,5" (a decimal comma) -> 64.5; anything else -> null. Never a thousands
+// separator: "6,4" is 6.4, not 64.
+function parseMm(raw) {
+  const text = raw.trim().replace(",", ".");
+  if (!/^\d{1,3}(\.\d+)?$/.test(text)) return null;
+  const value = Number(text);
+  return value >= 0 && value <= 100 ? Math.round(value * 10) / 10 : null;
+}
+
+function updatePreview() {
+  const raw = document.getElementById("mm").value;
+  const preview = document.getElementById("preview");
+  if (document.getElementById("missing").checked || raw.trim() === "") { preview.textContent = ""; return; }
+  const mm = parseMm(raw);
+  preview.textContent = mm === null ? "type mm from 0.0 to 100.0" : `= score ${(mm / 10).toFixed(1)} (${mm.toFixed(1)} mm)`;
+}
+
 function chooseItem(n, mm) {
   document.getElementById("item").value = String(n);
   document.getElementById("missing").checked = false;
   document.getElementById("mm").value = mm === null || mm === undefined ? "" : Number(mm).toFixed(1);
+  updatePreview();
 }
 
 function setMessage(text, cls) {
@@ -148,17 +166,27 @@ async function onImageClick(event) {
 
 async function onSave(event) {
   event.preventDefault();
+  setMessage("");
   if (!current) return;
   const missing = document.getElementById("missing").checked;
   const raw = document.getElementById("mm").value;
+  const mm = missing ? null : parseMm(raw);
+  if (!missing && mm === null) {
+    setMessage("Not saved: type the value in mm, from 0.0 to 100.0 (e.g. 64.5), or tick 'no mark'.", "error");
+    return;
+  }
   const by = document.getElementById("by").value.trim();
+  const n = Number(document.getElementById("item").value);
+  const shown = current.items[n - 1];
   const request = {
     page_id: current.page_id,
-    item: Number(document.getElementById("item").value),
+    item: n,
     missing: missing,
-    mm: missing || raw === "" ? null : Number(raw),
+    mm: mm,
     by: by,
     reason: document.getElementById("reason").value,
+    // the value this person saw: if someone else changed it meanwhile, nothing is saved
+    expected: shown ? { mm: shown.mm, status: shown.status } : null,
   };
   try {
     const page = await api("/api/correct", {
@@ -179,5 +207,7 @@ document.addEventListener("DOMContentLoaded", () => {
   try { document.getElementById("by").value = localStorage.getItem("srs-scan-reviewer") || ""; } catch (e) { /* */ }
   document.getElementById("audit-image").addEventListener("click", onImageClick);
   document.getElementById("correction").addEventListener("submit", onSave);
+  document.getElementById("mm").addEventListener("input", updatePreview);
+  document.getElementById("missing").addEventListener("change", updatePreview);
   loadPages().catch((error) => setMessage(`Cannot load the pages: ${error.message}`, "error"));
 });
