@@ -28,7 +28,7 @@ from .corrections import Correction
 from .forms import all_forms
 from .ledger import PAGE_ID_LENGTH, Ledger, StoredPage, page_hash
 from .model import PageResult, PageStatus
-from .report import printable
+from .report import cell, printable
 
 NEAR_TOTAL = 2.0  # points of a total from its cutoff that count as "close"
 NEAR_ITEM = 0.5  # points of an SRS item from its cutoff
@@ -66,27 +66,61 @@ def current(ledger: Ledger, stored: StoredPage) -> AuditPage:
     return AuditPage(stored, trail, result, note, distance)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What an audit covers, for its report to say."""
+
+    pages: list[AuditPage]
+    total: int  # pages in the ledger (after --source)
+    sample: int | None = None
+    seed: int = 0
+    left_out: int = 0  # pages not drawn into the sample
+
+
 def collect(ledger: Ledger, *, sources: Sequence[Path] = (), sample: int | None = None,
             seed: int = 0, review_only: bool = False) -> list[AuditPage]:
-    """The pages to audit, in checking order (see the module's doc).
+    """The pages to audit, in checking order (see :func:`select`)."""
+    return select(ledger, sources=sources, sample=sample, seed=seed, review_only=review_only).pages
+
+
+def select(ledger: Ledger, *, sources: Sequence[Path] = (), sample: int | None = None,
+           seed: int = 0, review_only: bool = False) -> Selection:
+    """The pages to audit, in checking order: review pages close to a cutoff, the other
+    review pages, then pages read as ok but close to a cutoff, then the rest in file order.
 
     ``sources``: only pages read from these files (default: every page in the ledger);
-    ``sample``: all review pages plus this many of the others, drawn at random with ``seed``
-    (a reproducible spot check); ``review_only``: the review pages alone.
+    ``sample``: every review page and every page close to a cutoff, plus this many of the
+    other form pages drawn at random with ``seed`` (a reproducible spot check; pages
+    without a form are left out); ``review_only``: the review pages alone.
     """
     stored = ledger.pages()
     if sources:
-        wanted = {str(Path(s).resolve()) for s in sources}
-        stored = [p for p in stored if p.path in wanted]
+        wanted = {_same_file(s) for s in sources}
+        stored = [p for p in stored if p.path is not None and _same_file(p.path) in wanted]
     pages = [current(ledger, p) for p in stored]
     review = [p for p in pages if p.review]
-    rest = [p for p in pages if not p.review]
+    near_ok = [p for p in pages if not p.review and p.near_cutoff]
+    rest = [p for p in pages if not p.review and not p.near_cutoff]
+    left_out = 0
     if review_only:
-        rest = []
-    elif sample is not None and sample < len(rest):
-        rest = sorted(random.Random(seed).sample(rest, sample), key=pages.index)
-    near = sorted((p for p in review if p.near_cutoff), key=lambda p: p.cutoff_distance or 0.0)
-    return near + [p for p in review if not p.near_cutoff] + rest
+        near_ok, rest = [], []
+    elif sample is not None:
+        forms = [p for p in rest if p.result.status is PageStatus.OK]
+        drawn = random.Random(seed).sample(forms, min(sample, len(forms)))
+        left_out = len(rest) - len(drawn)
+        rest = sorted(drawn, key=pages.index)
+
+    def by_closeness(group: list[AuditPage]) -> list[AuditPage]:
+        return sorted(group, key=lambda p: p.cutoff_distance or 0.0)
+
+    near = by_closeness([p for p in review if p.near_cutoff])
+    ordered = near + [p for p in review if not p.near_cutoff] + by_closeness(near_ok) + rest
+    return Selection(ordered, len(pages), sample, seed, left_out)
+
+
+def _same_file(path: str | Path) -> str:
+    """A file's path with links resolved (a file that is gone keeps its absolute path)."""
+    return str(Path(path).resolve())
 
 
 def cutoff_closeness(result: PageResult, item_threshold: float | None = None) -> tuple[str | None, float | None]:
@@ -148,11 +182,11 @@ def write_trail(handle: IO[str], ledger: Ledger) -> int:
         name = items[c.item - 1].name if len(items) >= c.item else ""
         writer.writerow({
             "correction": c.id, "at_utc": c.at, "page_id": c.page_hash[:PAGE_ID_LENGTH],
-            "source": printable(page.result.source) if page else "", "page": page.result.page if page else "",
-            "item": c.item, "item_name": name,
+            "source": cell(page.result.source) if page else "", "page": page.result.page if page else "",
+            "item": c.item, "item_name": cell(name),
             "old_mm": "" if c.old_mm is None else f"{c.old_mm:.1f}", "old_status": c.old_status,
             "new_mm": "" if c.new_mm is None else f"{c.new_mm:.1f}", "new_status": c.new_status.value,
-            "by": c.by, "reason": c.reason, "via": c.via,
+            "by": cell(c.by), "reason": cell(c.reason), "via": c.via,
         })
     return len(trail)
 

@@ -50,8 +50,10 @@ figcaption { font-size: .85em; color: #555; }
 
 
 def render_report(pages: Sequence[AuditPage], *, images: Callable[[AuditPage], np.ndarray | str],
-                  title: str = "srs-scan audit", progress: Callable[[], None] | None = None) -> str:
-    """The whole report. ``images(page)`` gives the page's decoded image or why there is none."""
+                  title: str = "srs-scan audit", progress: Callable[[], None] | None = None,
+                  scope: str = "") -> str:
+    """The whole report. ``images(page)`` gives the page's decoded image or why there is none;
+    ``scope`` says what the report covers (a sample, say)."""
     n_review = sum(p.review for p in pages)
     n_near = sum(p.review and p.near_cutoff for p in pages)
     n_corrected = sum(p.result.corrected for p in pages)
@@ -63,7 +65,8 @@ def render_report(pages: Sequence[AuditPage], *, images: Callable[[AuditPage], n
         f"<h1>{escape(title)}</h1>",
         f'<p class="muted">Made {made} by srs-scan {escape(__version__)}. {len(pages)} page(s): '
         f"{n_review} to review ({n_near} close to a clinical cutoff), {n_corrected} corrected by a person. "
-        "Review pages come first, those close to a cutoff first among them.</p>",
+        "Review pages come first, those close to a cutoff first among them; then pages read as ok "
+        f"but close to a cutoff, then the rest.{(' ' + escape(scope)) if scope else ''}</p>",
         _legend(),
         _summary(pages),
     ]
@@ -133,6 +136,9 @@ def _section(page: AuditPage, image: np.ndarray | str) -> str:
         parts.append(_trail(page))
     if isinstance(image, str):
         parts.append(f'<p class="review">No image: {_e(image)}.</p>')
+    elif r.status is PageStatus.NO_FORM:
+        # enough to see whether it is a form after all, too small to read a letter's text
+        parts.append(_figure(draw.thumbnail(image, r.rotation or 0), "the page, small (no form was found on it)"))
     else:
         view = draw.render(image, r, page.stored.geometry)
         parts.append(_figure(view.image, "as read (drawn)"))

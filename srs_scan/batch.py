@@ -249,7 +249,10 @@ def _flag_duplicates(
                 notes.append(f"possible duplicate: the same printed sheet (QR code) as {first.path} p{first.page}")
             else:
                 seen[sheet] = outcome.task
-        if not outcome.reused and result.status is not PageStatus.ERROR:
+        if outcome.reused:
+            # the same pixels in another place (files moved): the audit finds them there now
+            ledger.moved(key, outcome.task.path, outcome.task.page, os.path.abspath(outcome.task.path))
+        elif result.status is not PageStatus.ERROR:
             # errors are not stored: they are tried again next time
             ledger.put(key, settings, result.to_dict(), path=os.path.abspath(outcome.task.path),
                        item_threshold=opts.item_threshold, geometry=result.drawing_geometry())

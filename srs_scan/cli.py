@@ -16,13 +16,14 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
+import numpy as np
 from tqdm import tqdm
 
 from . import __version__
-from .audit import collect as collect_audit
+from .audit import AuditPage, page_image, write_trail
 from .audit import correct as correct_page
 from .audit import current as current_page
-from .audit import page_image, write_trail
+from .audit import select as select_audit
 from .audit_html import render_report
 from .batch import DEFAULT_TIMEOUT_S, plan
 from .batch import run as run_batch
@@ -310,10 +311,11 @@ def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
               help="Write the audit report to this HTML file (one self-contained file, works offline).")
 @click.option("--trail", "trail_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the trail of corrections to this CSV file.")
-@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--source", "sources", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Only the pages read from this file (may be repeated). Default: every page in the ledger.")
 @click.option("--sample", type=click.IntRange(0, None), default=None,
-              help="Every review page, plus this many of the others drawn at random (a spot check).")
+              help="Every review page and every page close to a cutoff, plus this many of the other "
+                   "forms drawn at random (a spot check).")
 @click.option("--seed", type=int, default=0, show_default=True, help="The random draw for --sample.")
 @click.option("--review-only", is_flag=True, help="Only the pages to review.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -333,6 +335,8 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
     """
     if output is None and trail_path is None:
         raise click.UsageError("say what to write: -o REPORT.html and/or --trail TRAIL.csv")
+    if sample is not None and review_only:
+        raise click.UsageError("--sample and --review-only do not go together (a sample has every review page)")
     for out, suffix in ((output, (".html", ".htm")), (trail_path, (".csv",))):
         if out is not None:
             if out.suffix.lower() not in suffix:
@@ -344,13 +348,36 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
     ledger = _open_ledger(db_path)
     try:
         if output is not None:
-            pages = collect_audit(ledger, sources=sources, sample=sample, seed=seed, review_only=review_only)
+            chosen = select_audit(ledger, sources=sources, sample=sample, seed=seed, review_only=review_only)
+            for source in sources:
+                if not select_audit(ledger, sources=[source]).total:
+                    raise click.UsageError(f"no page in the ledger was read from {source}")
+            pages = chosen.pages
+            scope = ""
+            if sample is not None:
+                scope = (f"This is a sample: every review page and every page close to a cutoff, plus {sample} of "
+                         f"the other forms drawn at random (seed {seed}); {chosen.left_out} of the "
+                         f"{chosen.total} pages are left out.")
+            elif review_only:
+                scope = f"Only the pages to review: {chosen.total - len(pages)} of {chosen.total} pages are left out."
+            unseen: list[str] = []
+
+            def picture(page: AuditPage) -> np.ndarray | str:
+                image = page_image(page.stored)
+                if isinstance(image, str):
+                    unseen.append(f"{printable(page.result.source)} p{page.result.page}")
+                return image
+
             bar = tqdm(total=len(pages), unit="page", file=sys.stderr, disable=quiet or not sys.stderr.isatty())
             with bar:
-                html = render_report(pages, images=lambda p: page_image(p.stored), progress=bar.update)
+                html = render_report(pages, images=picture, progress=bar.update, scope=scope)
             write_bytes_atomically(output, html.encode("utf-8"))
             n_review = sum(p.review for p in pages)
             click.echo(f"{len(pages)} page(s), {n_review} to review: audit report written to {output}")
+            if unseen:
+                click.echo(f"{len(unseen)} page(s) shown without a picture (their file was moved or changed; "
+                           "scan the files again where they are now to update the ledger): " + ", ".join(unseen[:10])
+                           + (" ..." if len(unseen) > 10 else ""), err=True)
         if trail_path is not None:
             with atomic_text_file(trail_path) as handle:
                 n = write_trail(handle, ledger)
@@ -482,6 +509,9 @@ def _check_outputs(files: list[Path], jsonl: Path | None, csv_path: Path | None,
     """Refuse outputs that would overwrite an input, each other, or go nowhere."""
     inputs = {f.resolve() for f in files}
     outs = [p for p in (jsonl, csv_path) if p is not None and str(p) != "-"]
+    for out in outs:  # the output's own folder first: the ledger's default folder is the same
+        if not out.resolve().parent.is_dir():
+            raise click.UsageError(f"the folder for {out} does not exist")
     if db is not None:
         if db.resolve() in inputs or any(db.resolve() == o.resolve() for o in outs):
             raise click.UsageError(f"the ledger {db} cannot be an input or an output file")

@@ -29,6 +29,7 @@ from .score import round_half_up
 
 VIEW_PPM = 6.0  # view pixels per millimetre of printed line
 PAGE_VIEW_PX = 1100  # long side of a page shown whole (no lines measured)
+THUMB_PX = 320  # long side of a page without a form (its words stay unreadable)
 MARGIN_X_MM = 16.0  # view margin left and right of the lines
 MARGIN_TOP_MM = 18.0  # above the first line (its labels)
 MARGIN_BOTTOM_MM = 22.0  # below the last line (its ruler and reasons)
@@ -115,6 +116,14 @@ def render(image: np.ndarray, result: PageResult, geometry: dict[str, Any] | Non
         lines=lines,
         vanishing=None if vanishing is None else (vanishing[0], vanishing[1] + banner.shape[0]),
     )
+
+
+def thumbnail(image: np.ndarray, rotation: int = 0) -> np.ndarray:
+    """The whole page, THUMB_PX long: a form's shape shows, a letter's words do not."""
+    gray = to_gray(image)
+    k = THUMB_PX / max(gray.shape)
+    small = cv2.resize(gray, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(np.rot90(small, -(rotation // 90) % 4))
 
 
 # --- where the view is ---------------------------------------------------------------

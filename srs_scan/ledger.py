@@ -131,7 +131,10 @@ class Ledger:
                  threads: bool = False) -> None:
         self.path = path
         if path is not None and must_exist and not Path(path).is_file():
-            raise LedgerError(f"there is no ledger at {path} (srs-scan scan makes one: see --db)")
+            raise LedgerError(
+                f"there is no ledger at {path}: srs-scan scan keeps one beside its --jsonl/--csv output files "
+                "(or at --db PATH); give that path with --db (a scan with no output files keeps none)"
+            )
         if path is None:
             self._db = sqlite3.connect(":memory:")
         elif readonly:
@@ -197,6 +200,16 @@ class Ledger:
              json.dumps(record), __version__,  # ASCII JSON: file names that are not UTF-8 survive
              _now(), None if path is None else printable(path),
              json.dumps({"item_threshold": item_threshold}), None if geometry is None else json.dumps(geometry)),
+        )
+        self._db.commit()
+
+    def moved(self, key: str, source: str, page: int, path: str) -> None:
+        """The page ``key`` was found in another file (moved or renamed): remember where,
+        so an audit can show its picture. The readings themselves are unchanged."""
+        self._db.execute(
+            "UPDATE pages SET path = ?, source = ?, page = ?, record = json_set(record, '$.source', ?, '$.page', ?)"
+            " WHERE page_hash = ? AND (path IS NULL OR path != ?)",
+            (printable(path), printable(source), page, source, page, key, printable(path)),
         )
         self._db.commit()
 

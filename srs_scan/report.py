@@ -80,20 +80,26 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def cell(text: str) -> str:
+    """Free text for a CSV cell that a spreadsheet will not run as a formula."""
+    text = printable(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def json_record(result: PageResult) -> str:
     return printable(json.dumps(result.to_dict(), ensure_ascii=False))
 
 
 def csv_row(result: PageResult) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "source": printable(result.source),
+        "source": cell(result.source),
         "page": result.page,
         "status": result.status.value,
         "form": result.form or "",
         "total": "" if result.total is None else f"{result.total:.1f}",
-        "flags": "; ".join(f.message for f in result.flags),
-        "reasons": "; ".join(result.reasons),
-        "warnings": "; ".join(result.warnings),
+        "flags": cell("; ".join(f.message for f in result.flags)),
+        "reasons": cell("; ".join(result.reasons)),
+        "warnings": cell("; ".join(result.warnings)),
         "line_length_mm": "" if result.line_length_mm is None else f"{result.line_length_mm:.1f}",
         "rotation": "" if result.rotation is None else result.rotation,
         "client": result.client or "",

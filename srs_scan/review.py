@@ -279,7 +279,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
             return
         except Exception:  # noqa: BLE001 - never a traceback
-            self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error: reload the page to see whether the correction was saved"})
+            self._json(HTTPStatus.INTERNAL_SERVER_ERROR,
+                       {"error": "internal error: reload the page to see whether the correction was saved"})
             return
         # recorded: whatever happens now, the answer says so
         try:

@@ -182,3 +182,35 @@ def test_pages_without_line_positions_are_shown_whole_and_can_be_measured_by_han
     _run("export", "--db", audit_stack.db, "--jsonl", tmp_path / "e.jsonl")
     rec = _records(tmp_path / "e.jsonl")["c_ors.png"]
     assert rec["status"] == "review" and rec["items"][1]["mm"] == 22.4 and rec["items"][0]["mm"] is None
+
+
+def test_moved_files_are_found_again_by_scanning_them_where_they_are(audit_stack, tmp_path):
+    moved = tmp_path / "moved"
+    audit_stack.folder.rename(moved)
+    db = moved / "srs-scan-ledger.sqlite"
+    out = _run("audit", "--db", db, "-o", tmp_path / "a.html")
+    assert "3 page(s) shown without a picture" in out.output
+    _run("scan", moved / "b_near.png", moved / "a_far.png", moved / "c_ors.png", "--db", db, "-q")
+    out = _run("audit", "--db", db, "-o", tmp_path / "b.html", "--source", moved / "c_ors.png")
+    assert "1 page(s)" in out.output and "without a picture" not in out.output
+    assert (tmp_path / "b.html").read_text().count("data:image/jpeg") == 2
+    out = _run("audit", "--db", db, "-o", tmp_path / "c.html", "--source", tmp_path / "nowhere.png", ok=False)
+    assert out.exit_code == 2 and "no page in the ledger was read from" in out.output
+
+
+def test_a_sampled_report_says_so(audit_stack, tmp_path):
+    _run("audit", "--db", audit_stack.db, "-o", tmp_path / "s.html", "--sample", "0", "--seed", "4")
+    html = (tmp_path / "s.html").read_text()
+    assert "This is a sample" in html and "seed 4" in html and "1 of the 3 pages are left out" in html
+    out = _run("audit", "--db", audit_stack.db, "-o", tmp_path / "x.html", "--sample", "1", "--review-only", ok=False)
+    assert out.exit_code == 2
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(audit_stack, tmp_path):
+    ids = _ids(audit_stack)
+    _run("correct", ids["c_ors.png"], "--item", "1", "--mm", "35", "--by", "=HYPERLINK(\"http://x\")",
+         "--reason", "@SUM(1)", "--db", audit_stack.db)
+    _run("audit", "--db", audit_stack.db, "--trail", tmp_path / "t.csv")
+    with open(tmp_path / "t.csv", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["by"] == "'=HYPERLINK(\"http://x\")" and row["reason"] == "'@SUM(1)"

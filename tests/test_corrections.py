@@ -131,8 +131,8 @@ def test_the_trail_is_append_only(tmp_path):
     ledger = Ledger(tmp_path / "l.sqlite")
     ledger.add_correction(Correction("a" * 64, 1, 50.0, "Dr A", "checked", old_mm=40.0, old_status="review"))
     for sql in ("UPDATE corrections SET new_mm = 10", "DELETE FROM corrections",
-                "INSERT OR REPLACE INTO corrections (id, page_hash, item, old_status, new_mm, new_status, by, reason, at,"
-                " via) VALUES (1, 'x', 1, 'ok', 10.0, 'ok', 'someone', 'rewritten', 'now', 'cli')"):
+                "INSERT OR REPLACE INTO corrections (id, page_hash, item, old_status, new_mm, new_status, by, reason,"
+                " at, via) VALUES (1, 'x', 1, 'ok', 10.0, 'ok', 'someone', 'rewritten', 'now', 'cli')"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             ledger._db.execute(sql)
     (row,) = ledger.trail()
@@ -189,3 +189,25 @@ def test_corrections_outlive_a_re_read_that_finds_no_form():
     assert after.status is PageStatus.REVIEW
     assert after.items[1].mm == 70.0 and after.items[1].corrected
     assert any("corrected this page before" in r for r in after.reasons)
+
+
+def test_audit_order_review_first_then_ok_pages_close_to_a_cutoff(tmp_path):
+    from srs_scan import audit
+
+    ledger = Ledger(tmp_path / "l.sqlite")
+    pages = {
+        "1": _page([50.0, 50.0, 50.0, 50.0]),  # ok, far from everything (total 20)
+        "2": _page([90.0, 90.0, 90.0, 91.0]),  # ok, total 36.1: close to the SRS cutoff 36
+        "3": _page([50.0, 50.0, (50.0, "review"), 50.0], status=PageStatus.REVIEW,
+                   reasons=("1 item(s) need a person to check the mark",)),  # review, far
+        "4": _page([92.0, 88.0, (90.0, "review"), 95.0], status=PageStatus.REVIEW,
+                   reasons=("1 item(s) need a person to check the mark",)),  # review, item 8.8 near 9
+    }
+    for n, page in pages.items():
+        record = {**page.to_dict(), "source": f"f{n}.pdf"}
+        ledger.put(n * 64, "s", record, path=str(tmp_path / f"f{n}.pdf"))
+    order = [p.result.source for p in audit.collect(ledger)]
+    assert order == ["f4.pdf", "f3.pdf", "f2.pdf", "f1.pdf"]
+    sampled = audit.select(ledger, sample=0)
+    assert [p.result.source for p in sampled.pages] == ["f4.pdf", "f3.pdf", "f2.pdf"] and sampled.left_out == 1
+    ledger.close()
