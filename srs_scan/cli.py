@@ -394,12 +394,15 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
 @click.option("--item", type=click.IntRange(1, 4), required=True, help="The item, 1 to 4 from the top.")
 @click.option("--mm", type=float, default=None,
               help="The mark's distance from the line's left end, in mm of the 100 mm line (0.0-100.0).")
+@click.option("--ruler-mm", type=float, default=None,
+              help="The mark's distance from the left end as measured with a ruler on the paper, in mm; "
+                   "converted to the 100 mm scale by the printed line's length (known for scans).")
 @click.option("--missing", is_flag=True, help="The line has no mark: the item is missing (not 0).")
 @click.option("--by", required=True, help="Who makes the correction (kept in the trail).")
 @click.option("--reason", required=True, help="Why (kept in the trail).")
 @_DB_OPTION
-def correct_command(page_id: str, item: int, mm: float | None, missing: bool, by: str, reason: str,
-                    db_path: Path) -> None:
+def correct_command(page_id: str, item: int, mm: float | None, ruler_mm: float | None, missing: bool, by: str,
+                    reason: str, db_path: Path) -> None:
     """Set one item of page PAGE-ID (from the audit report or the JSONL/CSV page_id)
     to a value, or mark it missing.
 
@@ -407,10 +410,25 @@ def correct_command(page_id: str, item: int, mm: float | None, missing: bool, by
     value and the reason; the machine's reading is kept. Later exports and re-runs of
     srs-scan scan carry the corrected value.
     """
-    if missing == (mm is not None):
-        raise click.UsageError("give either --mm VALUE or --missing")
+    if [missing, mm is not None, ruler_mm is not None].count(True) != 1:
+        raise click.UsageError("give one of --mm VALUE, --ruler-mm VALUE or --missing")
     ledger = _open_ledger(db_path)
+    notes: list[str] = []
     try:
+        line_mm = _line_length(ledger, page_id, item)
+        if ruler_mm is not None:
+            if line_mm is None:
+                raise click.UsageError("the printed length of this line is not known (a photo, or no resolution in "
+                                       "the file): give --mm, read on the audit picture's ruler")
+            if not 0.0 <= ruler_mm <= line_mm + 1.0:
+                raise click.BadParameter(f"{ruler_mm} mm is not on a line {line_mm:.1f} mm long",
+                                         param_hint="--ruler-mm")
+            mm = min(100.0, ruler_mm / line_mm * 100.0)
+            notes.append(f"ruler {ruler_mm:.1f} mm on a line printed {line_mm:.1f} mm long = {mm:.1f} mm "
+                         "on the 100 mm scale")
+        elif mm is not None and line_mm is not None and abs(line_mm - 100.0) > 1.0:
+            notes.append(f"note: this line is printed {line_mm:.1f} mm long; --mm is on the 100 mm scale "
+                         "(--ruler-mm converts a ruler reading)")
         done, after = correct_page(ledger, page_id, item, mm, by=by, reason=reason)
     except LedgerError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -422,6 +440,9 @@ def correct_command(page_id: str, item: int, mm: float | None, missing: bool, by
     finally:
         ledger.close()
     new = after.result.items[item - 1]
+    if new.mm is not None and new.mm < 10.0 and new.machine_mm is not None and new.machine_mm >= 20.0:
+        notes.append(f"note: values are in mm: if you measured {new.mm:g} cm, correct it again with "
+                     f"--mm {10 * new.mm:g}")
     r = after.result
     total = "-" if r.total is None else f"{r.total:.1f}"
     click.echo(
@@ -431,6 +452,14 @@ def correct_command(page_id: str, item: int, mm: float | None, missing: bool, by
         + "".join(f"\n  FLAG {f.message}" for f in r.flags)
         + "".join(f"\n  review: {reason}" for reason in r.reasons)
     )
+    for note in notes:
+        click.echo(note, err=True)
+
+
+def _line_length(ledger: Ledger, page_id: str, item: int) -> float | None:
+    """The printed length of a page's line, when the scan's resolution gave it."""
+    items = ledger.find(page_id).result.items
+    return items[item - 1].line_length_mm if len(items) >= item else None
 
 
 def _value(mm: float | None) -> str:

@@ -214,3 +214,20 @@ def test_csv_cells_never_start_a_spreadsheet_formula(audit_stack, tmp_path):
     with open(tmp_path / "t.csv", newline="") as f:
         (row,) = list(csv.DictReader(f))
     assert row["by"] == "'=HYPERLINK(\"http://x\")" and row["reason"] == "'@SUM(1)"
+
+
+def test_a_ruler_reading_is_converted_by_the_printed_line_length(audit_stack, tmp_path):
+    page = _ids(audit_stack)["c_ors.png"]
+    with sqlite3.connect(audit_stack.db) as con:  # as if printed at 97 %: the line is 97 mm long
+        rec = json.loads(con.execute("SELECT record FROM pages WHERE substr(page_hash, 1, 12) = ?",
+                                     (page,)).fetchone()[0])
+        rec["items"][0]["line_length_mm"] = 97.0
+        con.execute("UPDATE pages SET record = ? WHERE substr(page_hash, 1, 12) = ?", (json.dumps(rec), page))
+    out = _run("correct", page, "--item", "1", "--ruler-mm", "48.5", "--by", "RA", "--reason", "ruler",
+               "--db", audit_stack.db)
+    assert "-> 50.0 mm" in out.output
+    out = _run("correct", page, "--item", "1", "--ruler-mm", "99.5", "--by", "RA", "--reason", "ruler",
+               "--db", audit_stack.db, ok=False)
+    assert out.exit_code == 2 and "not on a line 97.0 mm long" in out.output
+    out = _run("correct", page, "--item", "2", "--mm", "3.5", "--by", "RA", "--reason", "cm?", "--db", audit_stack.db)
+    assert "if you measured 3.5 cm" in out.output
