@@ -94,8 +94,8 @@ def test_marking_an_item_missing_and_the_trail_export(audit_stack, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--item", "1", "--mm", "50", "--missing"], "either --mm"),
-    (["--item", "1"], "either --mm"),
+    (["--item", "1", "--mm", "50", "--missing"], "one of --mm"),
+    (["--item", "1"], "one of --mm"),
     (["--item", "1", "--mm", "150"], "0.0 to 100.0"),
     (["--item", "5", "--mm", "50"], "1<=x<=4"),
 ])
