@@ -203,8 +203,11 @@ def test_a_correction_made_in_the_browser_lands_in_the_ledger_and_exports(server
     clicked = float(browser.find_element(By.ID, "mm").get_attribute("value"))
     assert abs(clicked - 60.0) <= 0.5 / k / draw.VIEW_PPM + 0.3  # a screen pixel, and rounding
 
-    # type the value instead, with a name and a reason, and save
+    # type the value instead: a decimal comma is a decimal point, never a thousands separator
     field = browser.find_element(By.ID, "mm")
+    field.clear()
+    field.send_keys("6,4")
+    assert "(6.4 mm)" in browser.find_element(By.ID, "preview").text
     field.clear()
     field.send_keys("61.5")
     browser.find_element(By.ID, "by").send_keys("Dr Rivera")
