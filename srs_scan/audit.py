@@ -75,6 +75,7 @@ class Selection:
     sample: int | None = None
     seed: int = 0
     left_out: int = 0  # pages not drawn into the sample
+    unmatched: tuple[str, ...] = ()  # --source files no page was read from
 
 
 def collect(ledger: Ledger, *, sources: Sequence[Path] = (), sample: int | None = None,
@@ -94,9 +95,12 @@ def select(ledger: Ledger, *, sources: Sequence[Path] = (), sample: int | None =
     without a form are left out); ``review_only``: the review pages alone.
     """
     stored = ledger.pages()
+    unmatched: tuple[str, ...] = ()
     if sources:
-        wanted = {_same_file(s) for s in sources}
+        wanted = {_same_file(s): str(s) for s in sources}
         stored = [p for p in stored if p.path is not None and _same_file(p.path) in wanted]
+        found = {_same_file(p.path) for p in stored if p.path is not None}
+        unmatched = tuple(name for key, name in wanted.items() if key not in found)
     pages = [current(ledger, p) for p in stored]
     review = [p for p in pages if p.review]
     near_ok = [p for p in pages if not p.review and p.near_cutoff]
@@ -115,7 +119,7 @@ def select(ledger: Ledger, *, sources: Sequence[Path] = (), sample: int | None =
 
     near = by_closeness([p for p in review if p.near_cutoff])
     ordered = near + [p for p in review if not p.near_cutoff] + by_closeness(near_ok) + rest
-    return Selection(ordered, len(pages), sample, seed, left_out)
+    return Selection(ordered, len(pages), sample, seed, left_out, unmatched)
 
 
 def _same_file(path: str | Path) -> str:
@@ -205,8 +209,9 @@ def correct(ledger: Ledger, page_id: str, item: int, mm: float | None, *, by: st
     :class:`srs_scan.ledger.LedgerError` for an unknown page.
     """
     stored = ledger.find(page_id)
-    if stored.result.status is PageStatus.NO_FORM and not ledger.corrections_for(stored.page_hash):
-        raise ValueError(corrections.correctable(stored.result) or "")
+    why_not = corrections.correctable(stored.result)
+    if why_not and not ledger.corrections_for(stored.page_hash):  # (corrected pages stay correctable)
+        raise ValueError(why_not)
     mm, by, reason = corrections.check(item, mm, by, reason)
     before = current(ledger, stored)
     old = before.result.items[item - 1] if len(before.result.items) >= item else None

@@ -144,14 +144,10 @@ def run(
         limit = hard_limit if hard_limit is not None else HARD_LIMIT_FACTOR * timeout + 30.0
         outcomes = _in_workers(tasks, workers, (db, opts, timeout), hard_limit=limit)
     for outcome in outcomes:
-        outcome = _flag_duplicates(outcome, ledger, seen, settings, opts)
         if outcome.key is not None:
-            # a person's corrections stand whatever the machine reads now
-            result = replace(outcome.result, page_id=outcome.key[:PAGE_ID_LENGTH])
-            trail = ledger.corrections_for(outcome.key)
-            if trail:
-                result = corrections.apply(result, trail, item_threshold=opts.item_threshold)
-            outcome = replace(outcome, result=result)
+            if outcome.key not in seen:  # a page seen before in this run is recorded already
+                _record(outcome, ledger, settings, opts)
+            outcome = _with_corrections(_flag_duplicates(outcome, seen), ledger, opts)
         yield outcome
 
 
@@ -230,32 +226,45 @@ def _init_worker_inline(ledger: Ledger, options: ReadOptions, timeout: float) ->
     _ledger, _options, _timeout = ledger, options, timeout
 
 
-def _flag_duplicates(
-    outcome: PageOutcome, ledger: Ledger, seen: dict[str, PageTask], settings: str, opts: ReadOptions
-) -> PageOutcome:
-    key, result = outcome.key, outcome.result
-    if key is None:
-        return outcome
-    notes: list[str] = []
-    if key in seen:
-        first = seen[key]
-        notes.append(f"possible duplicate: the same image as {first.path} p{first.page}")
+def _record(outcome: PageOutcome, ledger: Ledger, settings: str, opts: ReadOptions) -> None:
+    """Keep a new reading in the ledger (with where the page is and where its lines are),
+    or, for a reading taken from the ledger, where the page is now."""
+    assert outcome.key is not None
+    path = os.path.abspath(outcome.task.path)
+    if outcome.reused:
+        # the same pixels in another place (files moved): the audit finds them there now
+        ledger.moved(outcome.key, outcome.task.path, outcome.task.page, path)
+    elif outcome.result.status is not PageStatus.ERROR:  # errors are tried again next time
+        ledger.put(outcome.key, settings, outcome.result.to_dict(), path=path,
+                   item_threshold=opts.item_threshold, geometry=outcome.result.drawing_geometry())
+
+
+def _flag_duplicates(outcome: PageOutcome, seen: dict[str, PageTask]) -> PageOutcome:
+    """Warn about a page whose image, or whose printed sheet, came earlier in the run."""
+    assert outcome.key is not None
+    first = _first_seen(seen, outcome.key, outcome.task)
+    if first is not None:
+        note = f"possible duplicate: the same image as {first.path} p{first.page}"
+    elif outcome.result.form_id and (first := _first_seen(seen, f"sheet:{outcome.result.form_id}", outcome.task)):
+        note = f"possible duplicate: the same printed sheet (QR code) as {first.path} p{first.page}"
     else:
-        seen[key] = outcome.task
-        if result.form_id:
-            sheet = f"sheet:{result.form_id}"
-            if sheet in seen:
-                first = seen[sheet]
-                notes.append(f"possible duplicate: the same printed sheet (QR code) as {first.path} p{first.page}")
-            else:
-                seen[sheet] = outcome.task
-        if outcome.reused:
-            # the same pixels in another place (files moved): the audit finds them there now
-            ledger.moved(key, outcome.task.path, outcome.task.page, os.path.abspath(outcome.task.path))
-        elif result.status is not PageStatus.ERROR:
-            # errors are not stored: they are tried again next time
-            ledger.put(key, settings, result.to_dict(), path=os.path.abspath(outcome.task.path),
-                       item_threshold=opts.item_threshold, geometry=result.drawing_geometry())
-    if notes:
-        result = replace(result, warnings=result.warnings + tuple(notes))
+        return outcome
+    return replace(outcome, result=replace(outcome.result, warnings=outcome.result.warnings + (note,)))
+
+
+def _first_seen(seen: dict[str, PageTask], key: str, task: PageTask) -> PageTask | None:
+    """The earlier task with ``key``, or None (and ``task`` is now the first with it)."""
+    if key in seen:
+        return seen[key]
+    seen[key] = task
+    return None
+
+
+def _with_corrections(outcome: PageOutcome, ledger: Ledger, opts: ReadOptions) -> PageOutcome:
+    """The page with its id and a person's corrections, which stand whatever the machine reads now."""
+    assert outcome.key is not None
+    result = replace(outcome.result, page_id=outcome.key[:PAGE_ID_LENGTH])
+    trail = ledger.corrections_for(outcome.key)
+    if trail:
+        result = corrections.apply(result, trail, item_threshold=opts.item_threshold)
     return replace(outcome, result=result)

@@ -349,9 +349,8 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
     try:
         if output is not None:
             chosen = select_audit(ledger, sources=sources, sample=sample, seed=seed, review_only=review_only)
-            for source in sources:
-                if not select_audit(ledger, sources=[source]).total:
-                    raise click.UsageError(f"no page in the ledger was read from {source}")
+            if chosen.unmatched:
+                raise click.UsageError(f"no page in the ledger was read from {chosen.unmatched[0]}")
             pages = chosen.pages
             scope = ""
             if sample is not None:

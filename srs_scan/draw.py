@@ -88,7 +88,7 @@ def render(image: np.ndarray, result: PageResult, geometry: dict[str, Any] | Non
     stands (corrections applied), ``geometry`` from :meth:`PageResult.drawing_geometry`."""
     gray = to_gray(image)
     found = (geometry or {}).get("lines") or []
-    if len(found) == len(result.items) == 4 or (len(found) == 4 and not result.items):
+    if len(found) == 4 and len(result.items) in (0, 4):
         ends = np.array([[ln["left"], ln["right"]] for ln in found], dtype=np.float64)
         to_view, size = _lines_view(ends, float(geometry.get("angle_deg", 0.0)) if geometry else 0.0)
     else:
@@ -225,8 +225,9 @@ def _pointers(canvas: np.ndarray, at: Any, mm: float, ppm: float, down: np.ndarr
     """A triangle above the line pointing down at ``mm`` and a stem below it through the
     ruler; the line itself, where the mark is, stays clear."""
     tip = at(mm, -1.6)
-    tri = np.array([tip, tip - ppm * (2.0 * down) - 1.1 * ppm * np.cross([0, 0, 1], [*down, 0])[:2],
-                    tip - ppm * (2.0 * down) + 1.1 * ppm * np.cross([0, 0, 1], [*down, 0])[:2]])
+    along = np.array([down[1], -down[0]])
+    base = tip - 2.0 * ppm * down
+    tri = np.array([tip, base - 1.1 * ppm * along, base + 1.1 * ppm * along])
     cv2.fillConvexPoly(canvas, np.round(tri * 16).astype(np.int32), ink, cv2.LINE_AA, shift=4)
     _seg(canvas, at(mm, -5.5), at(mm, -3.6), ink, width)
     _seg(canvas, at(mm, 1.6), at(mm, RULER_OFFSET_MM + 4.0), ink, width)

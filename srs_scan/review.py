@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import audit, draw
+from . import audit, corrections, draw
 from .audit_html import jpeg_bytes
 from .ledger import Ledger, LedgerError
 from .model import PageResult
@@ -357,7 +357,7 @@ def _detail(page: audit.AuditPage, view: draw.AuditView | str) -> dict[str, Any]
     out.update({
         "items": [item.to_dict() for item in r.items],
         "reasons": list(r.reasons), "warnings": list(r.warnings), "flags": [f.message for f in r.flags],
-        "correctable": r.status.value in ("ok", "review"),
+        "correctable": corrections.correctable(r) is None,
         "trail": [{"at": c.at, "item": c.item, "old_mm": c.old_mm, "old_status": c.old_status,
                    "new_mm": c.new_mm, "by": c.by, "reason": c.reason, "via": c.via} for c in page.trail],
         "image": None if isinstance(view, str) else {
