@@ -36,8 +36,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from srs_scan import printing, read_image
-from srs_scan.identity import FORM_ID_ALPHABET, FORM_ID_LENGTH
+from srs_scan import read_image
+from srs_scan.forms import printing
+from srs_scan.forms.identity import FORM_ID_ALPHABET, FORM_ID_LENGTH
 from srs_scan.synth import (
     KINDS,
     LAYOUTS,

@@ -31,11 +31,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from srs_scan import audit, draw
-from srs_scan.ledger import Ledger
-from srs_scan.perspective import point_at
-from srs_scan.pipeline import read_image
-from srs_scan.review import make_server
+from srs_scan.audit import draw
+from srs_scan.audit import select as audit
+from srs_scan.audit.review import make_server
+from srs_scan.ledger.store import Ledger
+from srs_scan.read.perspective import point_at
+from srs_scan.read.pipeline import read_image
 from srs_scan.synth import MarkSpec, render_form, scan
 
 CONDITIONS = {  # name: (dpi, upside down, print scale)

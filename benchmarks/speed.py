@@ -26,7 +26,8 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from srs_scan import printing, read_path  # noqa: E402
+from srs_scan import read_path  # noqa: E402
+from srs_scan.forms import printing
 from srs_scan.synth import LAYOUTS, MarkSpec, photo, render_form, scan  # noqa: E402
 from srs_scan.synth.printed import render_printed  # noqa: E402
 

@@ -29,8 +29,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from srs_scan import decode, pipeline
-from srs_scan.report import CsvSink, json_record
+from srs_scan.exports.records import CsvSink, json_record
+from srs_scan.read import decode, pipeline
 from srs_scan.synth import LAYOUTS, MarkSpec, photo, render_form, scan
 
 

@@ -16,9 +16,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from srs_scan.identity import FormIdentity
-from srs_scan.layouts import layout_for
-from srs_scan.printing import Sheet, render_pdf
+from srs_scan.forms.identity import FormIdentity
+from srs_scan.forms.layouts import layout_for
+from srs_scan.forms.printing import Sheet, render_pdf
 from srs_scan.synth import MarkSpec, bitonal, photo, render_blank, render_form, render_letter, scan
 from srs_scan.synth.printed import render_printed
 

@@ -10,7 +10,7 @@ form ("no_form") or could not be read ("error").
 """
 
 from .model import Flag, ItemResult, ItemStatus, PageResult, PageStatus
-from .pipeline import ReadOptions, read_image, read_page, read_path
+from .read.pipeline import ReadOptions, read_image, read_page, read_path
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,5 @@
-"""Command line: a thin layer over :mod:`srs_scan.pipeline`.
+"""Command line: a thin layer over :mod:`srs_scan.jobs` (each command parses its options
+and calls one library function).
 
 Exceptions become exit codes here and only here.
 """
@@ -9,44 +10,31 @@ import os
 import signal
 import sqlite3
 import sys
-import time
 import warnings
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import numpy as np
 from tqdm import tqdm
 
 from . import __version__
-from .audit import AuditPage, page_image, write_trail
-from .audit import correct as correct_page
-from .audit import current as current_page
-from .audit import select as select_audit
-from .audit_html import render_report
-from .batch import DEFAULT_TIMEOUT_S, plan
-from .batch import run as run_batch
-from .decode import SUPPORTED_SUFFIXES, expand_inputs
-from .exceptions import ExitCode, SrsScanError
-from .forms import all_forms
-from .layouts import PAPERS_MM, all_layouts
-from .ledger import Ledger, LedgerError
-from .model import PageStatus
-from .pipeline import ReadOptions
-from .printing import parse_sessions, plan_sheets, render_pdf
-from .report import (
-    CsvSink,
-    atomic_text_file,
-    format_summary,
-    json_record,
-    printable,
-    remove_stale_temporaries,
-    write_bytes_atomically,
-)
-from .review import make_server as make_review_server
-
-LEDGER_NAME = "srs-scan-ledger.sqlite"
+from .audit.review import make_server as make_review_server
+from .exceptions import ExitCode, SrsScanError, TemplateError, UsageProblem
+from .exports.records import format_summary
+from .forms.layouts import PAPERS_MM, all_layouts
+from .forms.printing import parse_sessions
+from .jobs.audit import write_report, write_trail_file
+from .jobs.correct import RulerOutOfRange, correct_item
+from .jobs.export import export_pages
+from .jobs.print_forms import write_forms
+from .jobs.scan import LEDGER_NAME, ScanRequest, ScanSummary, check_outputs, ledger_path
+from .jobs.scan import scan as run_scan
+from .ledger.batch import DEFAULT_TIMEOUT_S
+from .ledger.store import Ledger, LedgerError
+from .model import PageResult, PageStatus
+from .outputs import printable
+from .read.pipeline import ReadOptions
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,75 +84,33 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     # Pillow's complaints about damaged metadata are not for the user: a page that cannot
     # be read is reported as such
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
-    started = time.monotonic()
-    files = expand_inputs(inputs)
-    if not files:
-        raise click.UsageError(
-            "no supported files found in the given folders "
-            f"(supported: {', '.join(sorted(s.lstrip('.') for s in SUPPORTED_SUFFIXES))})"
-        )
-    db_path = _ledger_path(db_path, jsonl, csv_path)
-    _check_outputs(files, jsonl, csv_path, db_path)
-    try:
-        all_forms()  # a broken installation is reported once, before any page is read
-        all_layouts()
-    except SrsScanError as exc:
-        raise click.ClickException(str(exc)) from exc
-    try:
-        ledger = Ledger(db_path)
-    except sqlite3.Error as exc:
-        raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
-    options = ReadOptions(item_threshold=item_threshold)
-    for out in (jsonl, csv_path):
-        if out is not None and str(out) != "-":
-            remove_stale_temporaries(out)  # left by a run that was killed
-    tasks = plan(files)
-    counts = {status: 0 for status in PageStatus}
-    review_pages: list[str] = []
-    unidentified: list[str] = []  # our own forms whose QR code could not be read
-    errors: list[str] = []
-    duplicates: list[str] = []
-    reused = 0
+    request = ScanRequest(inputs=inputs, jsonl=jsonl, csv_path=csv_path, db_path=db_path,
+                          options=ReadOptions(item_threshold=item_threshold),
+                          workers=workers or os.cpu_count() or 1, timeout=timeout)
     to_stdout = jsonl is not None and str(jsonl) == "-"
     quiet = quiet or to_stdout  # stdout carries the records: everything else to stderr
-    bar = tqdm(total=len(tasks), unit="page", file=sys.stderr, dynamic_ncols=True,
-               disable=quiet or not sys.stderr.isatty())
+    bar = tqdm(total=0, unit="page", file=sys.stderr, dynamic_ncols=True, disable=quiet or not sys.stderr.isatty())
+
+    def start(n_pages: int) -> None:
+        bar.reset(total=n_pages)
+
+    def show(result: PageResult) -> None:
+        if not quiet or result.status is PageStatus.ERROR:
+            text = format_summary(result)
+            if bar.disable:
+                click.echo(text, err=result.status is PageStatus.ERROR and quiet)
+            else:
+                bar.write(text, file=sys.stderr if quiet else sys.stdout)
+        bar.update()
+
+    db_shown = ledger_path(db_path, jsonl, csv_path)
     try:
-        with ExitStack() as stack:
-            stack.enter_context(_terminate_cleanly())
-            stack.callback(bar.close)
-            stack.callback(ledger.close)
-            jsonl_handle = None
-            if to_stdout:
-                jsonl_handle = sys.stdout
-            elif jsonl is not None:
-                jsonl_handle = stack.enter_context(atomic_text_file(jsonl))
-            csv_sink = CsvSink(stack.enter_context(atomic_text_file(csv_path))) if csv_path else None
-            for outcome in run_batch(tasks, ledger, workers=workers or os.cpu_count() or 1,
-                                     options=options, timeout=timeout):
-                result = outcome.result
-                where = f"{result.source} p{result.page}"
-                counts[result.status] += 1
-                reused += outcome.reused
-                if result.status is PageStatus.REVIEW:
-                    review_pages.append(where)
-                if result.status is PageStatus.ERROR:
-                    errors.append(f"{where}: {'; '.join(result.reasons)}")
-                if result.layout is not None and result.form_id is None:
-                    unidentified.append(where)
-                if any(w.startswith("possible duplicate") for w in result.warnings):
-                    duplicates.append(where)
-                if jsonl_handle is not None:
-                    jsonl_handle.write(json_record(result) + "\n")
-                if csv_sink is not None:
-                    csv_sink.write(result)
-                if not quiet or result.status is PageStatus.ERROR:
-                    text = format_summary(result)
-                    if bar.disable:
-                        click.echo(text, err=result.status is PageStatus.ERROR and quiet)
-                    else:
-                        bar.write(text, file=sys.stderr if quiet else sys.stdout)
-                bar.update()
+        with _terminate_cleanly(), bar:
+            summary = run_scan(request, stdout=sys.stdout, on_start=start, on_page=show)
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from exc
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from exc
     except SrsScanError as exc:
         click.echo(f"srs-scan: {exc}", err=True)
         sys.exit(int(exc.exit_code))
@@ -176,36 +122,38 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     except sqlite3.Error as exc:
-        click.echo(f"srs-scan: the ledger {db_path} cannot be written ({exc}): no output file was written",
+        click.echo(f"srs-scan: the ledger {db_shown} cannot be written ({exc}): no output file was written",
                    err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
+    _print_scan_summary(summary, jsonl, csv_path, quiet=quiet)
 
-    pages = sum(counts.values())
-    forms = counts[PageStatus.OK] + counts[PageStatus.REVIEW]
-    elapsed = time.monotonic() - started
+
+def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path | None, *, quiet: bool) -> None:
+    """The end of a run: counts, the pages to review and why others could not be read; exits."""
+    counts, pages, elapsed = summary.counts, summary.pages, summary.elapsed_s
     rate = f", {60.0 * pages / elapsed:.0f} pages/min" if elapsed > 0 and pages else ""
     click.echo(
         ("" if quiet else "\n")
-        + f"{pages} page(s): {forms} form(s) read ({counts[PageStatus.REVIEW]} to review), "
+        + f"{pages} page(s): {summary.forms} form(s) read ({counts[PageStatus.REVIEW]} to review), "
         f"{counts[PageStatus.NO_FORM]} without a form, {counts[PageStatus.ERROR]} unreadable "
-        f"- {elapsed:.1f} s{rate}" + (f"; {reused} taken from the ledger" if reused else ""),
+        f"- {elapsed:.1f} s{rate}" + (f"; {summary.reused} taken from the ledger" if summary.reused else ""),
         err=quiet,
     )
-    if review_pages:
-        click.echo("review: " + ", ".join(review_pages), err=quiet)
-        if db_path is not None:
-            db_arg = "" if db_path.resolve() == (Path.cwd() / LEDGER_NAME) else f" --db {db_path}"
+    if summary.review_pages:
+        click.echo("review: " + ", ".join(summary.review_pages), err=quiet)
+        if summary.db_path is not None:
+            db_arg = "" if summary.db_path.resolve() == (Path.cwd() / LEDGER_NAME) else f" --db {summary.db_path}"
             click.echo(f"check and correct them: srs-scan review{db_arg}  (or: srs-scan audit{db_arg} -o audit.html)",
                        err=quiet)
-    if errors:
-        click.echo("unreadable: " + " | ".join(errors), err=quiet)
-    if duplicates:
-        click.echo(f"{len(duplicates)} possible duplicate(s), flagged not merged: " + ", ".join(duplicates),
-                   err=quiet)
-    if unidentified:
+    if summary.errors:
+        click.echo("unreadable: " + " | ".join(summary.errors), err=quiet)
+    if summary.duplicates:
+        click.echo(f"{len(summary.duplicates)} possible duplicate(s), flagged not merged: "
+                   + ", ".join(summary.duplicates), err=quiet)
+    if summary.unidentified:
         click.echo(
-            f"{len(unidentified)} srs-scan form(s) with an unreadable QR code (client and session unknown): "
-            + ", ".join(unidentified),
+            f"{len(summary.unidentified)} srs-scan form(s) with an unreadable QR code (client and session unknown): "
+            + ", ".join(summary.unidentified),
             err=quiet,
         )
     for out, label in ((jsonl, "JSONL"), (csv_path, "CSV")):
@@ -215,16 +163,6 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         sys.exit(int(ExitCode.NOTHING_READ))
     if counts[PageStatus.ERROR]:
         sys.exit(int(ExitCode.SOME_FAILED))
-
-
-def _ledger_path(db: Path | None, jsonl: Path | None, csv_path: Path | None) -> Path | None:
-    """The ledger: as given, else beside the first output file, else none (kept in memory)."""
-    if db is not None:
-        return db
-    for out in (jsonl, csv_path):
-        if out is not None and str(out) != "-":
-            return out.resolve().parent / LEDGER_NAME
-    return None
 
 
 @main.command("print")
@@ -268,23 +206,20 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
             f"{output} already exists (it could be a batch of scans): choose another name or add --force",
             param_hint="-o/--output",
         )
-    paper = paper.lower()
     try:
         numbers = parse_sessions(sessions) if sessions is not None else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--sessions") from exc
     try:
-        sheets = plan_sheets(form_id.lower(), client=client, sessions=numbers, copies=copies)
+        n_sheets = write_forms(output, form_id.lower(), paper=paper.lower(), client=client, sessions=numbers,
+                               copies=copies)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    pdf = render_pdf(sheets, paper=paper, title=f"srs-scan {form_id.upper()} forms")
-    try:
-        write_bytes_atomically(output, pdf)
     except OSError as exc:
         click.echo(f"srs-scan: cannot write {output}: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     click.echo(
-        f"{len(sheets)} {form_id.upper()} form(s) on {'A4' if paper == 'a4' else 'US Letter'} paper written to "
+        f"{n_sheets} {form_id.upper()} form(s) on {'A4' if paper.lower() == 'a4' else 'US Letter'} paper written to "
         f"{output}.\nPrint at 100 % (Actual size), not 'Fit to page'; the check bar on each form must "
         "measure 100 mm."
     )
@@ -348,39 +283,21 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
     ledger = _open_ledger(db_path)
     try:
         if output is not None:
-            chosen = select_audit(ledger, sources=sources, sample=sample, seed=seed, review_only=review_only)
-            if chosen.unmatched:
-                raise click.UsageError(f"no page in the ledger was read from {chosen.unmatched[0]}")
-            pages = chosen.pages
-            scope = ""
-            if sample is not None:
-                scope = (f"This is a sample: every review page and every page close to a cutoff, plus {sample} of "
-                         f"the other forms drawn at random (seed {seed}); {chosen.left_out} of the "
-                         f"{chosen.total} pages are left out.")
-            elif review_only:
-                scope = f"Only the pages to review: {chosen.total - len(pages)} of {chosen.total} pages are left out."
-            unseen: list[str] = []
-
-            def picture(page: AuditPage) -> np.ndarray | str:
-                image = page_image(page.stored)
-                if isinstance(image, str):
-                    unseen.append(f"{printable(page.result.source)} p{page.result.page}")
-                return image
-
-            bar = tqdm(total=len(pages), unit="page", file=sys.stderr, disable=quiet or not sys.stderr.isatty())
+            bar = tqdm(total=0, unit="page", file=sys.stderr, disable=quiet or not sys.stderr.isatty())
             with bar:
-                html = render_report(pages, images=picture, progress=bar.update, scope=scope)
-            write_bytes_atomically(output, html.encode("utf-8"))
-            n_review = sum(p.review for p in pages)
-            click.echo(f"{len(pages)} page(s), {n_review} to review: audit report written to {output}")
-            if unseen:
-                click.echo(f"{len(unseen)} page(s) shown without a picture (their file was moved or changed; "
-                           "scan the files again where they are now to update the ledger): " + ", ".join(unseen[:10])
-                           + (" ..." if len(unseen) > 10 else ""), err=True)
+                done = write_report(ledger, output, sources=sources, sample=sample, seed=seed,
+                                    review_only=review_only, on_start=lambda n: bar.reset(total=n),
+                                    progress=bar.update)
+            click.echo(f"{done.pages} page(s), {done.review} to review: audit report written to {output}")
+            if done.unseen:
+                click.echo(f"{len(done.unseen)} page(s) shown without a picture (their file was moved or changed; "
+                           "scan the files again where they are now to update the ledger): "
+                           + ", ".join(done.unseen[:10]) + (" ..." if len(done.unseen) > 10 else ""), err=True)
         if trail_path is not None:
-            with atomic_text_file(trail_path) as handle:
-                n = write_trail(handle, ledger)
+            n = write_trail_file(ledger, trail_path)
             click.echo(f"{n} correction(s): trail written to {trail_path}")
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from exc
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
@@ -412,23 +329,12 @@ def correct_command(page_id: str, item: int, mm: float | None, ruler_mm: float |
     if [missing, mm is not None, ruler_mm is not None].count(True) != 1:
         raise click.UsageError("give one of --mm VALUE, --ruler-mm VALUE or --missing")
     ledger = _open_ledger(db_path)
-    notes: list[str] = []
     try:
-        line_mm = _line_length(ledger, page_id, item)
-        if ruler_mm is not None:
-            if line_mm is None:
-                raise click.UsageError("the printed length of this line is not known (a photo, or no resolution in "
-                                       "the file): give --mm, read on the audit picture's ruler")
-            if not 0.0 <= ruler_mm <= line_mm + 1.0:
-                raise click.BadParameter(f"{ruler_mm} mm is not on a line {line_mm:.1f} mm long",
-                                         param_hint="--ruler-mm")
-            mm = min(100.0, ruler_mm / line_mm * 100.0)
-            notes.append(f"ruler {ruler_mm:.1f} mm on a line printed {line_mm:.1f} mm long = {mm:.1f} mm "
-                         "on the 100 mm scale")
-        elif mm is not None and line_mm is not None and abs(line_mm - 100.0) > 1.0:
-            notes.append(f"note: this line is printed {line_mm:.1f} mm long; --mm is on the 100 mm scale "
-                         "(--ruler-mm converts a ruler reading)")
-        done, after = correct_page(ledger, page_id, item, mm, by=by, reason=reason)
+        fixed = correct_item(ledger, page_id, item, mm=mm, ruler_mm=ruler_mm, by=by, reason=reason)
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from exc
+    except RulerOutOfRange as exc:
+        raise click.BadParameter(str(exc), param_hint="--ruler-mm") from exc
     except LedgerError as exc:
         raise click.UsageError(str(exc)) from exc
     except ValueError as exc:
@@ -438,27 +344,18 @@ def correct_command(page_id: str, item: int, mm: float | None, ruler_mm: float |
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     finally:
         ledger.close()
-    new = after.result.items[item - 1]
-    if new.mm is not None and new.mm < 10.0 and new.machine_mm is not None and new.machine_mm >= 20.0:
-        notes.append(f"note: values are in mm: if you measured {new.mm:g} cm, correct it again with "
-                     f"--mm {10 * new.mm:g}")
-    r = after.result
+    done, r = fixed.done, fixed.after.result
+    new = r.items[item - 1]
     total = "-" if r.total is None else f"{r.total:.1f}"
     click.echo(
-        f"{after.page_id} ({printable(r.source)} p{r.page}) item {item} {new.name}: "
+        f"{fixed.after.page_id} ({printable(r.source)} p{r.page}) item {item} {new.name}: "
         f"{_value(done.old_mm)} ({done.old_status}) -> {_value(new.mm)}\n"
         f"page now: {(r.form or '?').upper()} total {total} [{r.status.value}]"
         + "".join(f"\n  FLAG {f.message}" for f in r.flags)
         + "".join(f"\n  review: {reason}" for reason in r.reasons)
     )
-    for note in notes:
+    for note in fixed.notes:
         click.echo(note, err=True)
-
-
-def _line_length(ledger: Ledger, page_id: str, item: int) -> float | None:
-    """The printed length of a page's line, when the scan's resolution gave it."""
-    items = ledger.find(page_id).result.items
-    return items[item - 1].line_length_mm if len(items) >= item else None
 
 
 def _value(mm: float | None) -> str:
@@ -474,25 +371,19 @@ def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None) -> 
     scanned files needed). Corrected items carry "corrected" and the machine's value."""
     if jsonl is None and csv_path is None:
         raise click.UsageError("say what to write: --jsonl FILE and/or --csv FILE")
-    _check_outputs([db_path], jsonl, csv_path)
+    try:
+        check_outputs([db_path], jsonl, csv_path)
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from exc
     ledger = _open_ledger(db_path)
     try:
-        pages = [current_page(ledger, stored) for stored in ledger.pages()]
-        with ExitStack() as stack:
-            handle = stack.enter_context(atomic_text_file(jsonl)) if jsonl else None
-            sink = CsvSink(stack.enter_context(atomic_text_file(csv_path))) if csv_path else None
-            for page in pages:
-                if handle is not None:
-                    handle.write(json_record(page.result) + "\n")
-                if sink is not None:
-                    sink.write(page.result)
+        done = export_pages(ledger, jsonl=jsonl, csv_path=csv_path)
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     finally:
         ledger.close()
-    n_corrected = sum(p.result.corrected for p in pages)
-    click.echo(f"{len(pages)} page(s), {n_corrected} with corrections, written to "
+    click.echo(f"{done.pages} page(s), {done.corrected} with corrections, written to "
                + " and ".join(str(p) for p in (jsonl, csv_path) if p is not None))
 
 
@@ -531,29 +422,6 @@ def review_command(db_path: Path, port: int, review_only: bool, open_browser: bo
     finally:
         server.server_close()
         server.state.ledger.close()
-
-
-def _check_outputs(files: list[Path], jsonl: Path | None, csv_path: Path | None, db: Path | None = None) -> None:
-    """Refuse outputs that would overwrite an input, each other, or go nowhere."""
-    inputs = {f.resolve() for f in files}
-    outs = [p for p in (jsonl, csv_path) if p is not None and str(p) != "-"]
-    for out in outs:  # the output's own folder first: the ledger's default folder is the same
-        if not out.resolve().parent.is_dir():
-            raise click.UsageError(f"the folder for {out} does not exist")
-    if db is not None:
-        if db.resolve() in inputs or any(db.resolve() == o.resolve() for o in outs):
-            raise click.UsageError(f"the ledger {db} cannot be an input or an output file")
-        if not db.resolve().parent.is_dir():
-            raise click.UsageError(f"the folder for the ledger {db} does not exist")
-    if len(outs) == 2 and outs[0].resolve() == outs[1].resolve():
-        raise click.UsageError("--jsonl and --csv name the same file: give them different names")
-    for out in outs:
-        if out.resolve() in inputs:
-            raise click.UsageError(f"output file {out} is one of the inputs: inputs are never overwritten")
-        if out.suffix.lower() in SUPPORTED_SUFFIXES:
-            raise click.UsageError(f"output file {out} has an image/PDF extension: did you mean an input?")
-        if not out.resolve().parent.is_dir():
-            raise click.UsageError(f"the folder for {out} does not exist")
 
 
 @contextmanager

@@ -26,6 +26,13 @@ class SrsScanError(Exception):
     exit_code = ExitCode.INTERNAL
 
 
+class UsageProblem(SrsScanError):
+    """The request cannot be carried out as asked (an output over an input, a missing
+    folder, a bad ledger path); the message says what to change."""
+
+    exit_code = ExitCode.USAGE
+
+
 class UnreadableInputError(SrsScanError):
     """A file (or a page in it) could not be decoded. The message says what to do."""
 

@@ -22,10 +22,10 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .ink import to_gray
-from .model import ItemResult, ItemStatus, PageResult, PageStatus
-from .perspective import fraction_at, point_at
-from .score import round_half_up
+from ..forms.score import round_half_up
+from ..model import ItemResult, ItemStatus, PageResult, PageStatus
+from ..read.ink import to_gray
+from ..read.perspective import fraction_at, point_at
 
 VIEW_PPM = 6.0  # view pixels per millimetre of printed line
 PAGE_VIEW_PX = 1100  # long side of a page shown whole (no lines measured)

@@ -15,10 +15,11 @@ from html import escape
 import cv2
 import numpy as np
 
-from . import __version__, draw
-from .audit import AuditPage
-from .model import ItemStatus, PageStatus
-from .report import printable
+from .. import __version__
+from ..model import ItemStatus, PageStatus
+from ..outputs import printable
+from . import draw
+from .select import AuditPage
 
 JPEG_QUALITY = 88
 

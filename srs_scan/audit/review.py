@@ -35,11 +35,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import audit, corrections, draw
-from .audit_html import jpeg_bytes
-from .ledger import Ledger, LedgerError
-from .model import PageResult
-from .report import printable
+from ..ledger import corrections
+from ..ledger.store import Ledger, LedgerError
+from ..model import PageResult
+from ..outputs import printable
+from . import draw
+from . import select as audit
+from .report import jpeg_bytes
 
 HOST = "127.0.0.1"
 MAX_BODY = 16_384  # bytes of a correction request
@@ -312,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @cache
 def _static(name: str) -> str:
-    return resources.files("srs_scan").joinpath("web").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("srs_scan.audit").joinpath("web").joinpath(name).read_text(encoding="utf-8")
 
 
 def _correction_request(body: dict[str, Any]) -> tuple[str, int, float | None, bool, str, str,

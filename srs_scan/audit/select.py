@@ -23,12 +23,13 @@ from typing import IO
 
 import numpy as np
 
-from . import corrections, decode
-from .corrections import Correction
-from .forms import all_forms
-from .ledger import PAGE_ID_LENGTH, Ledger, StoredPage, page_hash
-from .model import PageResult, PageStatus
-from .report import cell, printable
+from ..forms.definitions import all_forms
+from ..ledger import corrections
+from ..ledger.corrections import Correction
+from ..ledger.store import PAGE_ID_LENGTH, Ledger, StoredPage, page_hash
+from ..model import PageResult, PageStatus
+from ..outputs import cell, printable
+from ..read import decode
 
 NEAR_TOTAL = 2.0  # points of a total from its cutoff that count as "close"
 NEAR_ITEM = 0.5  # points of an SRS item from its cutoff

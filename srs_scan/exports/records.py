@@ -1,23 +1,17 @@
 """Outputs: the JSONL records, the CSV table and the readable summary.
 
-Files are written atomically: into a temporary file beside the target, renamed over it
-only when complete, so a crash never leaves a half-written output. Only measurements
-go out; no image content or recognised text is ever written here.
+Files are written through :mod:`srs_scan.outputs` (atomically). Only measurements go
+out; no image content or recognised text is ever written here.
 """
 
 from __future__ import annotations
 
 import csv
-import glob
 import json
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, Any
 
-from .model import PageResult, PageStatus
+from ..model import PageResult, PageStatus
+from ..outputs import cell, printable
 
 CSV_COLUMNS = (
     ["source", "page", "status", "form", "client", "session", "total"]
@@ -26,64 +20,6 @@ CSV_COLUMNS = (
     # a person's corrections (srs-scan correct / review): which values are theirs, and the machine's
     + ["page_id", "corrected"] + [f"item{i}_{k}" for i in range(1, 5) for k in ("corrected", "machine_mm")]
 )
-
-
-@contextmanager
-def _atomic(path: Path, mode: str, **kwargs: Any) -> Iterator[IO[Any]]:
-    path = Path(path)
-    folder = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        # mkstemp makes the file private (0600); give it the mode any new file would get
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, mode, **kwargs) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def remove_stale_temporaries(path: Path) -> None:
-    """Remove the temporary files a killed run left beside ``path`` (never ``path`` itself)."""
-    path = Path(path)
-    for tmp in path.resolve().parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-
-
-@contextmanager
-def atomic_text_file(path: Path) -> Iterator[IO[str]]:
-    """Open a text file for writing that appears at ``path`` only once complete."""
-    # file names that are not valid UTF-8 are kept, escaped, rather than lost
-    with _atomic(path, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
-        yield handle
-
-
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``; the file appears only once complete."""
-    with _atomic(path, "wb") as handle:
-        handle.write(data)
-
-
-def printable(text: str) -> str:
-    """``text`` safe to write as UTF-8 (a file name that is not UTF-8 is escaped)."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def cell(text: str) -> str:
-    """Free text for a CSV cell that a spreadsheet will not run as a formula."""
-    text = printable(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def json_record(result: PageResult) -> str:

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .exceptions import TemplateError
+from ..exceptions import TemplateError
 
 SCHEMA_VERSION = 1
 
@@ -44,16 +44,11 @@ class FormDef:
 
 
 def _templates_dir() -> Path:
-    """The installed package ``srs_scan.templates`` (pyproject maps the repository's
-    ``templates/`` to it, also in editable installs); a plain source checkout that was
-    never installed falls back to the repository folder."""
-    try:
-        return Path(str(resources.files("srs_scan.templates")))
-    except ModuleNotFoundError:
-        root = Path(__file__).resolve().parents[1]
-        if (root / "pyproject.toml").is_file() and (root / "templates").is_dir():
-            return root / "templates"
-        raise TemplateError("the form templates are not installed: reinstall srs-scan") from None
+    """The form templates shipped inside the package (``srs_scan/forms/templates/``)."""
+    folder = Path(str(resources.files("srs_scan.forms"))) / "templates"
+    if not folder.is_dir():
+        raise TemplateError("the form templates are not installed: reinstall srs-scan")
+    return folder
 
 
 def require_field(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:

@@ -18,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .exceptions import TemplateError
-from .forms import _templates_dir, all_forms, check_schema, require_field
+from ..exceptions import TemplateError
+from .definitions import _templates_dir, all_forms, check_schema, require_field
 
 SCHEMA_VERSION = 1
 PAPERS_MM: dict[str, tuple[float, float]] = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}

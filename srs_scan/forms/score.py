@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .forms import FormDef
-from .model import Flag, ItemResult, ItemStatus, MarkReading
+from ..model import Flag, ItemResult, ItemStatus, MarkReading
+from .definitions import FormDef
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
-from . import corrections, decode
-from .ledger import PAGE_ID_LENGTH, Ledger, page_hash, settings_key
-from .model import PageResult, PageStatus
-from .pipeline import ReadOptions, read_page
+from ..model import PageResult, PageStatus
+from ..read import decode
+from ..read.pipeline import ReadOptions, read_page
+from . import corrections
+from .store import PAGE_ID_LENGTH, Ledger, page_hash, settings_key
 
 DEFAULT_TIMEOUT_S = 120.0
 HARD_LIMIT_FACTOR = 1.5  # the parent gives up on a page after this x the time limit (+ 30 s)

@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .forms import all_forms
-from .model import ItemResult, ItemStatus, PageResult, PageStatus
-from .score import ScoringOptions, flags_for, item_reasons, round_half_up, total_of
+from ..forms.definitions import all_forms
+from ..forms.score import ScoringOptions, flags_for, item_reasons, round_half_up, total_of
+from ..model import ItemResult, ItemStatus, PageResult, PageStatus
 
 MAX_NAME = 80  # characters of a reviewer's name
 MAX_REASON = 500  # characters of a reason

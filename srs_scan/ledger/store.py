@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from .. import __version__
+from ..forms.definitions import _templates_dir
+from ..model import PageResult
+from ..outputs import printable
 from .corrections import Correction
-from .forms import _templates_dir
-from .model import PageResult
-from .report import printable
 
 LEDGER_VERSION = 2  # PRAGMA user_version of the database layout
 SCHEMA = """
@@ -107,7 +107,7 @@ def settings_key(**options: Any) -> str:
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A short hash of the installed package's code and templates."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]  # the srs_scan package
     h = hashlib.sha256()
     files = sorted(root.rglob("*.py")) + sorted(_templates_dir().rglob("*.json"))
     for f in files:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..forms.definitions import FormDef
 from . import textread
-from .forms import FormDef
 
 OCR_PPM = 6.0  # px/mm the form is read at (about 150 dpi): 10 pt text is ~15 px tall
 FORM_REACH_X = 0.8  # form content within this many line lengths left/right of the stack

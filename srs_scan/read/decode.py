@@ -21,8 +21,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from .exceptions import UnreadableInputError, UnsupportedFormatError
-from .model import PageImage
+from ..exceptions import UnreadableInputError, UnsupportedFormatError
+from ..model import PageImage
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".heic", ".heif"})
 PDF_SUFFIXES = frozenset({".pdf"})

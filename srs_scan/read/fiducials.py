@@ -18,7 +18,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from .layouts import Marker, PrintedLayout, all_layouts
+from ..forms.layouts import Marker, PrintedLayout, all_layouts
 
 MIN_MARKERS_FOR_FRAME = 3
 MAX_RESIDUAL_MM = 0.5  # RMS misfit of the marker corners; more means the markers disagree

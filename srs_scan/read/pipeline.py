@@ -24,12 +24,14 @@ from typing import Any
 
 import numpy as np
 
+from ..exceptions import SrsScanError
+from ..forms.definitions import FormDef, all_forms
+from ..forms.identity import FormIdentity
+from ..forms.layouts import PrintedLayout
+from ..forms.score import ScoringOptions, flags_for, item_reasons, round_half_up, score_items, total_of
+from ..model import ItemStatus, MarkReading, PageImage, PageResult, PageStatus
 from . import classify, decode, fiducials, lines, orient, perspective, qrread
-from .exceptions import SrsScanError
-from .forms import FormDef, all_forms
-from .identity import FormIdentity
 from .ink import ink_map, resize_to, to_gray
-from .layouts import PrintedLayout
 from .measure import (
     Blob,
     CoveredEnd,
@@ -42,8 +44,6 @@ from .measure import (
     sample_strip,
     settle_covered_ends,
 )
-from .model import ItemStatus, MarkReading, PageImage, PageResult, PageStatus
-from .score import ScoringOptions, flags_for, item_reasons, round_half_up, score_items, total_of
 
 # Working resolution for finding the form (full resolution is kept for measuring).
 WORK_DPI = 150.0  # scans with a known resolution
@@ -121,6 +121,7 @@ class _Located:
     dpi_trusted: bool = True  # the file's resolution agrees with the printed lines
     layout: PrintedLayout | None = None  # our own printed form, by its markers
     qr_fit: fiducials.FrameFit | None = None  # where to read its QR code
+    by_frame: bool = False  # located by the corner markers alone (they give the print scale)
 
 
 def _read(page: PageImage, opts: ReadOptions) -> PageResult:
@@ -131,6 +132,52 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             page.source, page.page, PageStatus.ERROR, dpi=page.dpi,
             reasons=(f"the image is too small to hold a form ({w} x {h} px)",),
         )
+    warnings: list[str] = []
+    located = _locate(page, gray)
+    if isinstance(located, PageResult):
+        return located
+    if not located.dpi_trusted:
+        warnings.append("the file's stated resolution does not match the form: physical size unknown")
+        page = PageImage(page.source, page.page, page.image, None)
+    form, reasons = located.form, located.reasons
+    ident = _read_identity(gray, located, reasons, warnings)
+    measured = _measure(gray, located, page.dpi)
+    if measured is None:
+        return PageResult(
+            page.source, page.page, PageStatus.REVIEW, dpi=page.dpi,
+            form=form.id if form else None,
+            reasons=("a scale line could not be measured (faint or broken print)",),
+            **_identity_fields(ident, located.layout),
+        )
+    size = _physical_size(measured, page.dpi, located.fit if located.by_frame else None)
+    warnings.extend(size.warnings)
+
+    # 7. score
+    names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, 5)]
+    items = score_items(measured.readings, names, line_lengths_mm=size.lengths_mm)
+    total = total_of(items)
+    flags = flags_for(form, items, total, ScoringOptions(opts.item_threshold)) if form else ()
+    reasons.extend(item_reasons(items))
+    angle = float(np.degrees(np.arctan2(located.direction[1], located.direction[0])))
+    return PageResult(
+        page.source, page.page, PageStatus.REVIEW if reasons else PageStatus.OK, dpi=page.dpi,
+        form=form.id if form else None,
+        items=items,
+        total=total,
+        flags=flags,
+        reasons=tuple(reasons),
+        rotation=int(round(angle / 90.0)) * 90 % 360,
+        line_length_mm=size.mean_mm,
+        warnings=tuple(warnings),
+        geometry=_geometry(measured, angle, located),
+        print_scale=size.print_scale,
+        **_identity_fields(ident, located.layout),
+    )
+
+
+def _locate(page: PageImage, gray: np.ndarray) -> _Located | PageResult:
+    """Where the four scales are: by the corner markers of our own forms, else by the lines."""
+    h, w = gray.shape
     if page.dpi:
         factor = min(1.0, WORK_DPI / page.dpi)
     else:
@@ -140,59 +187,62 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     # 1b. our own printed forms: corner markers map the page onto its layout
     markers = fiducials.detect_markers(work, gray.shape)
     fit = fiducials.fit_frame(markers.hits)
-    warnings: list[str] = []
     if fit is not None:
         located: _Located | PageResult = _locate_by_frame(fit, markers, page.dpi)
     else:
         located = _locate_by_lines(page, gray, work, factor, markers)
-    if isinstance(located, PageResult):
-        return located
-    if markers.repeated:
+    if isinstance(located, _Located) and markers.repeated:
         located.reasons.append("two copies of an srs-scan form are in the image: only one was read")
-    if not located.dpi_trusted:
-        warnings.append("the file's stated resolution does not match the form: physical size unknown")
-        page = PageImage(page.source, page.page, page.image, None)
+    return located
 
-    def result(status: PageStatus, **fields: Any) -> PageResult:
-        return PageResult(page.source, page.page, status, dpi=page.dpi, **fields)
 
-    ends, direction, form = located.ends, located.direction, located.form
+def _read_identity(gray: np.ndarray, located: _Located, reasons: list[str], warnings: list[str]) -> FormIdentity | None:
+    """Who the sheet belongs to: the QR code of a printed form, where its layout puts it."""
+    if located.qr_fit is None:
+        return None
+    ident = qrread.read_at(gray, located.qr_fit)
+    form = located.form
+    if ident is None:
+        warnings.append("the form's QR code could not be read: client and session unknown")
+    elif located.layout is not None and (ident.form, ident.layout_version) != (
+        located.layout.form, located.layout.version
+    ):
+        reasons.append("the QR code and the corner markers name different forms")
+    elif form is not None and ident.form != form.id:
+        reasons.append(f"the QR code says {ident.form.upper()} but the page reads as {form.id.upper()}")
+    return ident
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """The four lines measured at full resolution: strips, their marks, the ends hidden
+    under a mark, the vanishing point and each line's reading."""
+
+    strips: list[LineStrip]
+    covered: list[CoveredEnd]
+    vanishing: tuple[float, float] | None
+    readings: list[MarkReading]
+
+
+def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measured | None:
+    """4. and 5.: each line's ends and mark, and the mark's place on the page. None when
+    a line cannot be sampled; doubts are added to ``located.reasons``."""
     reasons = located.reasons
-
-    # who the sheet belongs to: the QR code of a printed form, where its layout puts it
-    ident: FormIdentity | None = None
-    if located.qr_fit is not None:
-        ident = qrread.read_at(gray, located.qr_fit)
-        if ident is None:
-            warnings.append("the form's QR code could not be read: client and session unknown")
-        elif located.layout is not None and (ident.form, ident.layout_version) != (
-            located.layout.form, located.layout.version
-        ):
-            reasons.append("the QR code and the corner markers name different forms")
-        elif form is not None and ident.form != form.id:
-            reasons.append(f"the QR code says {ident.form.upper()} but the page reads as {form.id.upper()}")
-
-    # 4. measure each line at full resolution
-    strips: list[LineStrip | None] = [sample_strip(gray, tuple(a), tuple(b)) for a, b in ends]
+    strips: list[LineStrip | None] = [sample_strip(gray, tuple(a), tuple(b)) for a, b in located.ends]
     good = [s for s in strips if s is not None]
     if len(good) < 4:
-        return result(
-            PageStatus.REVIEW,
-            form=form.id if form else None,
-            reasons=("a scale line could not be measured (faint or broken print)",),
-            **_identity_fields(ident, located.layout),
-        )
+        return None
     if any(not _inside(s.to_image(u), gray.shape) for s in good for u in (s.left_u, s.right_u)):
         reasons.append("a scale line runs to the edge of the image: its end may be cut off")
     blobs = drop_end_ticks(good, mark_printed_blobs(good))
 
     found = [find_marks(s, b) for s, b in zip(good, blobs, strict=True)]
-    nominal_px = 100.0 / 25.4 * page.dpi if page.dpi else None
+    nominal_px = 100.0 / 25.4 * dpi if dpi else None
     # the layout places a hidden end only on a page that fits it closely (not curled paper)
     mismatch = _end_mismatch_mm(good, located.fit) if located.fit is not None else None
     trusted_layout = mismatch is not None and float(np.median(mismatch)) <= LAYOUT_FIT_MM
     covered = settle_covered_ends(
-        good, [m for m, _ in found], nominal_px=nominal_px, predicted=ends if trusted_layout else None
+        good, [m for m, _ in found], nominal_px=nominal_px, predicted=located.ends if trusted_layout else None
     )
     if located.fit is not None:
         reasons.extend(_ends_against_layout(good, located.fit, covered))
@@ -205,21 +255,35 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         _at_covered_end(r, s, m, covered, i)
         for i, (r, s, (m, _)) in enumerate(zip(readings, good, found, strict=False))
     ]
+    return _Measured(good, covered, vanishing, readings)
 
-    # physical size, when the resolution is known
+
+@dataclass(frozen=True)
+class _Size:
+    """Physical size, when the resolution is known: each line's printed length (None for
+    a line whose end is hidden under a mark), their mean, the print scale of our own forms."""
+
+    lengths_mm: list[float | None]
+    mean_mm: float | None
+    print_scale: float | None
+    warnings: list[str]
+
+
+def _physical_size(measured: _Measured, dpi: float | None, fit: fiducials.FrameFit | None) -> _Size:
     lengths_mm: list[float | None] = [None] * 4
     mean_len: float | None = None
     print_scale: float | None = None
-    if page.dpi:
-        unsure = {c.line for c in covered if not c.resolved}  # an end hidden under a mark
+    warnings: list[str] = []
+    if dpi:
+        unsure = {c.line for c in measured.covered if not c.resolved}  # an end hidden under a mark
         lengths_mm = [
-            None if i in unsure else round_half_up(s.length / page.dpi * 25.4, 1)
-            for i, s in enumerate(good)
+            None if i in unsure else round_half_up(s.length / dpi * 25.4, 1)
+            for i, s in enumerate(measured.strips)
         ]
         known = [v for v in lengths_mm if v is not None]
         mean_len = round_half_up(float(np.mean(known)), 1) if known else None
         if fit is not None:
-            print_scale = round(fit.print_scale(page.dpi), 3)
+            print_scale = round(fit.print_scale(dpi), 3)
     if print_scale is not None:
         if abs(print_scale - 1.0) > PRINT_SCALE_WARN:
             warnings.append(
@@ -231,42 +295,20 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             f"the printed lines are {mean_len:.1f} mm long, not 100 mm "
             "(printed with 'fit to page'?): scores are relative to the printed line"
         )
+    return _Size(lengths_mm, mean_len, print_scale, warnings)
 
-    names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, 5)]
 
-    # 7. score
-    items = score_items(readings, names, line_lengths_mm=lengths_mm)
-    total = total_of(items)
-    flags = flags_for(form, items, total, ScoringOptions(opts.item_threshold)) if form else ()
-
-    reasons.extend(item_reasons(items))
-    status = PageStatus.REVIEW if reasons else PageStatus.OK
-
-    angle = float(np.degrees(np.arctan2(direction[1], direction[0])))
-    rotation = int(round(angle / 90.0)) * 90 % 360
-    geometry = {
+def _geometry(measured: _Measured, angle: float, located: _Located) -> dict[str, Any]:
+    """Where the lines are, for the audit drawing (see :meth:`PageResult.drawing_geometry`)."""
+    return {
         "lines": [
             {"left": s.to_image(s.left_u), "right": s.to_image(s.right_u), "thickness_px": s.thickness}
-            for s in good
+            for s in measured.strips
         ],
-        "vanishing_point": vanishing,
+        "vanishing_point": measured.vanishing,
         "angle_deg": angle,
         **located.geometry,
     }
-    return result(
-        status,
-        form=form.id if form else None,
-        items=items,
-        total=total,
-        flags=flags,
-        reasons=tuple(reasons),
-        rotation=rotation,
-        line_length_mm=mean_len,
-        warnings=tuple(warnings),
-        geometry=geometry,
-        print_scale=print_scale,
-        **_identity_fields(ident, located.layout),
-    )
 
 
 def _identity_fields(ident: FormIdentity | None, layout: PrintedLayout | None) -> dict[str, Any]:
@@ -295,7 +337,7 @@ def _locate_by_frame(fit: fiducials.FrameFit, markers: fiducials.MarkerScan, dpi
     # (printing shrinks to fit the paper; it does not enlarge)
     trusted = dpi is None or PRINT_SCALE_RANGE[0] <= fit.print_scale(dpi) <= PRINT_SCALE_RANGE[1]
     return _Located(ends, direction, all_forms().get(fit.layout.form), reasons, geometry, fit,
-                    dpi_trusted=trusted, layout=fit.layout, qr_fit=fit)
+                    dpi_trusted=trusted, layout=fit.layout, qr_fit=fit, by_frame=True)
 
 
 def _locate_by_lines(

@@ -14,9 +14,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from . import identity
+from ..forms import identity
+from ..forms.identity import FormIdentity
 from .fiducials import FrameFit
-from .identity import FormIdentity
 
 PX_PER_MM = 12.0  # resolution of the upright cut-out
 QUIET_MM = 4.0  # white margin kept around the code in the cut-out

@@ -96,7 +96,7 @@ def load_template(form: str) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=8)
 def _load_template_cached(form: str) -> dict[str, Any]:
-    from ..forms import _templates_dir  # the reader's own lookup: one source of truth
+    from ..forms.definitions import _templates_dir  # the reader's own lookup: one source of truth
 
     return json.loads((_templates_dir() / f"{form}.json").read_text(encoding="utf-8"))
 

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 
-from ..layouts import PAPERS_MM, PrintedLayout
+from ..forms.layouts import PAPERS_MM, PrintedLayout
 from .forms import RenderedPage, _finish, _paper, _rng_streams
 from .marks import MarkSpec, draw_mark
 

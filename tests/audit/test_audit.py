@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import AUDIT_PAGES
 
 from srs_scan.cli import main
-from srs_scan.ledger import Ledger
+from srs_scan.ledger.store import Ledger
 
 
 def _run(*args: str, ok: bool = True):

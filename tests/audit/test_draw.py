@@ -8,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
-from srs_scan import draw
-from srs_scan.corrections import Correction, apply
-from srs_scan.perspective import fraction_at, point_at, vanishing_point
-from srs_scan.pipeline import read_image
+from srs_scan.audit import draw
+from srs_scan.ledger.corrections import Correction, apply
+from srs_scan.read.perspective import fraction_at, point_at, vanishing_point
+from srs_scan.read.pipeline import read_image
 from srs_scan.synth import scan
 
 

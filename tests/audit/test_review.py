@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from srs_scan import audit, draw
+from srs_scan.audit import draw
+from srs_scan.audit import select as audit
+from srs_scan.audit.review import make_server
 from srs_scan.cli import main
-from srs_scan.ledger import Ledger
-from srs_scan.review import make_server
+from srs_scan.ledger.store import Ledger
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

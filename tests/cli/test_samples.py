@@ -14,7 +14,7 @@ from conftest import PHOTO_TOL_MM, SCAN_TOL_MM
 
 from srs_scan import ItemStatus, PageStatus, read_path
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_scans"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_scans"
 
 
 def _truth() -> list[tuple[str, int, str | None, list[str], str]]:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from srs_scan.exceptions import TemplateError
-from srs_scan.forms import all_forms, load_form_file, parse_form
+from srs_scan.forms.definitions import all_forms, load_form_file, parse_form
 
 
 def test_both_forms_load_with_four_items():

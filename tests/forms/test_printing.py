@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from srs_scan import identity, layouts, printing
 from srs_scan.cli import main
 from srs_scan.exceptions import TemplateError
-from srs_scan.forms import all_forms
+from srs_scan.forms import identity, layouts, printing
+from srs_scan.forms.definitions import all_forms
 from srs_scan.synth.printed import rasterise
 
 PT = 25.4 / 72.0  # mm per point
@@ -183,7 +183,7 @@ def test_parse_sessions():
 
 
 def _layout_data(name: str = "srs-1") -> dict:
-    from srs_scan.forms import _templates_dir
+    from srs_scan.forms.definitions import _templates_dir
 
     return json.loads((_templates_dir() / "printed" / f"{name}.json").read_text())
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from srs_scan.forms import get_form
+from srs_scan.forms.definitions import get_form
+from srs_scan.forms.score import ScoringOptions, flags_for, round_half_up, score_items, total_of
 from srs_scan.model import ItemStatus, MarkReading
-from srs_scan.score import ScoringOptions, flags_for, round_half_up, score_items, total_of
 
 NAMES = ["a", "b", "c", "d"]
 

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from srs_scan import batch
-from srs_scan.ledger import Ledger
+from srs_scan.ledger import batch
+from srs_scan.ledger.store import Ledger
 from srs_scan.model import PageStatus
 from srs_scan.synth import MarkSpec, render_form, scan
 
@@ -135,7 +135,7 @@ def test_the_same_image_twice_is_flagged_not_merged(tmp_path):
 
 
 def test_the_same_printed_sheet_scanned_twice_is_flagged(tmp_path):
-    from srs_scan import printing
+    from srs_scan.forms import printing
     from srs_scan.synth.printed import render_printed
 
     sheets = printing.plan_sheets("srs", client="C-5", sessions=[1])

@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from srs_scan import corrections
-from srs_scan.corrections import Correction
-from srs_scan.ledger import Ledger, LedgerError
+from srs_scan.ledger import corrections
+from srs_scan.ledger.corrections import Correction
+from srs_scan.ledger.store import Ledger, LedgerError
 from srs_scan.model import ItemResult, ItemStatus, PageResult, PageStatus
 
 
@@ -192,7 +192,7 @@ def test_corrections_outlive_a_re_read_that_finds_no_form():
 
 
 def test_audit_order_review_first_then_ok_pages_close_to_a_cutoff(tmp_path):
-    from srs_scan import audit
+    from srs_scan.audit import select as audit
 
     ledger = Ledger(tmp_path / "l.sqlite")
     pages = {

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from srs_scan.decode import PageFailure, expand_inputs, iter_pages
 from srs_scan.model import PageImage
+from srs_scan.read.decode import PageFailure, expand_inputs, iter_pages
 
 
 def _pattern(w: int = 300, h: int = 200) -> np.ndarray:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from srs_scan.lines import binarize, find_segments, select_scales
+from srs_scan.read.lines import binarize, find_segments, select_scales
 
 PPM = 5.0  # px per mm of these test images
 

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from srs_scan.measure import drop_end_ticks, find_marks, mark_printed_blobs, sample_strip
+from srs_scan.read.measure import drop_end_ticks, find_marks, mark_printed_blobs, sample_strip
 
 LEFT, RIGHT, Y = 100, 1279, 200  # line columns (inclusive) and centre row
 X0, X1 = LEFT - 0.5, RIGHT + 0.5  # true end points
@@ -136,7 +136,7 @@ def test_faint_mark_below_threshold_is_not_a_mark():
 def test_a_mark_hidden_inside_the_line_band_is_found_as_a_thickening():
     """A blurred small dot that never leaves the band taken for the printed line: no mark
     is found, but the line is not blank either (the pipeline sends it to review)."""
-    from srs_scan.measure import find_thickening
+    from srs_scan.read.measure import find_thickening
 
     img = _page(thickness=3)
     img[Y - 3 : Y + 4, 540:551] = 40  # 7 px tall (line: 3), 11 px wide, centre column 545

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from srs_scan.orient import text_asymmetry
+from srs_scan.read.orient import text_asymmetry
 
 TEXT = [
     "How was our meeting today? Please mark each line below.",

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from conftest import PHOTO_TOL_MM, SCAN_TOL_MM
 
-from srs_scan import printing
+from srs_scan.forms import printing
 from srs_scan.model import ItemStatus, PageStatus
-from srs_scan.pipeline import read_image
+from srs_scan.read.pipeline import read_image
 from srs_scan.synth import MarkSpec, degrade
 from srs_scan.synth.printed import render_printed
 
@@ -187,8 +187,9 @@ def test_a_new_layout_is_only_a_data_file(monkeypatch):
     printing and reading both follow it, with no code change."""
     import json
 
-    from srs_scan import fiducials, layouts
-    from srs_scan.forms import _templates_dir
+    from srs_scan.forms import layouts
+    from srs_scan.forms.definitions import _templates_dir
+    from srs_scan.read import fiducials
 
     data = json.loads((_templates_dir() / "printed" / "srs-1.json").read_text())
     data.update(id="srs-2", version=2)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs_scan.perspective import fraction_along, vanishing_point
+from srs_scan.read.perspective import fraction_along, vanishing_point
 
 
 class _Line:

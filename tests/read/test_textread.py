@@ -1,4 +1,4 @@
-"""Tests for srs_scan.textread: form identification and orientation from printed text.
+"""Tests for srs_scan.read.textread: form identification and orientation from printed text.
 
 The OCR tests render form-like text with Pillow (DejaVu fonts when present, else
 Pillow's built-in font) and skip when onnxruntime or the rapidocr models are missing.
@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from srs_scan import textread
-from srs_scan.textread import TextLine, classify_form
+from srs_scan.read import textread
+from srs_scan.read.textread import TextLine, classify_form
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "srs_scan" / "forms" / "templates"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 

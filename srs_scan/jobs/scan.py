@@ -1,0 +1,182 @@
+"""``srs-scan scan`` as a library call: read files into the ledger and the outputs.
+
+:func:`scan` reads every page of the request's files (in worker processes, resumable
+through the ledger), writes the JSONL and CSV outputs atomically, and returns what the
+run found. It calls ``on_page`` for each page in input order, so a caller can show
+progress; it never prints.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from ..exceptions import SrsScanError, UsageProblem
+from ..exports.records import CsvSink, json_record
+from ..forms.definitions import all_forms
+from ..forms.layouts import all_layouts
+from ..ledger.batch import DEFAULT_TIMEOUT_S, PageOutcome, plan
+from ..ledger.batch import run as run_batch
+from ..ledger.store import Ledger
+from ..model import PageResult, PageStatus
+from ..outputs import atomic_text_file, remove_stale_temporaries
+from ..read.decode import SUPPORTED_SUFFIXES, expand_inputs
+from ..read.pipeline import ReadOptions
+
+LEDGER_NAME = "srs-scan-ledger.sqlite"
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What to read and where to write it. ``jsonl`` may be ``Path("-")`` (a stream)."""
+
+    inputs: Sequence[Path]
+    jsonl: Path | None = None
+    csv_path: Path | None = None
+    db_path: Path | None = None  # None: beside the first output file, else in memory
+    options: ReadOptions = field(default_factory=ReadOptions)
+    workers: int = 1
+    timeout: float = DEFAULT_TIMEOUT_S
+
+
+@dataclass
+class ScanSummary:
+    """What a run found, for the end-of-run summary."""
+
+    counts: dict[PageStatus, int]
+    db_path: Path | None
+    review_pages: list[str] = field(default_factory=list)
+    unidentified: list[str] = field(default_factory=list)  # own forms whose QR code could not be read
+    errors: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    reused: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def forms(self) -> int:
+        return self.counts[PageStatus.OK] + self.counts[PageStatus.REVIEW]
+
+    def add(self, outcome: PageOutcome) -> None:
+        result = outcome.result
+        where = f"{result.source} p{result.page}"
+        self.counts[result.status] += 1
+        self.reused += outcome.reused
+        if result.status is PageStatus.REVIEW:
+            self.review_pages.append(where)
+        if result.status is PageStatus.ERROR:
+            self.errors.append(f"{where}: {'; '.join(result.reasons)}")
+        if result.layout is not None and result.form_id is None:
+            self.unidentified.append(where)
+        if any(w.startswith("possible duplicate") for w in result.warnings):
+            self.duplicates.append(where)
+
+
+def ledger_path(db: Path | None, jsonl: Path | None, csv_path: Path | None) -> Path | None:
+    """The ledger: as given, else beside the first output file, else none (kept in memory)."""
+    if db is not None:
+        return db
+    for out in (jsonl, csv_path):
+        if out is not None and str(out) != "-":
+            return out.resolve().parent / LEDGER_NAME
+    return None
+
+
+def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | None, db: Path | None = None) -> None:
+    """Refuse outputs that would overwrite an input, each other, or go nowhere."""
+    inputs = {f.resolve() for f in files}
+    outs = [p for p in (jsonl, csv_path) if p is not None and str(p) != "-"]
+    for out in outs:  # the output's own folder first: the ledger's default folder is the same
+        if not out.resolve().parent.is_dir():
+            raise UsageProblem(f"the folder for {out} does not exist")
+    if db is not None:
+        if db.resolve() in inputs or any(db.resolve() == o.resolve() for o in outs):
+            raise UsageProblem(f"the ledger {db} cannot be an input or an output file")
+        if not db.resolve().parent.is_dir():
+            raise UsageProblem(f"the folder for the ledger {db} does not exist")
+    if len(outs) == 2 and outs[0].resolve() == outs[1].resolve():
+        raise UsageProblem("--jsonl and --csv name the same file: give them different names")
+    for out in outs:
+        if out.resolve() in inputs:
+            raise UsageProblem(f"output file {out} is one of the inputs: inputs are never overwritten")
+        if out.suffix.lower() in SUPPORTED_SUFFIXES:
+            raise UsageProblem(f"output file {out} has an image/PDF extension: did you mean an input?")
+
+
+def prepare(request: ScanRequest) -> tuple[list[Path], Path | None]:
+    """The files to read and the ledger's path, once the request is checked."""
+    files = expand_inputs(request.inputs)
+    if not files:
+        raise UsageProblem(
+            "no supported files found in the given folders "
+            f"(supported: {', '.join(sorted(s.lstrip('.') for s in SUPPORTED_SUFFIXES))})"
+        )
+    db_path = ledger_path(request.db_path, request.jsonl, request.csv_path)
+    check_outputs(files, request.jsonl, request.csv_path, db_path)
+    all_forms()  # a broken installation is reported once, before any page is read
+    all_layouts()
+    return files, db_path
+
+
+def open_ledger(db_path: Path | None) -> Ledger:
+    try:
+        return Ledger(db_path)
+    except sqlite3.Error as exc:
+        raise UsageProblem(f"cannot use {db_path} as the ledger: {exc}") from exc
+
+
+def scan(
+    request: ScanRequest,
+    *,
+    stdout: IO[str] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_page: Callable[[PageResult], None] | None = None,
+) -> ScanSummary:
+    """Read the request's files; ``stdout`` receives the JSONL when ``jsonl`` is ``-``.
+
+    ``on_start(n_pages)`` is called once the pages are counted, ``on_page(result)`` after
+    each page in input order. Raises :class:`UsageProblem` for a request that cannot be
+    carried out (nothing is read then), ``OSError`` or ``sqlite3.Error`` when an output
+    or the ledger cannot be written (no output file is left half-written), and lets
+    ``KeyboardInterrupt`` through the same way.
+    """
+    started = time.monotonic()
+    files, db_path = prepare(request)
+    ledger = open_ledger(db_path)
+    for out in (request.jsonl, request.csv_path):
+        if out is not None and str(out) != "-":
+            remove_stale_temporaries(out)  # left by a run that was killed
+    tasks = plan(files)
+    if on_start is not None:
+        on_start(len(tasks))
+    summary = ScanSummary(counts={status: 0 for status in PageStatus}, db_path=db_path)
+    with ExitStack() as stack:
+        stack.callback(ledger.close)
+        jsonl_handle: IO[str] | None = None
+        if request.jsonl is not None and str(request.jsonl) == "-":
+            jsonl_handle = stdout
+        elif request.jsonl is not None:
+            jsonl_handle = stack.enter_context(atomic_text_file(request.jsonl))
+        csv_sink = CsvSink(stack.enter_context(atomic_text_file(request.csv_path))) if request.csv_path else None
+        for outcome in run_batch(tasks, ledger, workers=request.workers, options=request.options,
+                                 timeout=request.timeout):
+            summary.add(outcome)
+            if jsonl_handle is not None:
+                jsonl_handle.write(json_record(outcome.result) + "\n")
+            if csv_sink is not None:
+                csv_sink.write(outcome.result)
+            if on_page is not None:
+                on_page(outcome.result)
+    summary.elapsed_s = time.monotonic() - started
+    return summary
+
+
+__all__ = ["LEDGER_NAME", "ScanRequest", "ScanSummary", "SrsScanError", "check_outputs", "ledger_path", "scan"]

@@ -1,0 +1,10 @@
+"""What was read and what people corrected: the ledger database, the correction trail
+and batch runs.
+
+``store`` (the SQLite ledger: pages keyed by their pixels, the append-only trail),
+``corrections`` (a page as it stands once its trail is applied; pure functions) and
+``batch`` (many pages read in worker processes, resumable through the ledger).
+
+May import: :mod:`srs_scan.read`, :mod:`srs_scan.forms`, the top-level modules and
+:mod:`srs_scan.outputs`. Never imports ``audit`` or ``cli``.
+"""
