@@ -224,7 +224,7 @@ def make_pages(cond, rng):
         return [(_photo(tr_l, rng, curl_amp=amp), None, _rot_truth(tr_l[5], {"curl_mm": amp}), None)]
     if cond == "pdf_stack":
         out = []
-        for j in range(3):
+        for _ in range(3):
             img, tr = _scan_gray(F(form=str(rng.choice(["srs", "ors"])), dpi=200.0), rng)
             if rng.random() < 0.3:
                 img = degrade.rot90(img, 2)
@@ -312,7 +312,7 @@ def run_one(task):
             except Exception as ex:  # noqa: BLE001
                 res, err = [], repr(ex)
             secs = (time.time() - t) / len(pages)
-        for j, (img, dpi, tr, _) in enumerate(pages):
+        for j, (img, _dpi, tr, _) in enumerate(pages):
             r = res[j] if j < len(res) else None
             po = _judge(cond, idx, seed, tr, r, None, secs, err or (None if r else "page not returned"))
             po.truth["_page"] = j
@@ -320,7 +320,7 @@ def run_one(task):
             if save_dir and po.failing():
                 _save(save_dir, po, img)
         return outs
-    for j, (img, dpi, tr, declared) in enumerate(pages):
+    for img, dpi, tr, declared in pages:
         opts = None
         if declared and form_opt:
             opts = ReadOptions(form=declared)

@@ -90,7 +90,7 @@ def draw_mark(img, kind, xt, yc, k, w, line_t, rng):
         return cr[0], False
     if kind == "x":
         L = rng.uniform(2.5, 5) * mm
-        cy = yc + rng.uniform(-0.3, 0.3) * mm
+        cy = yc + rng.uniform(-0.1, 0.1) * mm
         a1, a2 = math.radians(rng.uniform(30, 60)), math.radians(rng.uniform(120, 150))
         segs = []
         for a in (a1, a2):

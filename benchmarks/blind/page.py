@@ -7,7 +7,6 @@ on SS x strips around each line (strip origin on the 1x pixel grid) and reduced 
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 
 import cv2
@@ -284,7 +283,6 @@ def render_form(spec: FormSpec, dpi: float = 300.0, ss: int | None = None, line_
     fsm = cv.font(fam, max(7.0, spec.body_pt - 1.5))
     lead = spec.body_pt * 0.42
     lines_px = []
-    rng_l = np.random.default_rng(spec.seed + 7)
     if spec.frame == "items":
         cv.box(max(8, x0 - 22), spec.y0 - 16, min(W - 8, x1 + 22), spec.y0 + 3 * spec.spacing + 14, 0.4)
     for i in range(4):
