@@ -8,6 +8,7 @@ file and the field.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,6 +26,7 @@ class ItemDef:
     left_anchor: str | None = None
     right_anchor: str | None = None
     description: str | None = None
+    aliases: tuple[str, ...] = ()  # other printings of the name ("Goals & Topics")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class FormDef:
     scoring: dict[str, float]
     advice: dict[str, str]
     layout: dict[str, Any]
+    names: tuple[str, ...] = ()  # what the form is called on paper: title phrase, acronym
 
 
 def _templates_dir() -> Path:
@@ -91,6 +94,7 @@ def parse_form(data: dict[str, Any], where: str = "<template>") -> FormDef:
                 left_anchor=raw.get("left_anchor"),
                 right_anchor=raw.get("right_anchor"),
                 description=raw.get("description"),
+                aliases=_strings(raw, "aliases", item_where),
             )
         )
     length = float(require_field(data, "line_length_mm", (int, float), where))
@@ -114,7 +118,23 @@ def parse_form(data: dict[str, Any], where: str = "<template>") -> FormDef:
         scoring={k: float(v) for k, v in scoring.items()},
         advice=dict(data.get("advice", {})),
         layout=dict(data.get("layout", {})),
+        names=_strings(data, "names", where) or _names_from_title(require_field(data, "title", str, where)),
     )
+
+
+def _strings(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """An optional list of non-empty strings, or TemplateError."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise TemplateError(f"{where}: '{key}' must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _names_from_title(title: str) -> tuple[str, ...]:
+    """"Session Rating Scale (SRS)" -> ("Session Rating Scale", "SRS")."""
+    acronyms = re.findall(r"\(([^)]+)\)", title)
+    phrase = re.sub(r"\([^)]*\)", " ", title).strip()
+    return tuple(n for n in (phrase, *acronyms) if n)
 
 
 def load_form_file(path: Path) -> FormDef:

@@ -5,8 +5,8 @@ at about 100 dpi. The bundled OCR engine (:mod:`srs_scan.read.textread`) then
 
 * scores whether its text lines read upright or upside down (a check on the
   geometric decision of :mod:`srs_scan.read.orient`), and
-* reads the most prominent lines, title region first, and matches them against each
-  form's keywords in ``templates/``.
+* reads the most prominent lines, title region first, and weighs what they say of
+  each form (names, item labels, keywords: :mod:`srs_scan.read.naming`).
 
 Recognised text is used for these decisions only: it is never logged or stored, since
 forms carry health information.
@@ -21,13 +21,15 @@ import cv2
 import numpy as np
 
 from ..forms.definitions import FormDef
-from . import textread
+from . import naming, textread
 
 OCR_PPM = 6.0  # px/mm the form is read at (about 150 dpi): 10 pt text is ~15 px tall
 FORM_REACH_X = 0.8  # form content within this many line lengths left/right of the stack
 FORM_REACH_UP = 1.0  # ... above the first line (title, header, instructions)
 FORM_REACH_DOWN = 0.5  # ... below the last line
 UPRIGHT_DECISIVE = 0.3  # |upright_score| below this says nothing
+LABEL_ABOVE_MM = 16.0  # an item's label is printed within this above its line...
+LABEL_BELOW_MM = 3.0  # ...or beside it (its text reaching this far below the line)
 SEGMENT_PX = 800  # text lines are found on a copy at most this big (recognised at full size)
 
 
@@ -50,13 +52,13 @@ class TextEvidence:
 
 def upright_form(
     gray: np.ndarray, ends: Sequence[tuple[np.ndarray, np.ndarray]], *, ppm: float = OCR_PPM
-) -> tuple[np.ndarray, int]:
+) -> tuple[np.ndarray, list[int]]:
     """The form region, rectified and upright, at ``ppm`` px per mm.
 
     The homography takes the first and last scales' end points to a rectangle 100 mm
     wide (the page's own geometry: text comes out level even on a tilted photo). The
     region reaches FORM_REACH_* line lengths around the stack. Returns the image and the
-    row of the first scale in it.
+    row of each scale in it, top first.
 
     Parameters
     ----------
@@ -79,7 +81,9 @@ def upright_form(
     hom = cv2.getPerspectiveTransform(src, dst)
     size = (int(width * (1 + 2 * FORM_REACH_X)), int(y0 + height + FORM_REACH_DOWN * width))
     crop = cv2.warpPerspective(gray, hom, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    return crop, int(y0)
+    mids = np.array([[(np.asarray(lt) + np.asarray(rt)) / 2 for lt, rt in ends]], dtype=np.float32)
+    rows = [int(round(float(p[1]))) for p in cv2.perspectiveTransform(mids, hom)[0]]
+    return crop, rows
 
 
 def paper_only(crop: np.ndarray) -> np.ndarray:
@@ -112,19 +116,6 @@ def paper_only(crop: np.ndarray) -> np.ndarray:
     return out
 
 
-def _doubt(form: FormDef, matched: Sequence[str], confidence: float) -> str:
-    """Why the words do not name ``form`` clearly, or "" when they do: two or more of its
-    words, or one of its title words, and none of another form's."""
-    found = len(matched)
-    if not (found >= 2 or set(matched) & set(form.title_keywords)):
-        # a single word from the body of the form (an item label) could be a coincidence
-        return "only one word on the page names the form"
-    if confidence < found / (found + 1) - 1e-9:
-        # words of the other form were read too: name the likelier, and ask a person
-        return "the page's words point to both the SRS and the ORS"
-    return ""
-
-
 def read_page_text(
     gray: np.ndarray,
     ends: Sequence[tuple[np.ndarray, np.ndarray]],
@@ -134,10 +125,15 @@ def read_page_text(
 ) -> TextEvidence:
     """Check orientation and name the form from the words around the scales.
 
+    The title region (above the first line) is read first; when its words settle the
+    form (:attr:`naming.FormVerdict.decisive`) nothing more is read. Otherwise the OCR
+    says which way up the text reads and the whole form region is read (item labels,
+    anchors), and all the words read are weighed together (:func:`naming.weigh`).
+
     Parameters
     ----------
     gray : ndarray (M, N) uint8, the full-resolution page
-    ends : four (left, right) end points (x, y), top line first, as the page is
+    ends : (left, right) end points (x, y) per line, top line first, as the page is
         believed to be oriented
     forms : the known forms, by id
     """
@@ -145,40 +141,45 @@ def read_page_text(
         return TextEvidence(
             None, 0.0, 0.0, False, "text recognition is not installed: form type unknown", False
         )
-    crop, first_line = upright_form(gray, ends)
+    crop, line_rows = upright_form(gray, ends)
     crop = paper_only(crop)
-    keywords = {fid: form.keywords for fid, form in forms.items()}
+    first_line = line_rows[0]
 
-    def decided(lines: list[textread.TextLine]) -> bool:
-        return textread.classify_form(lines, keywords)[1] >= 0.6
-
-    def read(image: np.ndarray, rows: tuple[float, float] | None) -> tuple[str | None, float, tuple[str, ...]]:
+    def read(image: np.ndarray, rows: tuple[float, float] | None, before: list[textread.TextLine]
+             ) -> list[textread.TextLine]:
         # the title region is read on the usual budget; the whole form, when needed, on a
         # larger one (labels beside the lines, small titles)
-        budget = {} if rows is not None else {"width_budget": 1200, "max_lines": 14}
-        lines = textread.read_text(
-            image, stop_when=decided, rows=rows, max_height=SEGMENT_PX, max_width=SEGMENT_PX, **budget
+        budget = {} if rows is not None else {"width_budget": 1600, "max_lines": 18}
+        return textread.read_text(
+            image, stop_when=lambda ls: naming.weigh(before + ls, forms).decisive, rows=rows,
+            max_height=SEGMENT_PX, max_width=SEGMENT_PX, **budget,
         )
-        return textread.classify_form(lines, keywords)
 
-    # 1. the title region as the page is believed to stand: when the form's title words
-    # are read there (OCR reads upside-down text only with low confidence, and such lines
-    # are ignored), the words themselves confirm the orientation - no separate check.
-    form, confidence, matched = read(crop, (0.0, float(first_line)))
-    if form is not None and check_upright and not _doubt(forms[form], matched, confidence):
-        return TextEvidence(form, confidence, 1.0, False)
+    # 1. the title region as the page is believed to stand: when its words settle the form
+    # (OCR reads upside-down text only with low confidence, and such lines are ignored),
+    # the words themselves confirm the orientation - no separate check.
+    title = read(crop, (0.0, float(first_line)), [])
+    verdict = naming.weigh(title, forms)
+    if check_upright and verdict.decisive:
+        return TextEvidence(verdict.form, verdict.confidence, 1.0, False)
+    # 1b. the item labels, where they are printed: just above each line or beside its start
+    for row in line_rows:
+        band = (row - LABEL_ABOVE_MM * OCR_PPM, row + LABEL_BELOW_MM * OCR_PPM)
+        title += [ln for ln in textread.read_text(crop, rows=band, max_lines=3, width_budget=360,
+                                                  max_height=SEGMENT_PX, max_width=SEGMENT_PX)
+                  if ln.box not in {t.box for t in title}]
+        verdict = naming.weigh(title, forms)
+        if check_upright and verdict.decisive:
+            return TextEvidence(verdict.form, verdict.confidence, 1.0, False)
     # 2. otherwise ask the OCR which way up the text reads, then read the whole form
     upright = textread.upright_score(crop, max_height=SEGMENT_PX, max_width=SEGMENT_PX) if check_upright else 0.0
     flipped = False
     if upright <= -UPRIGHT_DECISIVE:
         crop = np.ascontiguousarray(crop[::-1, ::-1])
         flipped = True
-        form, confidence, matched = read(crop, None)
-    elif form is None:
-        form, confidence, matched = read(crop, None)
-    if form is None:
-        return TextEvidence(None, confidence, upright, flipped, "the page's words do not name the SRS or the ORS")
-    doubt = _doubt(forms[form], matched, confidence)
-    if doubt:
-        return TextEvidence(form, confidence, upright, flipped, doubt)
-    return TextEvidence(form, confidence, upright, flipped)
+        lines = read(crop, None, [])
+    else:
+        seen = {t.box for t in title}
+        lines = title + [ln for ln in read(crop, None, title) if ln.box not in seen]
+    verdict = naming.weigh(lines, forms)
+    return TextEvidence(verdict.form, verdict.confidence, upright, flipped, verdict.doubt)

@@ -412,7 +412,8 @@ def read_text(
         fed to the recogniser; the cost is about 0.06 ms per column on one core
         (480 columns ~ 30 ms).
     max_line_width : int
-        Longer lines (sentences) are cut to their first this-many columns.
+        Longer lines (sentences) are cut to their first this-many columns; their last
+        part (up to half as many columns) is read as a line of its own.
     stop_when : callable, optional
         Called with the lines read so far after each line; reading stops when it
         returns True, e.g. ``lambda ls: classify_form(ls, kw)[1] >= 0.6``.
@@ -438,6 +439,7 @@ def read_text(
         boxes = [b for b in boxes if b.y0 >= rows[0] and b.y1 <= rows[1]]
     out: list[TextLine] = []
     remaining = width_budget
+    tail_allowance = max_line_width // 2  # the end of one cut line may go over the budget
     for b in _rank(boxes, char_h):
         if len(out) >= max_lines or remaining < 2 * _REC_HEIGHT:
             break
@@ -455,6 +457,18 @@ def read_text(
             out.append(TextLine(text, box, conf))
             if stop_when is not None and stop_when(out):
                 break
+        tail = max(2 * _REC_HEIGHT, min(cols - take, max_line_width // 2, max(remaining, tail_allowance)))
+        if take < cols and tail >= 2 * _REC_HEIGHT:
+            # a long line was cut: its end often names the form ("... Scale (SRS)")
+            x0 = max(b.x0, b.x1 - int(round(tail / cols_per_px)))  # may overlap the head
+            text, conf = engine.recognise(gray[b.y0 : b.y1, x0 : b.x1])
+            if tail > remaining:
+                tail_allowance = 0
+            remaining = max(0, remaining - tail)
+            if text.strip():
+                out.append(TextLine(text, (float(x0), float(b.y0), float(b.x1), float(b.y1)), conf))
+                if stop_when is not None and stop_when(out):
+                    break
     return out
 
 

@@ -1,0 +1,208 @@
+"""Which form a page is, from all the evidence its words give.
+
+Three kinds of evidence, each weighed by how much it says:
+
+* a **name** of the form (its title phrase, e.g. "session rating scale", or its acronym,
+  e.g. "SRS") read anywhere on the page: ``NAME_POINTS``;
+* an **item name** read as a label line (e.g. "Goals and Topics", "Individually"):
+  ``ITEM_POINTS`` each;
+* a **keyword** from the form's anchors or descriptions (e.g. "respected"):
+  ``KEYWORD_POINTS`` each.
+
+OCR errors are tolerated (fuzzy matching of long words, exact matching of short ones,
+case and spacing ignored). Evidence shared by two forms says nothing and is dropped;
+a name contained in a longer name that was also read (the SRS's "session rating scale"
+inside the CSRS's "child session rating scale") gives way to the longer one.
+
+The verdict names a form only when its evidence is enough and the others' is small
+beside it; otherwise it says why a person must check which form it is. Recognised text
+is health information: nothing here logs it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..forms.definitions import FormDef
+from .textread import TextLine
+
+NAME_POINTS = 3.0  # the form's title phrase or acronym
+ITEM_POINTS = 2.0  # one of its item names, as a label
+KEYWORD_POINTS = 1.0  # one of its anchor or description words
+ENOUGH = 2.0  # a form is named with at least this much evidence...
+MARGIN = 2.0  # ...and at least this much more than any other form
+DECISIVE = 4.0  # this much, with nothing for any other form: no need to read further
+# (a name alone is not: 'Session Rating Scale' may be the end of 'Child Session Rating Scale')
+MIN_CONFIDENCE = 0.75  # lines the recogniser read less surely are ignored
+FUZZY_RATIO = 0.8  # a long word (5+ letters) matches at this difflib ratio
+TRUNCATED_FRACTION = 0.75  # a name cut off at a line's end still counts with this share read
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class FormVerdict:
+    """The evidence for each form and what it decides.
+
+    ``form`` is the form named (None when the evidence is absent or split), ``points``
+    the evidence per form id, ``doubt`` why a person must check the type ("" when the
+    words settle it), ``found`` the kinds of evidence seen for the chosen form.
+    """
+
+    form: str | None
+    points: Mapping[str, float]
+    doubt: str
+    found: tuple[str, ...] = ()
+
+    @property
+    def decisive(self) -> bool:
+        """So clear that reading more text cannot change it."""
+        if self.form is None:
+            return False
+        others = [p for f, p in self.points.items() if f != self.form]
+        return self.points[self.form] >= DECISIVE and not any(others)
+
+    @property
+    def confidence(self) -> float:
+        """0..1, from the lead of the best form over the next."""
+        ranked = sorted(self.points.values(), reverse=True) + [0.0, 0.0]
+        return float((ranked[0] - ranked[1]) / (ranked[0] + 1.0)) if ranked[0] > 0 else 0.0
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of a line, punctuation and spacing ignored."""
+    return _WORD.findall(text.lower().replace("&", " and "))
+
+
+def _same_word(expected: str, read: str) -> bool:
+    if expected == read:
+        return True
+    if len(expected) <= 4 or len(read) <= 3:
+        return False  # short words (srs, ors, me, or) must match exactly
+    return difflib.SequenceMatcher(None, expected, read, autojunk=False).ratio() >= FUZZY_RATIO
+
+
+def _find_phrase(phrase: Sequence[str], line: Sequence[str], glued: bool = True) -> bool:
+    """``phrase`` (words) read in ``line`` (words), consecutively; a phrase cut off at the
+    line's end counts when most of it was read; glued words ("sessionrating") count."""
+    n = len(phrase)
+    if n == 0:
+        return False
+    for start in range(len(line)):
+        k = 0
+        while k < n and start + k < len(line) and _same_word(phrase[k], line[start + k]):
+            k += 1
+        if k == n or (start + k == len(line) and n >= 3 and k >= TRUNCATED_FRACTION * n):
+            return True
+    if glued and n > 1:
+        joined = "".join(phrase)
+        return any(_same_word(joined, w) for w in line)
+    return False
+
+
+def _is_label(item: Sequence[str], line: Sequence[str], text: str) -> bool:
+    """An item name read as a label: the line starts with it (a description may follow)
+    and is not itself a parenthesised description ("(family, close relationships)")."""
+    if not item or text.lstrip().startswith("(") or len(line) < len(item):
+        return False
+    if len(line) > len(item) + 6:
+        return False  # a sentence that happens to begin with the word
+    return all(_same_word(a, b) for a, b in zip(item, line[: len(item)], strict=True))
+
+
+def _short(name: Sequence[str]) -> bool:
+    """A one-word item name of three letters or fewer ("Me"): weak evidence alone."""
+    return len(name) == 1 and len(name[0]) <= 3
+
+
+def _names(form: FormDef) -> list[list[str]]:
+    return [words(n) for n in form.names]
+
+
+def weigh(lines: Sequence[TextLine], forms: Mapping[str, FormDef]) -> FormVerdict:
+    """The verdict on recognised ``lines`` among ``forms`` (by id)."""
+    read = [(line.text, words(line.text)) for line in lines if line.confidence >= MIN_CONFIDENCE]
+    read = [(t, w) for t, w in read if w]
+    # names: the longest one read wins over those it contains
+    named: dict[str, list[list[str]]] = {}
+    for fid, form in forms.items():
+        got = [n for n in _names(form) if any(_find_phrase(n, w) for _, w in read)]
+        if got:
+            named[fid] = got
+    for fid, got in list(named.items()):
+        longer = [n for other, ns in named.items() if other != fid for n in ns]
+        kept = [n for n in got if not any(len(m) > len(n) and _contains(m, n) for m in longer)]
+        if kept:
+            named[fid] = kept
+        else:
+            del named[fid]
+    # items and keywords: only what one form alone has
+    item_owner: dict[str, set[str]] = {}
+    for fid, form in forms.items():
+        for item in form.items:
+            for alias in (item.name, *item.aliases):
+                item_owner.setdefault(" ".join(words(alias)), set()).add(fid)
+    kw_owner: dict[str, set[str]] = {}
+    for fid, form in forms.items():
+        for k in form.keywords:
+            kw_owner.setdefault(k, set()).add(fid)
+    all_words = {w for _, ws in read for w in ws}
+    glued = {a + b for _, ws in read for a, b in zip(ws[:-1], ws[1:], strict=False)}
+    points: dict[str, float] = {}
+    found: dict[str, list[str]] = {}
+    for fid, form in forms.items():
+        score = NAME_POINTS if fid in named else 0.0
+        kinds = ["name"] if fid in named else []
+        items, short = 0, 0
+        for item in form.items:
+            aliases = [words(a) for a in (item.name, *item.aliases)]
+            aliases = [a for a in aliases if item_owner.get(" ".join(a)) == {fid}]
+            if any(_is_label(a, w, t) for a in aliases if not _short(a) for t, w in read):
+                items += 1
+            elif any(w == a for a in aliases if _short(a) for _, w in read):
+                short += 1  # "Me" alone on a line may be the end of a wrapped sentence
+        if short and (items or fid in named):
+            items += short
+        if items:
+            score += ITEM_POINTS * items
+            kinds.append(f"{items} item name(s)")
+        kws = 0
+        for k in dict.fromkeys(form.keywords):
+            if kw_owner.get(k) != {fid}:
+                continue
+            plain = k.replace("-", "")
+            if plain != k and (plain in all_words or plain in glued):
+                kws += 1
+            elif "-" not in k and any(_same_word(k, w) for w in all_words):
+                kws += 1
+        if kws:
+            score += KEYWORD_POINTS * kws
+            kinds.append(f"{kws} word(s)")
+        points[fid] = score
+        found[fid] = kinds
+    return _verdict(points, found, forms)
+
+
+def _contains(longer: Sequence[str], shorter: Sequence[str]) -> bool:
+    n = len(shorter)
+    return any(list(longer[i : i + n]) == list(shorter) for i in range(len(longer) - n + 1))
+
+
+def _verdict(points: dict[str, float], found: dict[str, list[str]], forms: Mapping[str, FormDef]) -> FormVerdict:
+    ranked = sorted(points.items(), key=lambda kv: kv[1], reverse=True)
+    known = "/".join(f.upper() for f in forms)
+    if not ranked or ranked[0][1] <= 0:
+        return FormVerdict(None, points, f"check which form this is: the page's words do not name a known form "
+                                         f"({known}); declare it with --form")
+    best, top = ranked[0]
+    second_form, second = ranked[1] if len(ranked) > 1 else (None, 0.0)
+    if second > 0 and top - second < MARGIN:
+        return FormVerdict(None, points, f"check which form this is: the page's words point to both the "
+                                         f"{best.upper()} and the {str(second_form).upper()}")
+    if top < ENOUGH:
+        return FormVerdict(best, points, f"check which form this is: only one word on the page points to the "
+                                         f"{best.upper()}", tuple(found[best]))
+    return FormVerdict(best, points, "", tuple(found[best]))
