@@ -222,6 +222,7 @@ def check_line(image: np.ndarray, line: TrueLine, truth_mm: float | None, value_
     want = [line.at(mm)[0] for mm in range(101)]
     # every tick found stands at some millimetre; the ten-mm ticks at their own ones
     tick_err = max((_nearest(np.array(want), x) for x in every), default=float("inf")) / k
-    # (a pointer stem drawn over a ten-mm tick hides it: keep test marks off 0, 10, ..., 100)
-    ten_err = max(_nearest(tens, line.at(mm)[0]) for mm in range(0, 101, 10)) / k
+    # a pointer stem drawn over a ten-mm tick hides it: those next to the value are not sought
+    shown = [mm for mm in range(0, 101, 10) if value_mm is None or abs(mm - value_mm) > 1.5]
+    ten_err = max(_nearest(tens, line.at(mm)[0]) for mm in shown) / k
     return LineCheck(ptr_truth, ptr_value, end_err, under, ptr_scan, tick_err, ten_err, int(every.size))

@@ -158,3 +158,20 @@ def test_the_item_threshold_decides_which_items_are_flagged(srs_at_85, threshold
             if limit > 9.5 else [])
     else:
         assert low == []
+
+
+def test_text_and_layout_that_disagree_go_to_review_even_when_the_text_is_sure(monkeypatch):
+    """Without OCR (not installed), an upright form with upright letter text pasted below
+    it: the layout says upside down, the text's shape clearly says upright. The reader
+    follows the text, confidently, and must still ask a person: the cues disagree."""
+    from srs_scan.read import textread
+
+    monkeypatch.setattr(textread, "available", lambda: False)
+    page = render_form("srs", [[MarkSpec(p)] for p in (12.3, 87.6, 45.0, 99.2)], dpi=DPI, seed=3)
+    letter = render_letter(dpi=DPI, seed=5)
+    img = np.vstack([page.image[: int(page.lines_px[3][0][1] + 25 * PPM)], letter[int(60 * PPM):int(200 * PPM)]])
+    result = _scan_read(img)
+    assert result.status is PageStatus.REVIEW
+    assert "the page's text and layout disagree about which way up it is" in result.reasons, result.reasons
+    assert result.rotation == 0
+    assert [i.mm for i in result.items] == pytest.approx([12.3, 87.6, 45.0, 99.2], abs=0.5)
