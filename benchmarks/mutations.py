@@ -118,6 +118,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "ScoringOptions(opts.item_threshold)",
            "ScoringOptions(None)",
            (T_SAFE,)),
+    Mutant("CLI drops --item-threshold", "srs_scan/cli.py",
+           "options=ReadOptions(item_threshold=item_threshold)",
+           "options=ReadOptions()",
+           ("tests/ledger/test_batch.py::test_a_rerun_with_other_options_reads_again_instead_of_reusing",)),
     # --- the audit picture -----------------------------------------------------------------
     Mutant("audit ruler drawn 1.5 mm off along the line", "srs_scan/audit/draw.py",
            "        _seg(canvas, at(mm, base), at(mm, base + length), INK_RULER, 1)\n",

@@ -34,8 +34,22 @@ def examples(n: int) -> int:
     return n * 10 if settings.default.max_examples > 100 else n
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="also run tests marked slow (or set SRS_SCAN_SLOW=1)")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: expensive cases not needed for the proof (deselect with -m 'not slow')")
+    config.addinivalue_line("markers", "slow: expensive, not needed for the proof; run with --run-slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow") or os.environ.get("SRS_SCAN_SLOW"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (or SRS_SCAN_SLOW=1)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 # Tolerances, from the reader's measured error (tests/read/test_accuracy.py has the

@@ -194,6 +194,10 @@ def test_a_rerun_with_other_options_reads_again_instead_of_reusing(tmp_path):
     second = json.loads((tmp_path / "out.jsonl").read_text())
     assert not any("< 8" in f["message"] for f in second["flags"])
     assert _scan([*base, "--item-threshold", "8.0"]).stdout.count("1 taken from the ledger") == 1
+    # and the option is applied, not merely absent from the output: 8.5 is below 8.6
+    assert _scan([*base, "--item-threshold", "8.6"]).returncode == 0
+    third = json.loads((tmp_path / "out.jsonl").read_text())
+    assert sum("8.5 < 8.6" in f["message"] for f in third["flags"]) == 4
 
 
 def _crash_or_hang(real, name: str, how: str):

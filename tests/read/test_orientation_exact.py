@@ -22,7 +22,7 @@ import pytest
 from conftest import SCAN_TOL_MM
 
 from srs_scan import ItemStatus, PageStatus, read_image
-from srs_scan.synth import MarkSpec, render_form, scan
+from srs_scan.synth import scan
 
 POSITIONS = (12.3, 87.6, 45.0, 99.2)
 DPI = 200
