@@ -7,8 +7,9 @@ Measured on the reader as of this commit (errors = reported mm - true mm):
   max 0.40 mm;
 * phone photos, 150 dpi page, tilt 20-32 degrees, any rotation, 2000 x 1500 JPEG
   (seeds 0-23, 96 items): mean -0.03 mm, mean |err| 0.145 mm, P95 0.60, P99 1.5,
-  max 1.6 mm. With perspective correction turned off the same photos (seeds 0-11) give
-  mean |err| 0.69 mm, P95 2.0, max 2.9 mm.
+  max 1.6 mm; every item off by more than 1 mm was sent to review (a mark split in two);
+  the 77 items read as ok: P95 0.20, P99 0.52, max 0.90 mm. With perspective correction
+  turned off the same photos (seeds 0-11) give mean |err| 0.69 mm, P95 2.0, max 2.9 mm.
 
 So a bias of a few tenths of a millimetre, or perspective left uncorrected, fails here
 even where it stays inside a single item's limit.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import BIAS_TOL_MM, PHOTO_MEAN_ABS_TOL_MM, PHOTO_TOL_MM, SCAN_TOL_MM
+from conftest import BIAS_TOL_MM, PHOTO_MEAN_ABS_TOL_MM, PHOTO_OK_TOL_MM, PHOTO_TOL_MM, SCAN_TOL_MM
 
 from srs_scan import read_image
 from srs_scan.synth import MarkSpec, photo, render_form, scan
@@ -49,13 +50,14 @@ def _photo_case(seed: int):
     return read_image(img), truth
 
 
-def _errors(results, truths) -> np.ndarray:
+def _errors(results, truths, *, only_ok: bool = False) -> np.ndarray:
     errs = []
     for result, truth in zip(results, truths, strict=True):
         assert len(result.items) == 4, result.reasons
         for item, t in zip(result.items, truth, strict=True):
             assert item.mm is not None, item
-            errs.append(item.mm - t)
+            if not only_ok or item.status.value == "ok":
+                errs.append(item.mm - t)
     return np.array(errs)
 
 
@@ -65,8 +67,13 @@ def scan_errors() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def photo_errors() -> np.ndarray:
-    return _errors(*zip(*(_photo_case(seed) for seed in range(6)), strict=True))
+def photo_cases():
+    return list(zip(*(_photo_case(seed) for seed in range(6)), strict=True))
+
+
+@pytest.fixture(scope="module")
+def photo_errors(photo_cases) -> np.ndarray:
+    return _errors(*photo_cases)
 
 
 def test_scans_every_item_within_the_scan_limit(scan_errors):
@@ -81,6 +88,12 @@ def test_photos_every_item_within_the_photo_limit(photo_errors):
     assert np.abs(photo_errors).max() <= PHOTO_TOL_MM, photo_errors
 
 
+def test_photo_items_read_as_ok_within_the_tighter_limit(photo_cases):
+    ok = _errors(*photo_cases, only_ok=True)
+    assert ok.size >= 16  # most items are ok: the limit is not met by sending all to review
+    assert np.abs(ok).max() <= PHOTO_OK_TOL_MM, ok
+
+
 def test_photos_have_no_bias_and_are_corrected_for_perspective(photo_errors):
     assert abs(photo_errors.mean()) <= BIAS_TOL_MM, photo_errors.mean()
     assert np.abs(photo_errors).mean() <= PHOTO_MEAN_ABS_TOL_MM, np.abs(photo_errors).mean()
@@ -91,8 +104,11 @@ def test_the_measured_figures_above_still_hold():
     """Re-measure the distributions quoted at the top of this file (about 3 minutes):
     run it before changing a tolerance, and update the figures when the reader improves."""
     scans = _errors(*zip(*(_scan_case(seed) for seed in range(60)), strict=True))
-    photos = _errors(*zip(*(_photo_case(seed) for seed in range(24)), strict=True))
+    photo_cases = list(zip(*(_photo_case(seed) for seed in range(24)), strict=True))
+    photos = _errors(*photo_cases)
     assert np.percentile(np.abs(scans), 99) <= SCAN_TOL_MM - 0.05
     assert abs(scans.mean()) <= BIAS_TOL_MM and abs(photos.mean()) <= BIAS_TOL_MM
     assert np.percentile(np.abs(photos), 99) <= PHOTO_TOL_MM - 0.1
+    photo_ok = _errors(*photo_cases, only_ok=True)
+    assert np.abs(photo_ok).max() <= PHOTO_OK_TOL_MM
     assert np.abs(photos).mean() <= PHOTO_MEAN_ABS_TOL_MM
