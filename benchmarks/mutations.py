@@ -11,6 +11,7 @@ mutant is *killed* when at least one of them fails, *survived* when they all pas
     python benchmarks/mutations.py -k bias      # mutants whose name contains "bias"
     python benchmarks/mutations.py --list       # names and files only
     python benchmarks/mutations.py -j 2         # two mutants at a time
+    python benchmarks/mutations.py -k bias --tests tests/read/test_pipeline.py  # other tests
 
 Exit status 0 when every mutant is killed, 1 when any survives, 2 when a mutant no
 longer applies (its old text is not in the file exactly once: update the list).
@@ -29,7 +30,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,10 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", type=int, default=1, help="mutants run at a time (default 1)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per mutant (default 900)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--tests", nargs="+", default=None,
+                        help="run these test files for every mutant instead of each mutant's own")
     parser.add_argument("--baseline", action="store_true",
                         help="first run every mutant's tests on the unchanged copy (they must pass)")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTANTS if args.k.lower() in m.name.lower()]
+    if args.tests:
+        chosen = [replace(m, tests=tuple(args.tests)) for m in chosen]
     if args.list:
         for m in chosen:
             print(f"{m.name:<52} {m.file:<28} {' '.join(m.tests)}")

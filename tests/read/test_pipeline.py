@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import PHOTO_TOL_MM, SCAN_TOL_ANY_MM, SCAN_TOL_MM, examples
+from conftest import PHOTO_OK_TOL_MM, PHOTO_TOL_MM, SCAN_TOL_ANY_MM, SCAN_TOL_MM, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +18,9 @@ POSITIONS = (12.3, 87.6, 45.0, 99.2)
 KINDS = ("tick", "x", "dot", "slant")
 
 
-def _assert_values(result, truth, tol):
+def _assert_values(result, truth, tol, ok_tol=None):
+    """Every item within ``tol`` of the truth; items read as ok within ``ok_tol`` (photos:
+    the reader's error on the items it does not send to a person is smaller)."""
     assert result.status in (PageStatus.OK, PageStatus.REVIEW)
     assert len(result.items) == 4
     for item, expected in zip(result.items, truth, strict=False):
@@ -28,6 +30,8 @@ def _assert_values(result, truth, tol):
         else:
             assert item.mm is not None, item
             assert abs(item.mm - expected) <= tol, (item, expected)
+            if ok_tol is not None and item.status is ItemStatus.OK:
+                assert abs(item.mm - expected) <= ok_tol, (item, expected)
 
 
 @pytest.mark.parametrize("form, names", [
@@ -132,14 +136,14 @@ def test_phone_photo_with_perspective(render, rng):
     img = photo(page.image, rng, tilt_deg=30, rotation_deg=130, coverage=0.9,
                 out_size=(2000, 1500), blur_sigma=0.8, jpeg_quality=85)
     result = read_image(img)
-    _assert_values(result, POSITIONS, PHOTO_TOL_MM)
+    _assert_values(result, POSITIONS, PHOTO_TOL_MM, PHOTO_OK_TOL_MM)
 
 
 def test_curled_paper_photo(render, rng):
     page = render("srs", POSITIONS, kinds=KINDS, dpi=150, layout="house")
     img = photo(page.image, rng, tilt_deg=15, rotation_deg=-20, coverage=0.9,
                 out_size=(2000, 1500), curl_mm=6.0, jpeg_quality=85)
-    _assert_values(read_image(img), POSITIONS, PHOTO_TOL_MM)
+    _assert_values(read_image(img), POSITIONS, PHOTO_TOL_MM, PHOTO_OK_TOL_MM)
 
 
 @settings(max_examples=examples(6), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
