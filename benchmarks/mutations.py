@@ -136,6 +136,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "    original = _warp(gray, to_view, size)\n",
            "    original = _warp(gray, to_view + np.array([[0.0, 0.0, 2.0 * VIEW_PPM], [0.0, 0.0, 0.0]]), size)\n",
            (T_PIX,)),
+    Mutant("thumbnail of a quarter-turned page shown upside down", "srs_scan/audit/draw.py",
+           "np.rot90(small, (rotation // 90) % 4)",
+           "np.rot90(small, -(rotation // 90) % 4)",
+           (T_PIX,)),
     # --- OCR -------------------------------------------------------------------------------
     Mutant("OCR engine broken (never available)", "srs_scan/read/textread.py",
            "def available() -> bool:\n",

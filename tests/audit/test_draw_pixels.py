@@ -85,3 +85,26 @@ def test_a_corrected_value_is_pointed_at_from_the_pixels(case):
     lines = true_lines(view.to_view, page.lines_px, upside_down_of=turned)  # the banner grew a row
     got = check_line(view.image, lines[1], 40.5, 40.5, INK_CORRECTED)
     assert got.pointer_vs_value <= POINTER_VALUE_TOL_MM, got
+
+
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    if a.shape != b.shape:
+        return -1.0
+    return float(np.corrcoef(a.astype(float).ravel(), b.astype(float).ravel())[0, 1])
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 2, 3])
+def test_pages_shown_whole_are_turned_upright(quarter_turns):
+    """The thumbnail and the whole-page view of a turned page look like the upright page,
+    compared pixel by pixel (the page's own rotation as the reader reported it)."""
+    page = render_form("srs", [[MarkSpec(30.0)]] * 4, dpi=100, seed=3)
+    upright = scan(page.image, np.random.default_rng(0), dpi_in=100, dpi_out=100)
+    turned = np.ascontiguousarray(np.rot90(upright, quarter_turns))
+    result = read_image(turned, dpi=100)
+    assert result.rotation == (360 - 90 * quarter_turns) % 360
+    assert _similarity(draw.thumbnail(turned, result.rotation), draw.thumbnail(upright, 0)) > 0.8
+    whole = draw.render(turned, result, None).original
+    ref = draw.render(upright, read_image(upright, dpi=100), None).original
+    h, w = min(whole.shape[0], ref.shape[0]), min(whole.shape[1], ref.shape[1])
+    assert abs(whole.shape[0] - ref.shape[0]) <= 1 and abs(whole.shape[1] - ref.shape[1]) <= 1
+    assert _similarity(whole[:h, :w], ref[:h, :w]) > 0.8
