@@ -157,10 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"Audit pictures against the paper, {args.n} pages per condition (errors in mm on the paper,")
     print("measured in the picture's pixels)")
-    print(f"{'condition':<22} {'measure':<11} {'mean':>6} {'P95':>6} {'max':>6} {'n':>5}")
+    print(f"{'condition':<22} {'measure':<14} {'mean':>6} {'P95':>6} {'max':>6} {'n':>5}")
     for condition, rows in geometry(args.n).items():
         for name, r in rows.items():
-            print(f"{condition:<22} {name:<11} {r['mean']:6.3f} {r['p95']:6.3f} {r['max']:6.3f} {r['n']:5d}")
+            print(f"{condition:<22} {name:<14} {r['mean']:6.3f} {r['p95']:6.3f} {r['max']:6.3f} {r['n']:5d}")
     e = end_to_end(max(2, args.n // 2))
     print(f"\nCLI on {e['pages']} pages: scan {e['scan_s']:.1f} s; audit -o {e['audit_s']:.1f} s "
           f"({e['audit_ms_per_page']:.0f} ms/page, start-up included), report {e['report_kib_per_page']:.0f} KiB/page")
