@@ -123,7 +123,9 @@ def thumbnail(image: np.ndarray, rotation: int = 0) -> np.ndarray:
     gray = to_gray(image)
     k = THUMB_PX / max(gray.shape)
     small = cv2.resize(gray, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(np.rot90(small, -(rotation // 90) % 4))
+    # np.rot90 turns counter-clockwise: a page whose lines run ``rotation`` degrees clockwise
+    # from level is turned back by as many counter-clockwise quarter turns
+    return np.ascontiguousarray(np.rot90(small, (rotation // 90) % 4))
 
 
 # --- where the view is ---------------------------------------------------------------

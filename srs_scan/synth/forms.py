@@ -32,6 +32,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from .marks import PENS, MarkSpec, draw_mark, draw_strokes
+from .wording import LAYOUT_MM, choose
 
 __all__ = [
     "LAYOUTS",
@@ -87,9 +88,11 @@ class RenderedPage:
 
 
 def load_template(form: str) -> dict[str, Any]:
-    """Load the layout data of ``form`` (``"srs"`` or ``"ors"``).
+    """Load the reader's template of ``form`` (``"srs"`` or ``"ors"``).
 
-    Reads ``<form>.json`` from the same templates folder the reader uses.
+    Reads ``<form>.json`` from the templates folder the reader uses. The renderer itself
+    does not: its words are its own (:mod:`srs_scan.synth.wording`), so that reading
+    them tests the reader on words other than its templates'.
     """
     return _load_template_cached(form)
 
@@ -446,13 +449,15 @@ def render_form(
     seed: int = 0,
     line_width_mm: float | None = None,
     end_ticks: bool | None = None,
+    wording: str = "standard",
 ) -> RenderedPage:
     """Render an SRS or ORS page with marks and exact ground truth.
 
     Parameters
     ----------
     form : {"srs", "ors"}
-        Which form; item names, anchors, descriptions and title come from its template.
+        Which form; its title, item names, anchors and descriptions come from
+        :mod:`srs_scan.synth.wording` (the renderer's own, not the reader's templates).
     marks : sequence of 4 sequences of MarkSpec
         Marks per scale line, top to bottom (an empty sequence = no mark).
     dpi : float
@@ -474,6 +479,9 @@ def render_form(
     end_ticks : bool or None
         Small vertical ticks (about 3 mm) centred on both end points of each line;
         ``None`` uses the layout's default (only "house" has them).
+    wording : {"standard", "variant"}
+        The usual printing's words, or each title, item name, anchor and description
+        drawn from its variants (from ``seed``, on a stream of its own).
 
     Returns
     -------
@@ -489,7 +497,8 @@ def render_form(
         raise ValueError(f"scale {scale} out of range")
     if paper is None:
         paper = "letter" if layout == "letter_fit" else "a4"
-    tpl = load_template(form)
+    tpl = {**choose(form, wording, seed).as_template(), "layout": dict(LAYOUT_MM),
+           "line_length_mm": LAYOUT_MM["line_length_mm"]}
     r_layout, r_paper, r_width, *r_lines = _rng_streams(seed, 3 + 4)
     cv = _Canvas(paper, dpi, scale)
     if layout in ("official", "letter_fit"):

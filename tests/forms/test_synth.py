@@ -198,3 +198,52 @@ def test_photo_and_scan_outputs() -> None:
     assert s.shape[0] >= round(w * 0.8) and s.shape[1] >= round(h * 0.8)  # rotated, not cropped
     b = bitonal(page.image, rng)
     assert set(np.unique(b).tolist()) <= {0, 255}
+
+
+# --- the renderer's words are its own ---------------------------------------------------------
+
+
+def test_the_renderer_does_not_read_the_readers_templates(monkeypatch):
+    """Pages render with the reader's templates out of reach: their words are the
+    renderer's own (srs_scan.synth.wording), so reading them tests recognition honestly."""
+    import srs_scan.forms.definitions as definitions
+    from srs_scan.synth import forms as synth_forms
+
+    def unreachable():
+        raise AssertionError("the renderer read the reader's templates")
+
+    monkeypatch.setattr(definitions, "_templates_dir", unreachable)
+    synth_forms._load_template_cached.cache_clear()
+    for form in ("srs", "ors"):
+        for wording in ("standard", "variant"):
+            page = render_form(form, [[MarkSpec(30.0)]] * 4, dpi=60, seed=2, wording=wording)
+            assert page.form == form
+    synth_forms._load_template_cached.cache_clear()
+
+
+def test_variant_wording_changes_the_words_and_only_the_words():
+    from srs_scan.synth.wording import choose
+
+    std, var = choose("srs", "standard", 4), choose("srs", "variant", 4)
+    assert std.title == "Session Rating Scale (SRS)" and var.title != std.title
+    assert choose("srs", "variant", 4) == var  # reproducible from the seed
+    a = render_form("srs", [[MarkSpec(30.0)]] * 4, dpi=60, seed=4)
+    b = render_form("srs", [[MarkSpec(30.0)]] * 4, dpi=60, seed=4, wording="variant")
+    assert a.lines_px == b.lines_px and a.truth_mm == b.truth_mm
+    assert not np.array_equal(a.image, b.image)
+
+
+@pytest.mark.parametrize("form, layout, seed", [("srs", "official", 4), ("srs", "compact", 1),
+                                                ("ors", "official", 1), ("ors", "house", 2)])
+def test_the_reader_names_forms_worded_otherwise_than_its_templates(form, layout, seed):
+    from srs_scan import PageStatus, read_image
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.synth import scan
+    from srs_scan.synth.wording import choose
+
+    words = choose(form, "variant", seed)
+    assert words.title != all_forms()[form].title  # not the template's own title
+    page = render_form(form, [[MarkSpec(30.0)]] * 4, dpi=200, layout=layout, seed=seed, wording="variant")
+    result = read_image(scan(page.image, np.random.default_rng(0), dpi_in=200, dpi_out=200), dpi=200)
+    assert result.form == form
+    assert result.status is PageStatus.OK, result.reasons

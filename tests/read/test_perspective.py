@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,7 +46,7 @@ def test_ends_map_to_zero_and_one_under_perspective():
     assert fraction_along(line, 100.0, (350.0, 0.0)) == pytest.approx(1.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     tilt=st.floats(-0.004, 0.004),
     tilt2=st.floats(-0.004, 0.004),

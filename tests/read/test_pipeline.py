@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import PHOTO_TOL_MM, SCAN_TOL_MM
+from conftest import PHOTO_OK_TOL_MM, PHOTO_TOL_MM, SCAN_TOL_ANY_MM, SCAN_TOL_MM, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +18,9 @@ POSITIONS = (12.3, 87.6, 45.0, 99.2)
 KINDS = ("tick", "x", "dot", "slant")
 
 
-def _assert_values(result, truth, tol):
+def _assert_values(result, truth, tol, ok_tol=None):
+    """Every item within ``tol`` of the truth; items read as ok within ``ok_tol`` (photos:
+    the reader's error on the items it does not send to a person is smaller)."""
     assert result.status in (PageStatus.OK, PageStatus.REVIEW)
     assert len(result.items) == 4
     for item, expected in zip(result.items, truth, strict=False):
@@ -28,6 +30,8 @@ def _assert_values(result, truth, tol):
         else:
             assert item.mm is not None, item
             assert abs(item.mm - expected) <= tol, (item, expected)
+            if ok_tol is not None and item.status is ItemStatus.OK:
+                assert abs(item.mm - expected) <= ok_tol, (item, expected)
 
 
 @pytest.mark.parametrize("form, names", [
@@ -53,7 +57,7 @@ def test_any_page_orientation_reads_the_same_values(render, rng, quarter_turns):
     img = scan(page.image, rng, dpi_in=page.dpi, dpi_out=200, skew_deg=-1.5, rotate90=quarter_turns)
     result = read_image(img, dpi=200)
     _assert_values(result, POSITIONS, SCAN_TOL_MM)
-    assert result.rotation in (90, 180, 270)
+    assert result.rotation == (360 - 90 * quarter_turns) % 360  # np.rot90 turns counter-clockwise
 
 
 def test_bitonal_fax_scan(render, rng):
@@ -132,17 +136,17 @@ def test_phone_photo_with_perspective(render, rng):
     img = photo(page.image, rng, tilt_deg=30, rotation_deg=130, coverage=0.9,
                 out_size=(2000, 1500), blur_sigma=0.8, jpeg_quality=85)
     result = read_image(img)
-    _assert_values(result, POSITIONS, PHOTO_TOL_MM)
+    _assert_values(result, POSITIONS, PHOTO_TOL_MM, PHOTO_OK_TOL_MM)
 
 
 def test_curled_paper_photo(render, rng):
     page = render("srs", POSITIONS, kinds=KINDS, dpi=150, layout="house")
     img = photo(page.image, rng, tilt_deg=15, rotation_deg=-20, coverage=0.9,
                 out_size=(2000, 1500), curl_mm=6.0, jpeg_quality=85)
-    _assert_values(read_image(img), POSITIONS, PHOTO_TOL_MM)
+    _assert_values(read_image(img), POSITIONS, PHOTO_TOL_MM, PHOTO_OK_TOL_MM)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(6), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     positions=st.lists(st.floats(0.0, 100.0).map(lambda v: round(v, 2)), min_size=4, max_size=4),
     kind=st.sampled_from(["tick", "slant", "x", "dot", "short_tick"]),
@@ -152,7 +156,7 @@ def test_any_position_and_mark_kind_on_a_scan(positions, kind, seed):
     rng = np.random.default_rng(seed)
     page = render_form("srs", [[MarkSpec(p, kind)] for p in positions], dpi=200, seed=seed)
     img = scan(page.image, rng, dpi_in=page.dpi, dpi_out=200, skew_deg=float(rng.uniform(-2, 2)))
-    _assert_values(read_image(img, dpi=200), positions, SCAN_TOL_MM)
+    _assert_values(read_image(img, dpi=200), positions, SCAN_TOL_ANY_MM)
 
 
 @pytest.mark.parametrize("array", [np.zeros((10, 10), np.uint8), np.zeros((300, 300, 3, 2), np.uint8)])

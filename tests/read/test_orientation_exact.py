@@ -1,0 +1,80 @@
+"""Which way up, exactly: every quarter turn gives its own rotation, and both steps that
+turn a page upright are needed.
+
+The reader turns a page upright in two steps (``pipeline._locate_by_lines``): a first
+guess from the layout (title and instructions above the scales) and the decision that
+weighs the words, the text's shape and the layout. Each alone gets most pages right,
+so the cases here are chosen so that each step is needed by at least one of them:
+
+* ORS pages in the "house" and "compact" layouts, as scanned: the stack of scales is
+  found pointing right-to-left and only the layout's first guess turns it round before
+  the words are read (without it they are read upside down and the form is doubted);
+* an SRS "compact" form cut down to its scales, whose layout says nothing (text above
+  and below in equal measure): only the decision from the words turns it.
+
+Ground truth is the renderer's geometry and the quarter turns given to the scanner.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import SCAN_TOL_MM
+
+from srs_scan import ItemStatus, PageStatus, read_image
+from srs_scan.synth import scan
+
+POSITIONS = (12.3, 87.6, 45.0, 99.2)
+DPI = 200
+
+
+def _rotation_for(quarter_turns: int) -> int:
+    """``scan(rotate90=k)`` turns the page k quarter turns counter-clockwise as displayed
+    (``np.rot90``); the reader reports how far clockwise the page's lines run from level,
+    the angle it turns back: 360 - 90 k."""
+    return (360 - 90 * quarter_turns) % 360
+
+
+def _read(image: np.ndarray, quarter_turns: int, skew: float = 0.6):
+    gray = scan(image, np.random.default_rng(11), dpi_in=DPI, dpi_out=DPI, rotate90=quarter_turns, skew_deg=skew)
+    return read_image(gray, dpi=DPI)
+
+
+def _assert_clean(result, form: str, quarter_turns: int) -> None:
+    assert result.rotation == _rotation_for(quarter_turns), result.rotation
+    assert result.form == form
+    assert result.status is PageStatus.OK, result.reasons
+    assert result.reasons == ()
+    for item, truth in zip(result.items, POSITIONS, strict=True):
+        assert item.status is ItemStatus.OK
+        assert item.mm == pytest.approx(truth, abs=SCAN_TOL_MM)  # read upside down it would be 100 - truth
+
+
+@pytest.mark.parametrize("quarter_turns", [0, 1, 2, 3])
+def test_each_quarter_turn_is_reported_exactly(render, quarter_turns):
+    page = render("srs", POSITIONS)
+    _assert_clean(_read(page.image, quarter_turns), "srs", quarter_turns)
+
+
+@pytest.mark.parametrize("layout, quarter_turns", [("house", 0), ("house", 1), ("compact", 0), ("compact", 1)])
+def test_the_layouts_first_guess_turns_a_backwards_stack_before_the_words_are_read(render, layout, quarter_turns):
+    page = render("ors", POSITIONS, layout=layout, seed=3)
+    _assert_clean(_read(page.image, quarter_turns), "ors", quarter_turns)
+
+
+def _scales_only(page) -> np.ndarray:
+    """The form cut down to its four scales, their labels and anchors: no title, header,
+    instructions or footer, so the layout cannot tell which way up it is."""
+    ppm = page.dpi / 25.4
+    img = page.image.copy()
+    img[: int(page.lines_px[0][0][1] - 12 * ppm)] = 246
+    img[int(page.lines_px[3][0][1] + 14 * ppm):] = 246
+    return img
+
+
+@pytest.mark.parametrize("quarter_turns", [0, 2])
+def test_a_page_whose_layout_says_nothing_is_turned_by_its_words(render, quarter_turns):
+    page = render("srs", POSITIONS, layout="compact", seed=3)
+    result = _read(_scales_only(page), quarter_turns, skew=0.5)
+    assert abs(result.geometry["orientation"]["layout_score"]) < 0.2  # the layout's guess does not act
+    _assert_clean(result, "srs", quarter_turns)

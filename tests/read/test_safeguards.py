@@ -1,0 +1,177 @@
+"""Every review safeguard, at the pipeline level: a rendered page that triggers exactly
+that case goes to review, with that case's reason, and the other lines stay ok.
+
+These are the checks that keep a wrong number from reaching a clinician unasked: a mark
+past an end, a scribble, a wide mark hiding a line's end, a mark hidden in a thickened
+line, orientation cues that disagree. Each test also shows the case's harmless twin
+(a tick on the end, a clean line) is *not* sent to review, so the test cannot pass by
+everything going to review. Ground truth is the renderer's geometry.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from srs_scan import ItemStatus, PageStatus, ReadOptions, read_image
+from srs_scan.synth import MarkSpec, render_form, render_letter, scan
+from srs_scan.synth.marks import PENS, draw_strokes
+
+DPI = 200
+PPM = DPI / 25.4
+OTHERS = [[MarkSpec(20.0)], [MarkSpec(30.0)], [MarkSpec(40.0)]]  # lines 2-4: plain ticks
+
+
+def _scan_read(image: np.ndarray, *, dpi: float | None = DPI, blur: float = 0.5, options=None):
+    gray = scan(image, np.random.default_rng(1), dpi_in=DPI, dpi_out=DPI, blur_sigma=blur)
+    return read_image(gray, dpi=dpi, options=options)
+
+
+def _draw(page, line: int, points_along_mm: np.ndarray, points_across_mm: np.ndarray, width_mm: float,
+          pen: str = "ballpoint_blue") -> np.ndarray:
+    """The page with one more pen stroke, given in mm from ``line``'s left end (along,
+    across the line, down positive): a mark the renderer has no kind for."""
+    (x0, y0), _ = page.lines_px[line]
+    left = np.array([(x0 + 0.5) / PPM, (y0 + 0.5) / PPM])  # centre pixel -> page mm
+    pts = left + np.stack([points_along_mm, points_across_mm], axis=1)
+    img = page.image.astype(np.float32)
+    draw_strokes(img, [(pts, np.full(len(pts), width_mm))], [], px_per_mm=PPM, pen=PENS[pen],
+                 rng=np.random.default_rng(0))
+    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+def _only_line_one_in_review(result, reason: str):
+    assert result.status is PageStatus.REVIEW
+    assert result.items[0].status is ItemStatus.REVIEW
+    assert any(reason in r for r in result.items[0].reasons), result.items[0].reasons
+    assert [i.status for i in result.items[1:]] == [ItemStatus.OK] * 3
+    assert any("1 item(s) need a person to check the mark" in r for r in result.reasons)
+
+
+# --- a mark past an end ------------------------------------------------------------------
+
+
+def test_a_mark_past_the_left_end_goes_to_review():
+    page = render_form("srs", [[MarkSpec(-1.5)], *OTHERS], dpi=DPI, seed=3)
+    result = _scan_read(page.image)
+    _only_line_one_in_review(result, "the mark is past the end of the line")
+    assert result.items[0].mm == 0.0  # clamped, and a person is asked
+
+
+def test_a_tick_on_the_end_itself_is_read_without_review():
+    page = render_form("srs", [[MarkSpec(0.0)], *OTHERS], dpi=DPI, seed=3)
+    result = _scan_read(page.image)
+    assert result.status is PageStatus.OK and result.items[0].mm == pytest.approx(0.0, abs=0.5)
+
+
+# --- a scribble ----------------------------------------------------------------------------
+
+
+def test_a_scribble_across_the_line_goes_to_review():
+    """A zig-zag 20 mm wide across the line (a crossed-out answer): no single place."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3)
+    t = np.linspace(0.0, 1.0, 200)
+    img = _draw(page, 0, 40.0 + 20.0 * t, 3.0 * np.sin(2 * np.pi * 7 * t), 0.5)
+    result = _scan_read(img)
+    _only_line_one_in_review(result, "the mark is unusually wide (a scribble or a crossed-out mark?)")
+
+
+# --- a wide mark over an end ---------------------------------------------------------------
+
+
+def test_a_wide_dot_over_every_right_end_goes_to_review():
+    """Big dots cover the right end of all four lines of a form printed at 96 %: neither
+    the other lines nor the nominal length can place the hidden ends, and a 3.5 mm dot
+    leaves more than a millimetre of doubt."""
+    page = render_form("srs", [[MarkSpec(100.0, "dot", size_mm=3.5)]] * 4, dpi=DPI, seed=3, scale=0.96)
+    result = _scan_read(page.image)
+    assert result.status is PageStatus.REVIEW
+    for item in result.items:
+        assert item.status is ItemStatus.REVIEW
+        assert any("the mark covers the end of the line: somewhere within" in r for r in item.reasons), item
+        assert item.mm == 100.0
+    assert any("4 item(s) need a person to check the mark" in r for r in result.reasons)
+
+
+def test_a_narrow_tick_over_every_right_end_stands_on_it():
+    page = render_form("srs", [[MarkSpec(100.0, "tick")]] * 4, dpi=DPI, seed=3, scale=0.96)
+    result = _scan_read(page.image)
+    assert result.status is PageStatus.OK
+    assert [i.mm for i in result.items] == [100.0] * 4
+
+
+# --- a mark hidden in a thickened line -------------------------------------------------------
+
+
+def test_a_mark_hidden_in_a_thickened_line_goes_to_review_not_missing():
+    """A 2 mm dash 0.7 mm wide drawn along a 0.4 mm line: no ink leaves the line's band,
+    but the line is thicker there. A blank line would be 'missing'; this is a person's call."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, line_width_mm=0.4)
+    img = _draw(page, 0, np.linspace(49.0, 51.0, 20), np.zeros(20), 0.7, pen="ballpoint_black")
+    result = _scan_read(img)
+    _only_line_one_in_review(result, "the line is thicker in one place: a small mark?")
+    assert result.items[0].mm == pytest.approx(50.0, abs=0.5)
+    blank = _scan_read(page.image)
+    assert blank.items[0].status is ItemStatus.MISSING  # the same line without the dash
+
+
+# --- orientation cues that disagree --------------------------------------------------------
+
+
+def test_orientation_cues_that_disagree_go_to_review():
+    """An upright form with a block of upside-down text pasted below it (a letter's
+    paragraphs): the layout now says the page is upside down (more text below the scales),
+    the words say upright, and the text's shape cannot settle it."""
+    page = render_form("srs", [[MarkSpec(p)] for p in (12.3, 87.6, 45.0, 99.2)], dpi=DPI, seed=3)
+    letter = render_letter(dpi=DPI, seed=5)
+    body = letter[int(60 * PPM):int(200 * PPM)][::-1, ::-1]
+    img = np.vstack([page.image[: int(page.lines_px[3][0][1] + 25 * PPM)], body])
+    result = _scan_read(img)
+    assert result.status is PageStatus.REVIEW
+    assert result.reasons == ("the page's words and its layout disagree about which way up it is",)
+    assert [i.status for i in result.items] == [ItemStatus.OK] * 4  # the marks themselves are clean
+    assert result.rotation == 0
+    assert [i.mm for i in result.items] == pytest.approx([12.3, 87.6, 45.0, 99.2], abs=0.5)
+
+
+# --- the SRS item threshold ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def srs_at_85():
+    page = render_form("srs", [[MarkSpec(85.0)], [MarkSpec(95.0)], [MarkSpec(95.0)], [MarkSpec(95.0)]],
+                       dpi=DPI, seed=3)
+    return scan(page.image, np.random.default_rng(1), dpi_in=DPI, dpi_out=DPI)
+
+
+@pytest.mark.parametrize("threshold, flagged", [(None, True), (9.0, True), (8.0, False), (8.5, False),
+                                                (8.6, True), (9.5, True)])
+def test_the_item_threshold_decides_which_items_are_flagged(srs_at_85, threshold, flagged):
+    result = read_image(srs_at_85, dpi=DPI, options=ReadOptions(item_threshold=threshold))
+    assert [i.score for i in result.items] == [8.5, 9.5, 9.5, 9.5]
+    low = [f for f in result.flags if f.code == "item_low"]
+    limit = 9.0 if threshold is None else threshold
+    if flagged:
+        # the message names the item, its score and the threshold actually used
+        assert [f.message for f in low] == [f"Relationship 8.5 < {limit:g}"] + (
+            [f"{n} 9.5 < {limit:g}" for n in ("Goals and Topics", "Approach or Method", "Overall")]
+            if limit > 9.5 else [])
+    else:
+        assert low == []
+
+
+def test_text_and_layout_that_disagree_go_to_review_even_when_the_text_is_sure(monkeypatch):
+    """Without OCR (not installed), an upright form with upright letter text pasted below
+    it: the layout says upside down, the text's shape clearly says upright. The reader
+    follows the text, confidently, and must still ask a person: the cues disagree."""
+    from srs_scan.read import textread
+
+    monkeypatch.setattr(textread, "available", lambda: False)
+    page = render_form("srs", [[MarkSpec(p)] for p in (12.3, 87.6, 45.0, 99.2)], dpi=DPI, seed=3)
+    letter = render_letter(dpi=DPI, seed=5)
+    img = np.vstack([page.image[: int(page.lines_px[3][0][1] + 25 * PPM)], letter[int(60 * PPM):int(200 * PPM)]])
+    result = _scan_read(img)
+    assert result.status is PageStatus.REVIEW
+    assert "the page's text and layout disagree about which way up it is" in result.reasons, result.reasons
+    assert result.rotation == 0
+    assert [i.mm for i in result.items] == pytest.approx([12.3, 87.6, 45.0, 99.2], abs=0.5)
