@@ -15,9 +15,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import other_hands  # noqa: E402
 
-CHILD_FORMS = ("current reader: a CORS page (faces at the line ends) is read as an ORS with status ok "
-               "(cors_scan300#0 in the --ci subset); the reader does not know the child forms yet")
-
 
 @pytest.fixture(scope="module")
 def outcomes():
@@ -34,13 +31,11 @@ def test_ci_subset_covers_every_family(outcomes):
             "nonform_scan", "nonform_photo", "blanks_doubles", "sideways", "upside_down"} <= conds
 
 
-@pytest.mark.xfail(strict=True, reason=CHILD_FORMS)
 def test_no_silent_errors(outcomes):
     bad = [f"{p.condition}#{p.index}: {s}" for p in outcomes for s in p.silent()]
     assert not bad, bad
 
 
-@pytest.mark.xfail(strict=True, reason=CHILD_FORMS)
 def test_no_page_named_wrong(outcomes):
     bad = [p for p in outcomes if p.named_wrong]
     assert not bad, [(f"{p.condition}#{p.index}", p.true_form, p.form, p.status) for p in bad]

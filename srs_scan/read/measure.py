@@ -43,6 +43,15 @@ THICK_EXCESS = 0.5  # a line this much darker across (50 %) than its median...
 THICK_MIN_MM = 0.5  # ...over at least this length holds something: a small mark?
 THICK_END_MM = 1.5  # not counted this near an end (end ticks)
 LINE_INK = 0.30
+LETTER_MAX_MM = 4.0  # printed letters touching the line are at most this tall...
+END_TEXT_MM = 3.0  # ...and stand within this of an end (anchor text beside an end tick)
+END_TICK_WINDOW_MM = 1.5  # a printed end stroke stands within this inside the line's end
+END_TICK_NEAR_MM = 0.5  # ...and its ink leaves the line right beside it
+END_TICK_MAX_WIDTH_MM = 1.6  # wider ink at an end is not a tick (a mark, a label)
+END_TICK_MIN_MM = 0.6  # a tick reaches at least this far off the line, both sides together
+END_TICK_WIDTH_TOL_MM = 0.3  # a tick wider than the common one by this holds a mark too
+END_TICK_SHARE = 0.75  # of the ends carry one: the form prints them
+END_TICK_REACH_TOL_MM = 0.8  # a tick reaching further than the common reach by this is a mark
 
 
 @dataclass(frozen=True)
@@ -374,6 +383,91 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     return kept
 
 
+def _end_tick(strip: LineStrip, side: int) -> tuple[int, int, int, int] | None:
+    """The printed tick or bar at one end of a line, found in its pixels: the columns
+    whose ink leaves the line right beside it, near the end, and how far it reaches
+    above and below (rows). None when the end has no such stroke.
+
+    Only the tick's own columns are measured, so anchor text touching a bar from the
+    side does not change what is found (as it does a connected blob).
+    """
+    ppm, half, margin = strip.ppm, strip.half, strip.margin
+    end = margin + (strip.left_u if side == 0 else strip.right_u)
+    inward = END_TICK_WINDOW_MM * ppm
+    lo, hi = (end - 0.4 * ppm, end + inward) if side == 0 else (end - inward, end + 0.4 * ppm)
+    c0, c1 = max(0, int(np.floor(lo))), min(strip.ink.shape[1], int(np.ceil(hi)) + 1)
+    band = int(np.ceil(strip.band))
+    near = max(2, int(round(END_TICK_NEAR_MM * ppm)))
+    ink = strip.ink[:, c0:c1] > MARK_INK
+    above = ink[half - band - near : half - band].any(axis=0)
+    beside = above | ink[half + band + 1 : half + band + 1 + near].any(axis=0)
+    cols = np.flatnonzero(beside)
+    if len(cols) == 0 or len(cols) > END_TICK_MAX_WIDTH_MM * ppm:
+        return None
+
+    def reach(rows: np.ndarray) -> int:
+        runs = []
+        for c in cols:
+            off = np.flatnonzero(~rows[:, c])
+            runs.append(int(off[0]) if len(off) else rows.shape[0])
+        return int(np.median(runs))
+
+    zone = int(min(half, MARK_ZONE_MM * ppm))
+    up = reach(ink[half - band - zone : half - band][::-1])
+    down = reach(ink[half + band + 1 : half + band + 1 + zone])
+    if up + down < END_TICK_MIN_MM * ppm:
+        return None
+    return c0 + int(cols[0]), c0 + int(cols[-1]), up, down
+
+
+def erase_end_ticks(strips: list[LineStrip]) -> None:
+    """Printed end ticks or bars out of the marks' way, before marks are looked for.
+
+    A form either prints a stroke at its line ends or it does not: when at least
+    ``END_TICK_SHARE`` of the ends carry one of a common reach, those of that reach are
+    print. Their pixels (outside the line itself) are erased, the line's end is put at the
+    tick's centre (the ink walk stops at its outer edge), and the tick's half-width is
+    kept (``tick_half``) so that a mark beside it is measured without it. A client's mark
+    at an end reaches further than the tick and is left alone. The strips' blobs are found
+    again afterwards.
+    """
+    found = [[_end_tick(s, side) for side in (0, 1)] for s in strips]
+    ticks = [(i, side, t) for i, row in enumerate(found) for side, t in enumerate(row) if t is not None]
+    if len(ticks) < END_TICK_SHARE * 2 * len(strips):
+        return
+    width_mm = float(np.median([(t[1] - t[0] + 1) / strips[i].ppm for i, _, t in ticks]))
+    up_mm = float(np.median([t[2] / strips[i].ppm for i, _, t in ticks]))
+    down_mm = float(np.median([t[3] / strips[i].ppm for i, _, t in ticks]))
+    erase: list[tuple[int, int, tuple[int, int, int, int]]] = []
+    for i, row in enumerate(found):
+        ppm = strips[i].ppm
+        for side, t in enumerate(row):
+            if t is None or (t[1] - t[0] + 1) / ppm > width_mm + END_TICK_WIDTH_TOL_MM:
+                continue  # no tick, or more ink there than a tick (a mark beside it): left to the mark finder
+            # each side of the line on its own: a side reaching further than the common tick
+            # holds more than print (a client's mark, a letter) and is left alone
+            up_ok = t[2] / ppm <= up_mm + END_TICK_REACH_TOL_MM
+            down_ok = t[3] / ppm <= down_mm + END_TICK_REACH_TOL_MM
+            if up_ok or down_ok:
+                erase.append((i, side, (t[0], t[1], t[2] if up_ok else -1, t[3] if down_ok else -1)))
+    for i, side, (c0, c1, up, down) in erase:
+        s = strips[i]
+        band = int(np.ceil(s.band))
+        pad = max(1, int(round(0.3 * s.ppm)))
+        if up >= 0:
+            s.ink[s.half - band - up - pad : s.half - band, max(0, c0 - 1) : c1 + 2] = 0.0
+        if down >= 0:
+            s.ink[s.half + band + 1 : s.half + band + 1 + down + pad, max(0, c0 - 1) : c1 + 2] = 0.0
+        centre = (c0 + c1) / 2.0 - s.margin
+        if side == 0:
+            s.left_u = centre
+        else:
+            s.right_u = centre
+        s.tick_half = max(s.tick_half, (c1 - c0 + 1) / 2.0 + 1.0)
+    for s in strips:
+        _find_blobs(s)
+
+
 def drop_end_ticks(strips: list[LineStrip], blobs: list[list[Blob]]) -> list[list[Blob]]:
     """Remove printed end ticks: small strokes at both ends of (nearly) every line.
 
@@ -449,6 +543,32 @@ def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
     return False
 
 
+def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
+    """A letter of printed text that touches the line near an end (anchor text set too
+    close, or touching an end tick): on one side of the line only, letter-sized, and
+    standing in a row of letters of its own size. A client's stroke is taller than the
+    letters beside it, or crosses the line; in the middle of a line nothing is print."""
+    blobs, ppm = strip.blobs, strip.ppm
+    if b.v0 < 0 < b.v1:
+        return False
+    near_end = END_TEXT_MM * ppm
+    if strip.left_u + near_end < b.u0 and b.u1 < strip.right_u - near_end:
+        return False
+    h = b.v1 - b.v0 + 1
+    if h > LETTER_MAX_MM * ppm:
+        return False
+    row = 0
+    for o in blobs:
+        if o is b:
+            continue
+        ho = o.v1 - o.v0 + 1
+        overlap = min(b.v1, o.v1) - max(b.v0, o.v0) + 1
+        gap = max(o.u0 - b.u1, b.u0 - o.u1)
+        if 0.6 <= ho / h <= 1.6 and overlap >= 0.6 * min(h, ho) and gap <= min(1.5 * max(h, ho), TEXT_GAP_MM * ppm):
+            row += 1
+    return row >= 2
+
+
 def find_thickening(strip: LineStrip) -> float | None:
     """Where the line itself is much thicker than along the rest of it, or None.
 
@@ -491,7 +611,10 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
     # beyond its ends there is no line to touch: ink there (end words) only crosses its rows
     on_lo = strip.left_u - END_TOUCH_MM * ppm
     on_hi = strip.right_u + END_TOUCH_MM * ppm
-    touching = [b for b in blobs if b.touching and b.u1 >= on_lo and b.u0 <= on_hi]
+    touching = [
+        b for b in blobs
+        if b.touching and b.u1 >= on_lo and b.u0 <= on_hi and not _is_printed_letter(b, strip)
+    ]
     others = [
         b
         for b in blobs
@@ -612,6 +735,7 @@ class CoveredEnd:
     line: int
     side: int
     resolved: bool  # True when the other lines' clean ends located it
+    elsewhere: bool = False  # the other lines' ends put this end away from the mark
 
 
 def settle_covered_ends(
@@ -655,6 +779,7 @@ def settle_covered_ends(
             if j != i and (j, side) not in covered
         ]
         resolved = False
+        elsewhere = False
         if len(clean) >= 2:
             pts = np.array(clean)
             centre = pts.mean(axis=0)
@@ -674,6 +799,8 @@ def settle_covered_ends(
                     else:
                         s.right_u = float(u)
                     resolved = True
+                elif abs(u - current) > COVER_MAX_SHIFT_MM * s.ppm:
+                    elsewhere = True  # the line was cut short at the mark, or the mark is not on its end
         if not resolved and predicted is not None:
             m = marks[i][0]
             u = float((np.asarray(predicted[i][side], np.float64) - s.origin) @ s.d)
@@ -692,5 +819,5 @@ def settle_covered_ends(
                 else:
                     s.right_u = float(u)
                 resolved = True
-        out.append(CoveredEnd(i, side, resolved))
+        out.append(CoveredEnd(i, side, resolved, elsewhere and not resolved))
     return out

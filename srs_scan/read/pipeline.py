@@ -38,6 +38,7 @@ from .measure import (
     LineStrip,
     MarkCandidate,
     drop_end_ticks,
+    erase_end_ticks,
     find_marks,
     find_thickening,
     mark_printed_blobs,
@@ -58,6 +59,8 @@ MIN_IMAGE_PX = 200  # a smaller image cannot show a 100 mm line to the millimetr
 MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read
 PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its size
 END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
+TICK_NEAR_MM = 0.5  # a one-sided mark this near a printed end stroke may be the stroke
+END_SIBLING_MM = 1.5  # ...or this far from the line through the other lines' ends
 LAYOUT_FIT_MM = 0.3  # median end mismatch up to which the layout may place hidden ends
 PRINT_SCALE_RANGE = (0.8, 1.03)  # printed size / layout size a resolution tag may imply
 
@@ -269,6 +272,7 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
         return None
     if any(not _inside(s.to_image(u), gray.shape) for s in good for u in (s.left_u, s.right_u)):
         reasons.append("a scale line runs to the edge of the image: its end may be cut off")
+    erase_end_ticks(good)
     blobs = drop_end_ticks(good, mark_printed_blobs(good))
 
     found = [find_marks(s, b) for s, b in zip(good, blobs, strict=True)]
@@ -281,6 +285,7 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     )
     if located.fit is not None:
         reasons.extend(_ends_against_layout(good, located.fit, covered))
+    reasons.extend(_ends_against_siblings(good, covered))
 
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
@@ -477,6 +482,41 @@ def _ends_against_layout(
     return out
 
 
+def _ends_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]) -> list[str]:
+    """The lines of one form are printed alike, their ends aligned: in the image (even a
+    photo: perspective keeps lines straight) each end lies on the line through the other
+    lines' ends. An end far from it was misplaced (a faint line cut short at a mark, a
+    mark taken for the end): a person must check it. The worst end is judged first and
+    left out of the others' fit, so one bad end does not make its siblings look bad."""
+    hidden = {(c.line, c.side) for c in covered if not c.resolved}
+    out = []
+    for side in (0, 1):
+        live = [i for i in range(len(strips)) if (i, side) not in hidden]
+        while len(live) >= 3:
+            pts = {i: np.array(strips[i].to_image(strips[i].left_u if side == 0 else strips[i].right_u)) for i in live}
+            off = {i: _off_line_mm(strips[i], side, [pts[j] for j in live if j != i]) for i in live}
+            worst = max(off, key=lambda i: off[i])
+            if off[worst] <= END_SIBLING_MM:
+                break
+            out.append(f"line {worst + 1}'s {'left' if side == 0 else 'right'} end is not in line with the "
+                       "other lines' ends: check where the line ends")
+            live.remove(worst)
+    return out
+
+
+def _off_line_mm(s: LineStrip, side: int, others: list[np.ndarray]) -> float:
+    """How far (mm along the line) an end is from the line through the other ends."""
+    pts = np.array(others)
+    centre = pts.mean(axis=0)
+    _, _, vt = np.linalg.svd(pts - centre)
+    a = np.column_stack([s.d, -vt[0]])
+    if abs(np.linalg.det(a)) < 1e-6:
+        return 0.0
+    u, _ = np.linalg.solve(a, centre - s.origin)
+    here = s.left_u if side == 0 else s.right_u
+    return abs(float(u) - here) / s.ppm
+
+
 def _inside(p: tuple[float, float], shape: tuple[int, ...]) -> bool:
     """A point at least a pixel inside the image: a line end on the border may be cut off."""
     return 1.0 <= p[0] <= shape[1] - 2.0 and 1.0 <= p[1] <= shape[0] - 2.0
@@ -542,6 +582,13 @@ def _at_covered_end(
         end_u = strip.left_u if c.side == 0 else strip.right_u
         end_mm = 0.0 if c.side == 0 else 100.0
         doubt_mm = abs(mark.u - end_u) / strip.ppm
+        if c.elsewhere:
+            # the other lines' ends say this line goes on past the mark: its end was not found
+            return replace(
+                reading, status=ItemStatus.REVIEW, confidence=min(reading.confidence, 0.2),
+                reasons=reading.reasons + (f"line {line + 1}'s end was not found where the other lines end "
+                                           "(faint print cut short at the mark?): check where the line ends",),
+            )
         if doubt_mm <= COVER_SNAP_MM:
             return replace(reading, u_mm=end_mm, confidence=min(reading.confidence, 0.8))
         return replace(
@@ -599,5 +646,11 @@ def _reading(
         confidence = min(confidence, 0.4)
     if best.sides == 1:
         confidence = min(confidence, 0.85)
+        ends = (strip.left_u, strip.right_u)
+        if strip.tick_half > 0 and min(abs(best.u - e) for e in ends) <= strip.tick_half + TICK_NEAR_MM * ppm:
+            # on a form with printed end strokes, ink on one side of the line at its end may be
+            # the stroke itself with a letter touching it, not a client's mark
+            reasons.append("a mark on one side of the line at its printed end stroke: is it a mark?")
+            confidence = min(confidence, 0.4)
     status = ItemStatus.REVIEW if reasons else ItemStatus.OK
     return MarkReading(mm, status, tuple(reasons), confidence, tuple(round(to_mm(m.u), 1) for m in marks))
