@@ -33,7 +33,7 @@ from .jobs.scan import scan as run_scan
 from .ledger.batch import DEFAULT_TIMEOUT_S
 from .ledger.store import Ledger, LedgerError
 from .model import PageResult, PageStatus
-from .outputs import printable
+from .outputs import shown
 from .read.pipeline import ReadOptions
 
 
@@ -145,6 +145,9 @@ def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path
             db_arg = "" if summary.db_path.resolve() == (Path.cwd() / LEDGER_NAME) else f" --db {summary.db_path}"
             click.echo(f"check and correct them: srs-scan review{db_arg}  (or: srs-scan audit{db_arg} -o audit.html)",
                        err=quiet)
+    if summary.unread_folders:
+        click.echo(f"{len(summary.unread_folders)} folder(s) not read: " + " | ".join(summary.unread_folders),
+                   err=quiet)
     if summary.errors:
         click.echo("unreadable: " + " | ".join(summary.errors), err=quiet)
     if summary.duplicates:
@@ -158,10 +161,10 @@ def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path
         )
     for out, label in ((jsonl, "JSONL"), (csv_path, "CSV")):
         if out is not None and str(out) != "-":
-            click.echo(f"{label} written to {out}", err=quiet)
-    if pages and counts[PageStatus.ERROR] == pages:
+            click.echo(f"{label} written to {shown(str(out))}", err=quiet)
+    if counts[PageStatus.ERROR] == pages and (pages or summary.unread_folders):
         sys.exit(int(ExitCode.NOTHING_READ))
-    if counts[PageStatus.ERROR]:
+    if counts[PageStatus.ERROR] or summary.unread_folders:
         sys.exit(int(ExitCode.SOME_FAILED))
 
 
@@ -348,7 +351,7 @@ def correct_command(page_id: str, item: int, mm: float | None, ruler_mm: float |
     new = r.items[item - 1]
     total = "-" if r.total is None else f"{r.total:.1f}"
     click.echo(
-        f"{fixed.after.page_id} ({printable(r.source)} p{r.page}) item {item} {new.name}: "
+        f"{fixed.after.page_id} ({shown(r.source)} p{r.page}) item {item} {new.name}: "
         f"{_value(done.old_mm)} ({done.old_status}) -> {_value(new.mm)}\n"
         f"page now: {(r.form or '?').upper()} total {total} [{r.status.value}]"
         + "".join(f"\n  FLAG {f.message}" for f in r.flags)

@@ -67,6 +67,18 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), 0x7f, *range(0x80, 0xa0))}
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})  # line and paragraph separators
+_CONTROL.update({c: f"\\u{c:04x}" for c in (*range(0x202a, 0x202f), *range(0x2066, 0x206a))})  # bidi overrides
+
+
+def shown(text: str) -> str:
+    """``text`` (a file name) safe for one terminal line: control characters, line breaks
+    and direction overrides are written as escapes, so a name cannot start a line of its
+    own, move the cursor or forge another page's "ok"."""
+    return printable(str(text)).translate(_CONTROL)
+
+
 def cell(text: str) -> str:
     """Free text for a CSV cell that a spreadsheet will not run as a formula."""
     text = printable(text)

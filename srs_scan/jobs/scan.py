@@ -24,8 +24,8 @@ from ..ledger.batch import DEFAULT_TIMEOUT_S, PageOutcome, plan
 from ..ledger.batch import run as run_batch
 from ..ledger.store import Ledger
 from ..model import PageResult, PageStatus
-from ..outputs import atomic_text_file, remove_stale_temporaries
-from ..read.decode import SUPPORTED_SUFFIXES, expand_inputs
+from ..outputs import atomic_text_file, remove_stale_temporaries, shown
+from ..read.decode import SUPPORTED_SUFFIXES, PageFailure, expand_inputs
 from ..read.pipeline import ReadOptions
 
 LEDGER_NAME = "srs-scan-ledger.sqlite"
@@ -56,6 +56,7 @@ class ScanSummary:
     duplicates: list[str] = field(default_factory=list)
     reused: int = 0
     elapsed_s: float = 0.0
+    unread_folders: list[str] = field(default_factory=list)  # "folder: reason", never silently skipped
 
     @property
     def pages(self) -> int:
@@ -67,13 +68,13 @@ class ScanSummary:
 
     def add(self, outcome: PageOutcome) -> None:
         result = outcome.result
-        where = f"{result.source} p{result.page}"
+        where = f"{shown(result.source)} p{result.page}"
         self.counts[result.status] += 1
         self.reused += outcome.reused
         if result.status is PageStatus.REVIEW:
             self.review_pages.append(where)
         if result.status is PageStatus.ERROR:
-            self.errors.append(f"{where}: {'; '.join(result.reasons)}")
+            self.errors.append(f"{where}: {shown('; '.join(result.reasons))}")
         if result.layout is not None and result.form_id is None:
             self.unidentified.append(where)
         if any(w.startswith("possible duplicate") for w in result.warnings):
@@ -111,10 +112,12 @@ def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | No
             raise UsageProblem(f"output file {out} has an image/PDF extension: did you mean an input?")
 
 
-def prepare(request: ScanRequest) -> tuple[list[Path], Path | None]:
-    """The files to read and the ledger's path, once the request is checked."""
-    files = expand_inputs(request.inputs)
-    if not files:
+def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> tuple[list[Path], Path | None]:
+    """The files to read and the ledger's path, once the request is checked; folders that
+    cannot be listed go to ``problems``."""
+    found: list[PageFailure] = [] if problems is None else problems
+    files = expand_inputs(request.inputs, found)
+    if not files and not found:
         raise UsageProblem(
             "no supported files found in the given folders "
             f"(supported: {', '.join(sorted(s.lstrip('.') for s in SUPPORTED_SUFFIXES))})"
@@ -149,7 +152,8 @@ def scan(
     ``KeyboardInterrupt`` through the same way.
     """
     started = time.monotonic()
-    files, db_path = prepare(request)
+    problems: list[PageFailure] = []
+    files, db_path = prepare(request, problems)
     ledger = open_ledger(db_path)
     for out in (request.jsonl, request.csv_path):
         if out is not None and str(out) != "-":
@@ -158,6 +162,10 @@ def scan(
     if on_start is not None:
         on_start(len(tasks))
     summary = ScanSummary(counts={status: 0 for status in PageStatus}, db_path=db_path)
+    for problem in problems:  # a folder not read is said, first, and counts in the exit code
+        summary.unread_folders.append(f"{shown(problem.source)}: {problem.reason}")
+        if on_page is not None:
+            on_page(PageResult(problem.source, 0, PageStatus.ERROR, reasons=(problem.reason,)))
     with ExitStack() as stack:
         stack.callback(ledger.close)
         jsonl_handle: IO[str] | None = None

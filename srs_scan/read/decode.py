@@ -10,6 +10,7 @@ Input files are only ever opened for reading.
 from __future__ import annotations
 
 import io
+import os
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -55,33 +56,42 @@ def _natural_key(path: Path) -> list[object]:
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.as_posix())]
 
 
-def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+def expand_inputs(paths: Iterable[Path], problems: list[PageFailure] | None = None) -> list[Path]:
     """Expand folders to their supported files (recursively, in natural order).
 
     Hidden files (".name", such as macOS "._" copies) are skipped inside folders; a file
     named twice (directly or through a folder) is read once, where it first appears.
+    A folder that cannot be listed (permissions, a disk error) is never skipped in
+    silence: it is added to ``problems`` (page 0: a folder, not a page) with the reason.
     """
     out: list[Path] = []
     seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found = sorted(
-                (
-                    p for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                ),
-                key=_natural_key,
-            )
-        else:
-            found = [path]
+        found = _folder_files(path, problems) if path.is_dir() else [path]
         for p in found:
             key = p.resolve()
             if key not in seen:
                 seen.add(key)
                 out.append(p)
     return out
+
+
+def _folder_files(folder: Path, problems: list[PageFailure] | None) -> list[Path]:
+    found: list[Path] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = exc.filename if exc.filename is not None else folder
+        if problems is not None:
+            problems.append(PageFailure(
+                str(where), 0, f"the folder cannot be read ({exc.strerror or exc}): the files in it were not read"))
+
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            p = Path(top) / name
+            if not name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file():
+                found.append(p)
+    return sorted(found, key=_natural_key)
 
 
 def page_count(path: Path) -> int:
