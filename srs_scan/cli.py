@@ -33,7 +33,7 @@ from .jobs.scan import scan as run_scan
 from .ledger.batch import DEFAULT_TIMEOUT_S
 from .ledger.store import Ledger, LedgerError
 from .model import PageResult, PageStatus
-from .outputs import shown
+from .outputs import not_replaceable, shown
 from .read.pipeline import ReadOptions
 
 
@@ -65,9 +65,11 @@ def main() -> None:
 @click.option("--timeout", type=click.FloatRange(1.0, 3600.0), default=DEFAULT_TIMEOUT_S, show_default=True,
               help="Seconds one page may take before it is given up as an error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the end-of-run summary (no progress bar).")
+@click.option("--force", is_flag=True,
+              help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
 def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
          item_threshold: float | None, workers: int | None, db_path: Path | None, timeout: float,
-         quiet: bool) -> None:
+         quiet: bool, force: bool) -> None:
     """Read the forms in INPUT files and folders (PDF, TIFF, PNG, JPEG, HEIC).
 
     Prints each page's scores, total and flags. Pages that need a person are marked
@@ -86,7 +88,7 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
     request = ScanRequest(inputs=inputs, jsonl=jsonl, csv_path=csv_path, db_path=db_path,
                           options=ReadOptions(item_threshold=item_threshold),
-                          workers=workers or os.cpu_count() or 1, timeout=timeout)
+                          workers=workers or os.cpu_count() or 1, timeout=timeout, force=force)
     to_stdout = jsonl is not None and str(jsonl) == "-"
     quiet = quiet or to_stdout  # stdout carries the records: everything else to stderr
     bar = tqdm(total=0, unit="page", file=sys.stderr, dynamic_ncols=True, disable=quiet or not sys.stderr.isatty())
@@ -257,8 +259,10 @@ def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
 @click.option("--seed", type=int, default=0, show_default=True, help="The random draw for --sample.")
 @click.option("--review-only", is_flag=True, help="Only the pages to review.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--force", is_flag=True,
+              help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
 def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, sources: tuple[Path, ...],
-                  sample: int | None, seed: int, review_only: bool, quiet: bool) -> None:
+                  sample: int | None, seed: int, review_only: bool, quiet: bool, force: bool) -> None:
     """Write an audit report of the pages in the ledger, and/or the trail of corrections.
 
     The report shows each page as read: an image with the detected line ends, a
@@ -283,6 +287,9 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
                 raise click.UsageError(f"the folder for {out} does not exist")
             if out.resolve() == db_path.resolve():
                 raise click.UsageError("an output cannot be the ledger")
+    for out, kind in ((output, "html"), (trail_path, "trail")):
+        if out is not None and (problem := not_replaceable(out, kind, force=force)) is not None:
+            raise click.UsageError(problem)
     ledger = _open_ledger(db_path)
     try:
         if output is not None:
@@ -369,13 +376,15 @@ def _value(mm: float | None) -> str:
 @_DB_OPTION
 @click.option("--jsonl", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON record per page.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write one CSV row per page.")
-def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
+def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None, force: bool) -> None:
     """Write the ledger's pages, with corrections applied, as JSONL and/or CSV (no
     scanned files needed). Corrected items carry "corrected" and the machine's value."""
     if jsonl is None and csv_path is None:
         raise click.UsageError("say what to write: --jsonl FILE and/or --csv FILE")
     try:
-        check_outputs([db_path], jsonl, csv_path)
+        check_outputs([db_path], jsonl, csv_path, force=force)
     except UsageProblem as exc:
         raise click.UsageError(str(exc)) from exc
     ledger = _open_ledger(db_path)

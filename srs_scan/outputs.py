@@ -6,8 +6,10 @@ only when complete, so a crash never leaves a half-written output.
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +31,12 @@ def _atomic(path: Path, mode: str, **kwargs: Any) -> Iterator[IO[Any]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        # the last moment to find that something else took the name: only a file is replaced
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                raise IsADirectoryError(errno.EEXIST, "it is not a regular file: left as it is", str(path))
+        except FileNotFoundError:
+            pass
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -36,6 +44,62 @@ def _atomic(path: Path, mode: str, **kwargs: Any) -> Iterator[IO[Any]]:
         except OSError:
             pass
         raise
+
+
+_NOT_REGULAR = (
+    (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"),
+)
+# how each kind of output srs-scan writes begins (read from the first bytes of an existing file)
+_OWN_START = {
+    "jsonl": lambda head: _own_jsonl(head),
+    "csv": lambda head: head.startswith(b"source,page,status,form,"),
+    "trail": lambda head: head.startswith(b"correction,at_utc,page_id,"),
+    "html": lambda head: b'<meta name="generator" content="srs-scan' in head
+    or (b'<p class="muted">Made ' in head and b" by srs-scan " in head),
+}
+
+
+def _own_jsonl(head: bytes) -> bool:
+    import json
+
+    first = head.split(b"\n", 1)[0]
+    try:
+        record = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and {"source", "page", "status", "items"} <= set(record)
+
+
+def not_replaceable(path: Path, kind: str, *, force: bool = False) -> str | None:
+    """Why an existing ``path`` must not be replaced by an output of ``kind`` ("jsonl",
+    "csv", "trail", "html"), or None (it does not exist, or it is safe to replace).
+
+    Only a regular file is ever replaced: never a link, a pipe or a device, even with
+    ``force``. A regular file is replaced when srs-scan wrote it (its first bytes are
+    srs-scan's JSONL record, CSV header or report), or an empty one, or with ``force``.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{path} cannot be checked ({exc.strerror or exc})"
+    for test, what in _NOT_REGULAR:
+        if test(info.st_mode):
+            return (f"{path} is {what}: srs-scan writes its outputs only as regular files and never "
+                    "replaces anything else; give the name of a new file")
+    if force or info.st_size == 0:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        return f"{path} exists and cannot be read ({exc.strerror or exc}): give another name"
+    if _OWN_START[kind](head):
+        return None
+    return (f"{path} exists and was not written by srs-scan: it is left as it is; choose another name, "
+            "or add --force to replace it")
 
 
 def remove_stale_temporaries(path: Path) -> None:

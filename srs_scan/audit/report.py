@@ -61,6 +61,7 @@ def render_report(pages: Sequence[AuditPage], *, images: Callable[[AuditPage], n
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="generator" content="srs-scan">',  # how a later run knows the file is its own
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",

@@ -24,7 +24,7 @@ from ..ledger.batch import DEFAULT_TIMEOUT_S, PageOutcome, plan
 from ..ledger.batch import run as run_batch
 from ..ledger.store import Ledger
 from ..model import PageResult, PageStatus
-from ..outputs import atomic_text_file, remove_stale_temporaries, shown
+from ..outputs import atomic_text_file, not_replaceable, remove_stale_temporaries, shown
 from ..read.decode import SUPPORTED_SUFFIXES, PageFailure, expand_inputs
 from ..read.pipeline import ReadOptions
 
@@ -42,6 +42,7 @@ class ScanRequest:
     options: ReadOptions = field(default_factory=ReadOptions)
     workers: int = 1
     timeout: float = DEFAULT_TIMEOUT_S
+    force: bool = False  # replace existing regular output files srs-scan did not write
 
 
 @dataclass
@@ -91,8 +92,10 @@ def ledger_path(db: Path | None, jsonl: Path | None, csv_path: Path | None) -> P
     return None
 
 
-def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | None, db: Path | None = None) -> None:
-    """Refuse outputs that would overwrite an input, each other, or go nowhere."""
+def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | None, db: Path | None = None,
+                  *, force: bool = False) -> None:
+    """Refuse outputs that would overwrite an input, each other, something that is not a
+    regular file, a file srs-scan did not write (unless ``force``), or go nowhere."""
     inputs = {f.resolve() for f in files}
     outs = [p for p in (jsonl, csv_path) if p is not None and str(p) != "-"]
     for out in outs:  # the output's own folder first: the ledger's default folder is the same
@@ -110,6 +113,24 @@ def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | No
             raise UsageProblem(f"output file {out} is one of the inputs: inputs are never overwritten")
         if out.suffix.lower() in SUPPORTED_SUFFIXES:
             raise UsageProblem(f"output file {out} has an image/PDF extension: did you mean an input?")
+    for out, kind in ((jsonl, "jsonl"), (csv_path, "csv")):
+        if out is not None and str(out) != "-":
+            problem = not_replaceable(out, kind, force=force)
+            if problem is not None:
+                raise UsageProblem(problem)
+    if db is not None:
+        problem = _not_a_ledger_file(db)
+        if problem is not None:
+            raise UsageProblem(problem)
+
+
+def _not_a_ledger_file(db: Path) -> str | None:
+    """A ledger path that names a link, pipe or device (or, for a new one, a folder
+    that is not a folder) is refused: the ledger is only ever a regular file."""
+    problem = not_replaceable(db, "jsonl", force=True)
+    if problem is not None:
+        return problem.replace("its outputs", "its ledger")
+    return None
 
 
 def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> tuple[list[Path], Path | None]:
@@ -123,7 +144,7 @@ def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> 
             f"(supported: {', '.join(sorted(s.lstrip('.') for s in SUPPORTED_SUFFIXES))})"
         )
     db_path = ledger_path(request.db_path, request.jsonl, request.csv_path)
-    check_outputs(files, request.jsonl, request.csv_path, db_path)
+    check_outputs(files, request.jsonl, request.csv_path, db_path, force=request.force)
     all_forms()  # a broken installation is reported once, before any page is read
     all_layouts()
     return files, db_path
