@@ -438,20 +438,25 @@ def review_command(db_path: Path, port: int, review_only: bool, open_browser: bo
 
 @contextmanager
 def _terminate_cleanly() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C, so partial outputs are removed, not left behind."""
+    """Treat SIGTERM and SIGHUP (a closed terminal, a logout) like Ctrl-C: workers are
+    stopped and partial outputs removed, not left behind."""
 
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    previous: dict[int, object] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                previous[signum] = signal.signal(signum, handler)
     except ValueError:  # not the main thread (embedded use): nothing to install
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, old)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":  # pragma: no cover

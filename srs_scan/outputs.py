@@ -21,16 +21,20 @@ from typing import IO, Any
 def _atomic(path: Path, mode: str, **kwargs: Any) -> Iterator[IO[Any]]:
     path = Path(path)
     folder = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
+    fd, tmp = _unnamed_file(folder)
+    if fd is None:  # no unnamed files here: a hidden named one, removed on any failure we live through
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         # mkstemp makes the file private (0600); give it the mode any new file would get
         umask = os.umask(0)
         os.umask(umask)
         os.fchmod(fd, 0o666 & ~umask)
+    try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+            if tmp is None:  # complete: only now does the file get a name
+                tmp = _link_unnamed(handle.fileno(), folder, path.name)
         # the last moment to find that something else took the name: only a file is replaced
         try:
             if not stat.S_ISREG(os.lstat(path).st_mode):
@@ -39,11 +43,63 @@ def _atomic(path: Path, mode: str, **kwargs: Any) -> Iterator[IO[Any]]:
             pass
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise
+
+
+def _unnamed_file(folder: Path) -> tuple[int | None, None]:
+    """A file in ``folder`` with no name yet (Linux O_TMPFILE): if the process is killed
+    (kill -9, a power cut) before the output is complete, nothing is left behind, so no
+    half-written copy of health data outlives the run."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):
+        return None, None
+    try:
+        return os.open(folder, flag | os.O_WRONLY, 0o666), None  # the umask applies as to any new file
+    except OSError:  # a file system without unnamed files
+        return None, None
+
+
+def _link_unnamed(fd: int, folder: Path, name: str) -> str:
+    """Give the complete unnamed file a hidden name beside the target (then renamed over it)."""
+    import ctypes
+    import secrets
+
+    at_fdcwd, at_symlink_follow = -100, 0x400
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        linkat = libc.linkat
+    except (OSError, AttributeError):
+        linkat = None
+    while linkat is not None:
+        tmp = str(folder / f".{name}.{secrets.token_hex(6)}.tmp")
+        # os.link cannot follow /proc/self/fd/N (it calls link(2)): linkat(2) with AT_SYMLINK_FOLLOW can
+        if linkat(at_fdcwd, f"/proc/self/fd/{fd}".encode(), at_fdcwd, os.fsencode(tmp), at_symlink_follow) == 0:
+            return tmp
+        if ctypes.get_errno() != errno.EEXIST:
+            break
+    # no way to name it: copy it into a named file (complete before it is renamed over the target)
+    out_fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(out_fd, 0o666 & ~umask)
+        with open(f"/proc/self/fd/{fd}", "rb") as source, os.fdopen(out_fd, "wb") as target:
+            out_fd = -1
+            while chunk := source.read(1 << 20):
+                target.write(chunk)
+            target.flush()
+            os.fsync(target.fileno())
+    except BaseException:
+        if out_fd >= 0:
+            os.close(out_fd)
+        os.unlink(tmp)
+        raise
+    return tmp
 
 
 _NOT_REGULAR = (
