@@ -14,13 +14,14 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from tqdm import tqdm
 
 from . import __version__
 from .audit.review import make_server as make_review_server
-from .exceptions import ExitCode, SrsScanError, TemplateError, UsageProblem
+from .exceptions import ExitCode, LedgerFailure, SrsScanError, TemplateError, UsageProblem
 from .exports.records import format_summary
 from .forms.layouts import PAPERS_MM, all_layouts
 from .forms.printing import parse_sessions
@@ -31,7 +32,7 @@ from .jobs.print_forms import write_forms
 from .jobs.scan import LEDGER_NAME, ScanRequest, ScanSummary, check_outputs, ledger_path
 from .jobs.scan import scan as run_scan
 from .ledger.batch import DEFAULT_TIMEOUT_S
-from .ledger.store import Ledger, LedgerError
+from .ledger.store import Ledger, LedgerError, ledger_failure
 from .model import PageResult, PageStatus
 from .outputs import not_replaceable, shown
 from .read.pipeline import ReadOptions
@@ -113,6 +114,8 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         raise click.UsageError(str(exc)) from exc
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from exc
+    except LedgerFailure as exc:
+        _ledger_failed(exc, "no output file was written")
     except SrsScanError as exc:
         click.echo(f"srs-scan: {exc}", err=True)
         sys.exit(int(exc.exit_code))
@@ -124,9 +127,7 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     except sqlite3.Error as exc:
-        click.echo(f"srs-scan: the ledger {db_shown} cannot be written ({exc}): no output file was written",
-                   err=True)
-        sys.exit(int(ExitCode.OUTPUT_FAILED))
+        _ledger_failed(ledger_failure(exc, db_shown), "no output file was written")
     _print_scan_summary(summary, jsonl, csv_path, quiet=quiet)
 
 
@@ -236,13 +237,26 @@ _DB_OPTION = click.option(
 )
 
 
+def _ledger_failed(exc: LedgerFailure, after: str = "") -> NoReturn:
+    """The one line a ledger failure gets, and its exit code."""
+    click.echo(f"srs-scan: {exc}" + (f" ({after})" if after else ""), err=True)
+    sys.exit(int(exc.exit_code))
+
+
 def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
+    """An existing ledger, checked whole: a damaged one is said at once, with what to do."""
     try:
-        return Ledger(db_path, must_exist=True, threads=threads)
+        ledger = Ledger(db_path, must_exist=True, threads=threads)
     except LedgerError as exc:
         raise click.UsageError(str(exc)) from exc
-    except sqlite3.Error as exc:
-        raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
+    except LedgerFailure as exc:
+        _ledger_failed(exc)
+    try:
+        ledger.check()
+    except LedgerFailure as exc:
+        ledger.close()
+        _ledger_failed(exc)
+    return ledger
 
 
 @main.command("audit")
@@ -308,6 +322,8 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
             click.echo(f"{n} correction(s): trail written to {trail_path}")
     except UsageProblem as exc:
         raise click.UsageError(str(exc)) from exc
+    except LedgerFailure as exc:
+        _ledger_failed(exc, "no output file was written")
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
@@ -347,11 +363,12 @@ def correct_command(page_id: str, item: int, mm: float | None, ruler_mm: float |
         raise click.BadParameter(str(exc), param_hint="--ruler-mm") from exc
     except LedgerError as exc:
         raise click.UsageError(str(exc)) from exc
+    except LedgerFailure as exc:
+        _ledger_failed(exc, "nothing was changed")
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     except sqlite3.Error as exc:
-        click.echo(f"srs-scan: the ledger {db_path} cannot be written ({exc}): nothing was changed", err=True)
-        sys.exit(int(ExitCode.OUTPUT_FAILED))
+        _ledger_failed(ledger_failure(exc, db_path), "nothing was changed")
     finally:
         ledger.close()
     done, r = fixed.done, fixed.after.result
@@ -390,6 +407,8 @@ def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None, for
     ledger = _open_ledger(db_path)
     try:
         done = export_pages(ledger, jsonl=jsonl, csv_path=csv_path)
+    except LedgerFailure as exc:
+        _ledger_failed(exc, "no output file was written")
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
@@ -418,6 +437,8 @@ def review_command(db_path: Path, port: int, review_only: bool, open_browser: bo
         raise click.UsageError(f"there is no ledger at {db_path} (srs-scan scan makes one: see --db)")
     try:
         server = make_review_server(db_path, port=port, review_only=review_only)
+    except LedgerFailure as exc:
+        _ledger_failed(exc)
     except (LedgerError, sqlite3.Error) as exc:
         raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
     except OSError as exc:

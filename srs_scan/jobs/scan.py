@@ -22,7 +22,7 @@ from ..forms.definitions import all_forms
 from ..forms.layouts import all_layouts
 from ..ledger.batch import DEFAULT_TIMEOUT_S, PageOutcome, plan
 from ..ledger.batch import run as run_batch
-from ..ledger.store import Ledger
+from ..ledger.store import Ledger, LedgerError, ledger_failure
 from ..model import PageResult, PageStatus
 from ..outputs import atomic_text_file, not_replaceable, remove_stale_temporaries, shown
 from ..read.decode import SUPPORTED_SUFFIXES, PageFailure, expand_inputs
@@ -151,10 +151,22 @@ def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> 
 
 
 def open_ledger(db_path: Path | None) -> Ledger:
+    """The run's ledger; an existing one is checked whole first (:class:`LedgerFailure`
+    when it is damaged, with what to do)."""
+    existed = db_path is not None and db_path.is_file() and db_path.stat().st_size > 0
     try:
-        return Ledger(db_path)
+        ledger = Ledger(db_path)
+    except LedgerError as exc:
+        raise UsageProblem(str(exc)) from exc
     except sqlite3.Error as exc:
-        raise UsageProblem(f"cannot use {db_path} as the ledger: {exc}") from exc
+        raise ledger_failure(exc, db_path) from exc
+    if existed:
+        try:
+            ledger.check()
+        except BaseException:
+            ledger.close()
+            raise
+    return ledger
 
 
 def scan(

@@ -52,7 +52,7 @@ def plan(files: Sequence[Path]) -> list[PageTask]:
     return [PageTask(str(f), n) for f in files for n in range(1, decode.page_count(f) + 1)]
 
 
-class PageTimeout(Exception):
+class PageTimeout(BaseException):  # not an Exception: the pipeline's "one bad page" handler must let it through
     pass
 
 
