@@ -331,12 +331,35 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
         ledger.close()
 
 
+class _Millimetres(click.ParamType):
+    """A value in mm with a decimal point or a decimal comma ("6,4" is 6.4, never 64)."""
+
+    name = "mm"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # a decimal comma; a thousands separator makes no sense in mm
+        try:
+            number = float(text)
+        except ValueError:
+            self.fail(f"'{value}' is not a value in mm (write 6.4 or 6,4)", param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"'{value}' is not a value in mm", param, ctx)
+        return number
+
+
+MM = _Millimetres()
+
+
 @main.command("correct")
 @click.argument("page_id")
 @click.option("--item", type=click.IntRange(1, 4), required=True, help="The item, 1 to 4 from the top.")
-@click.option("--mm", type=float, default=None,
+@click.option("--mm", type=MM, default=None,
               help="The mark's distance from the line's left end, in mm of the 100 mm line (0.0-100.0).")
-@click.option("--ruler-mm", type=float, default=None,
+@click.option("--ruler-mm", type=MM, default=None,
               help="The mark's distance from the left end as measured with a ruler on the paper, in mm; "
                    "converted to the 100 mm scale by the printed line's length (known for scans).")
 @click.option("--missing", is_flag=True, help="The line has no mark: the item is missing (not 0).")
