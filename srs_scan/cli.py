@@ -131,6 +131,14 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     _print_scan_summary(summary, jsonl, csv_path, quiet=quiet)
 
 
+SUMMARY_LIST = 20  # places named in one summary line; every page still has its own line
+
+
+def _places(where: list[str]) -> str:
+    shown_here = ", ".join(where[:SUMMARY_LIST])
+    return shown_here + (f" ... and {len(where) - SUMMARY_LIST} more" if len(where) > SUMMARY_LIST else "")
+
+
 def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path | None, *, quiet: bool) -> None:
     """The end of a run: counts, the pages to review and why others could not be read; exits."""
     counts, pages, elapsed = summary.counts, summary.pages, summary.elapsed_s
@@ -152,14 +160,16 @@ def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path
         click.echo(f"{len(summary.unread_folders)} folder(s) not read: " + " | ".join(summary.unread_folders),
                    err=quiet)
     if summary.errors:
-        click.echo("unreadable: " + " | ".join(summary.errors), err=quiet)
+        more = len(summary.errors) - SUMMARY_LIST
+        click.echo("unreadable: " + " | ".join(summary.errors[:SUMMARY_LIST])
+                   + (f" | ... and {more} more (each has its line above)" if more > 0 else ""), err=quiet)
     if summary.duplicates:
         click.echo(f"{len(summary.duplicates)} possible duplicate(s), flagged not merged: "
-                   + ", ".join(summary.duplicates), err=quiet)
+                   + _places(summary.duplicates), err=quiet)
     if summary.unidentified:
         click.echo(
             f"{len(summary.unidentified)} srs-scan form(s) with an unreadable QR code (client and session unknown): "
-            + ", ".join(summary.unidentified),
+            + _places(summary.unidentified),
             err=quiet,
         )
     for out, label in ((jsonl, "JSONL"), (csv_path, "CSV")):
