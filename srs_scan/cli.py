@@ -256,17 +256,11 @@ def _ledger_failed(exc: LedgerFailure, after: str = "") -> NoReturn:
 def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
     """An existing ledger, checked whole: a damaged one is said at once, with what to do."""
     try:
-        ledger = Ledger(db_path, must_exist=True, threads=threads)
+        return Ledger(db_path, must_exist=True, threads=threads, check=True)
     except LedgerError as exc:
         raise click.UsageError(str(exc)) from exc
     except LedgerFailure as exc:
         _ledger_failed(exc)
-    try:
-        ledger.check()
-    except LedgerFailure as exc:
-        ledger.close()
-        _ledger_failed(exc)
-    return ledger
 
 
 @main.command("audit")

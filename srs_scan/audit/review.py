@@ -120,12 +120,8 @@ class ReviewServer(ThreadingHTTPServer):
 
 def make_server(ledger_path: Path, *, port: int = 0, review_only: bool = False) -> ReviewServer:
     """A review server for the ledger at ``ledger_path`` (not started: call ``serve_forever``)."""
-    ledger = Ledger(ledger_path, must_exist=True, threads=True)
-    try:
-        ledger.check()  # a damaged ledger is said at start, not as errors in the browser
-    except BaseException:
-        ledger.close()
-        raise
+    # a damaged ledger is said at start, not as errors in the browser
+    ledger = Ledger(ledger_path, must_exist=True, threads=True, check=True)
     state = ReviewState(ledger, secrets.token_urlsafe(24), review_only, threading.Lock())
     try:
         return ReviewServer(state, port)

@@ -153,20 +153,12 @@ def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> 
 def open_ledger(db_path: Path | None) -> Ledger:
     """The run's ledger; an existing one is checked whole first (:class:`LedgerFailure`
     when it is damaged, with what to do)."""
-    existed = db_path is not None and db_path.is_file() and db_path.stat().st_size > 0
     try:
-        ledger = Ledger(db_path)
+        return Ledger(db_path, check=True)
     except LedgerError as exc:
         raise UsageProblem(str(exc)) from exc
     except sqlite3.Error as exc:
         raise ledger_failure(exc, db_path) from exc
-    if existed:
-        try:
-            ledger.check()
-        except BaseException:
-            ledger.close()
-            raise
-    return ledger
 
 
 def scan(

@@ -196,7 +196,9 @@ class Ledger:
     """Pages read so far. ``path=None`` keeps the ledger in memory (no resume)."""
 
     def __init__(self, path: Path | None, *, readonly: bool = False, must_exist: bool = False,
-                 threads: bool = False) -> None:
+                 threads: bool = False, check: bool = False) -> None:
+        """``check``: an existing database is checked whole (:meth:`check`) before anything is
+        written to it, so a damaged ledger is reported, never changed."""
         self.path = path
         if path is not None and must_exist and not Path(path).is_file():
             raise LedgerError(
@@ -212,6 +214,8 @@ class Ledger:
                 # threads=True: one connection shared by a server's threads (the caller serialises use)
                 self._db = sqlite3.connect(str(path), timeout=30.0, check_same_thread=not threads)
                 try:
+                    if check and Path(path).is_file() and Path(path).stat().st_size > 0:
+                        self.check()
                     self._db.execute("PRAGMA journal_mode=WAL")
                     self._db.execute("PRAGMA synchronous=NORMAL")
                 except BaseException:
@@ -235,6 +239,8 @@ class Ledger:
     def _set_up(self) -> None:
         """Create or upgrade the tables: one write transaction, taken before the layout is
         looked at, so a ledger is upgraded whole or not at all, by one process."""
+        if self._current():
+            return  # nothing to create or upgrade: opening a ledger writes nothing to it
         level = self._db.isolation_level
         self._db.isolation_level = None  # explicit transactions: DDL included
         try:
@@ -262,6 +268,14 @@ class Ledger:
                 raise
         finally:
             self._db.isolation_level = level
+
+    def _current(self) -> bool:
+        """Whether the database already has this version's layout, every table and trigger."""
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != LEDGER_VERSION:
+            return False
+        names = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        return {"pages", "pages_form_id", "corrections", "corrections_page", "corrections_no_update",
+                "corrections_no_delete", "corrections_no_replace"} <= names
 
     def close(self) -> None:
         self._db.close()

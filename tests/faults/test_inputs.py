@@ -17,7 +17,6 @@ from srs_scan.cli import main
 from .conftest import DPI, Batch, assert_clean, by_name, cli, records
 
 
-
 def _tiff(pages: list[Image.Image]) -> bytes:
     buf = io.BytesIO()
     pages[0].save(buf, format="TIFF", save_all=True, append_images=pages[1:], dpi=(DPI, DPI))

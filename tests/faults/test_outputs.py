@@ -7,7 +7,6 @@ import os
 import resource
 import signal
 import stat
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
