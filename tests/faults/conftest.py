@@ -35,7 +35,7 @@ RUN_TIMEOUT_S = 180
 def pages() -> list[Image.Image]:
     """Distinct small scanned SRS pages (different marks and scanner noise)."""
     out = []
-    for i in range(12):
+    for i in range(16):
         marks = MARKS[i % len(MARKS)]
         page = render_form("srs", [[MarkSpec(m)] for m in marks], dpi=DPI, seed=i)
         gray = scan(page.image, np.random.default_rng(100 + i), dpi_in=DPI, dpi_out=DPI)
