@@ -218,6 +218,7 @@ def test_bad_file_is_reported_and_the_rest_is_read(case, batch: Batch, pages):
     batch.assert_no_partial_output()
 
 
+@pytest.mark.slow
 def test_a_thousand_page_pdf_is_read_to_the_end(batch: Batch):
     """A huge page count, made cheaply: 1,000 tiny vector pages, each reported."""
     import pypdf

@@ -152,6 +152,7 @@ def test_review_answers_with_the_reason_when_the_ledger_is_damaged_while_it_runs
         server.state.ledger.close()
 
 
+@pytest.mark.slow
 def test_two_runs_on_one_ledger(batch: Batch, pages):
     """Two scans of the same folder at once, one ledger: both finish, with every page."""
     for i in range(1, 6):

@@ -106,6 +106,7 @@ def test_a_signal_stops_the_run_cleanly(stack: Batch, signum):
     stack.assert_inputs_unchanged()
 
 
+@pytest.mark.slow
 def test_a_killed_worker_does_not_lose_a_page(stack: Batch):
     run, jsonl, workers = _start_and_wait(stack)
     os.kill(workers[0], signal.SIGKILL)
