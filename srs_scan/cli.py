@@ -217,6 +217,8 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
         raise click.BadParameter(f"{output} does not end in .pdf", param_hint="-o/--output")
     if not output.resolve().parent.is_dir():
         raise click.BadParameter(f"the folder for {output} does not exist", param_hint="-o/--output")
+    if (problem := not_replaceable(output, "jsonl", force=True)) is not None:  # a link, pipe or device: never
+        raise click.BadParameter(problem, param_hint="-o/--output")
     if output.exists() and not force:
         raise click.BadParameter(
             f"{output} already exists (it could be a batch of scans): choose another name or add --force",

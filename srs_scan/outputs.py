@@ -38,7 +38,7 @@ def _atomic(path: Path, mode: str, **kwargs: Any) -> Iterator[IO[Any]]:
         # the last moment to find that something else took the name: only a file is replaced
         try:
             if not stat.S_ISREG(os.lstat(path).st_mode):
-                raise IsADirectoryError(errno.EEXIST, "it is not a regular file: left as it is", str(path))
+                raise FileExistsError(errno.EEXIST, "it is not a regular file: left as it is", str(path))
         except FileNotFoundError:
             pass
         os.replace(tmp, path)

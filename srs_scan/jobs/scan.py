@@ -113,9 +113,9 @@ def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | No
             raise UsageProblem(f"output file {out} is one of the inputs: inputs are never overwritten")
         if out.suffix.lower() in SUPPORTED_SUFFIXES:
             raise UsageProblem(f"output file {out} has an image/PDF extension: did you mean an input?")
-    for out, kind in ((jsonl, "jsonl"), (csv_path, "csv")):
-        if out is not None and str(out) != "-":
-            problem = not_replaceable(out, kind, force=force)
+    for target, kind in ((jsonl, "jsonl"), (csv_path, "csv")):
+        if target is not None and str(target) != "-":
+            problem = not_replaceable(target, kind, force=force)
             if problem is not None:
                 raise UsageProblem(problem)
     if db is not None:
