@@ -14,13 +14,14 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from tqdm import tqdm
 
 from . import __version__
 from .audit.review import make_server as make_review_server
-from .exceptions import ExitCode, SrsScanError, TemplateError, UsageProblem
+from .exceptions import ExitCode, LedgerFailure, SrsScanError, TemplateError, UsageProblem
 from .exports.records import format_summary
 from .forms.definitions import all_forms
 from .forms.layouts import PAPERS_MM, all_layouts
@@ -32,9 +33,9 @@ from .jobs.print_forms import write_forms
 from .jobs.scan import LEDGER_NAME, ScanRequest, ScanSummary, check_outputs, ledger_path
 from .jobs.scan import scan as run_scan
 from .ledger.batch import DEFAULT_TIMEOUT_S
-from .ledger.store import Ledger, LedgerError
+from .ledger.store import Ledger, LedgerError, ledger_failure
 from .model import PageResult, PageStatus
-from .outputs import printable
+from .outputs import not_replaceable, shown
 from .read.pipeline import ReadOptions
 
 
@@ -70,9 +71,11 @@ def main() -> None:
 @click.option("--timeout", type=click.FloatRange(1.0, 3600.0), default=DEFAULT_TIMEOUT_S, show_default=True,
               help="Seconds one page may take before it is given up as an error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the end-of-run summary (no progress bar).")
+@click.option("--force", is_flag=True,
+              help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
 def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
          item_threshold: float | None, form_id: str | None, workers: int | None, db_path: Path | None,
-         timeout: float, quiet: bool) -> None:
+         timeout: float, quiet: bool, force: bool) -> None:
     """Read the forms in INPUT files and folders (PDF, TIFF, PNG, JPEG, HEIC).
 
     Prints each page's scores, total and flags. Pages that need a person are marked
@@ -93,7 +96,7 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         form_id = _known_form(form_id)
     request = ScanRequest(inputs=inputs, jsonl=jsonl, csv_path=csv_path, db_path=db_path,
                           options=ReadOptions(item_threshold=item_threshold, form=form_id),
-                          workers=workers or os.cpu_count() or 1, timeout=timeout)
+                          workers=workers or os.cpu_count() or 1, timeout=timeout, force=force)
     to_stdout = jsonl is not None and str(jsonl) == "-"
     quiet = quiet or to_stdout  # stdout carries the records: everything else to stderr
     bar = tqdm(total=0, unit="page", file=sys.stderr, dynamic_ncols=True, disable=quiet or not sys.stderr.isatty())
@@ -118,6 +121,8 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         raise click.UsageError(str(exc)) from exc
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from exc
+    except LedgerFailure as exc:
+        _ledger_failed(exc, "no output file was written")
     except SrsScanError as exc:
         click.echo(f"srs-scan: {exc}", err=True)
         sys.exit(int(exc.exit_code))
@@ -129,9 +134,7 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     except sqlite3.Error as exc:
-        click.echo(f"srs-scan: the ledger {db_shown} cannot be written ({exc}): no output file was written",
-                   err=True)
-        sys.exit(int(ExitCode.OUTPUT_FAILED))
+        _ledger_failed(ledger_failure(exc, db_shown), "no output file was written")
     _print_scan_summary(summary, jsonl, csv_path, quiet=quiet)
 
 
@@ -143,6 +146,14 @@ def _known_form(form_id: str) -> str:
     if form_id.lower() not in forms:
         raise click.BadParameter(f"'{form_id}' is not one of {', '.join(sorted(forms))}", param_hint="--form")
     return form_id.lower()
+
+
+SUMMARY_LIST = 20  # places named in one summary line; every page still has its own line
+
+
+def _places(where: list[str]) -> str:
+    shown_here = ", ".join(where[:SUMMARY_LIST])
+    return shown_here + (f" ... and {len(where) - SUMMARY_LIST} more" if len(where) > SUMMARY_LIST else "")
 
 
 def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path | None, *, quiet: bool) -> None:
@@ -162,23 +173,28 @@ def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path
             db_arg = "" if summary.db_path.resolve() == (Path.cwd() / LEDGER_NAME) else f" --db {summary.db_path}"
             click.echo(f"check and correct them: srs-scan review{db_arg}  (or: srs-scan audit{db_arg} -o audit.html)",
                        err=quiet)
+    if summary.unread_folders:
+        click.echo(f"{len(summary.unread_folders)} folder(s) not read: " + " | ".join(summary.unread_folders),
+                   err=quiet)
     if summary.errors:
-        click.echo("unreadable: " + " | ".join(summary.errors), err=quiet)
+        more = len(summary.errors) - SUMMARY_LIST
+        click.echo("unreadable: " + " | ".join(summary.errors[:SUMMARY_LIST])
+                   + (f" | ... and {more} more (each has its line above)" if more > 0 else ""), err=quiet)
     if summary.duplicates:
         click.echo(f"{len(summary.duplicates)} possible duplicate(s), flagged not merged: "
-                   + ", ".join(summary.duplicates), err=quiet)
+                   + _places(summary.duplicates), err=quiet)
     if summary.unidentified:
         click.echo(
             f"{len(summary.unidentified)} srs-scan form(s) with an unreadable QR code (client and session unknown): "
-            + ", ".join(summary.unidentified),
+            + _places(summary.unidentified),
             err=quiet,
         )
     for out, label in ((jsonl, "JSONL"), (csv_path, "CSV")):
         if out is not None and str(out) != "-":
-            click.echo(f"{label} written to {out}", err=quiet)
-    if pages and counts[PageStatus.ERROR] == pages:
+            click.echo(f"{label} written to {shown(str(out))}", err=quiet)
+    if counts[PageStatus.ERROR] == pages and (pages or summary.unread_folders):
         sys.exit(int(ExitCode.NOTHING_READ))
-    if counts[PageStatus.ERROR]:
+    if counts[PageStatus.ERROR] or summary.unread_folders:
         sys.exit(int(ExitCode.SOME_FAILED))
 
 
@@ -218,6 +234,8 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
         raise click.BadParameter(f"{output} does not end in .pdf", param_hint="-o/--output")
     if not output.resolve().parent.is_dir():
         raise click.BadParameter(f"the folder for {output} does not exist", param_hint="-o/--output")
+    if (problem := not_replaceable(output, "jsonl", force=True)) is not None:  # a link, pipe or device: never
+        raise click.BadParameter(problem, param_hint="-o/--output")
     if output.exists() and not force:
         raise click.BadParameter(
             f"{output} already exists (it could be a batch of scans): choose another name or add --force",
@@ -248,13 +266,20 @@ _DB_OPTION = click.option(
 )
 
 
+def _ledger_failed(exc: LedgerFailure, after: str = "") -> NoReturn:
+    """The one line a ledger failure gets, and its exit code."""
+    click.echo(f"srs-scan: {exc}" + (f" ({after})" if after else ""), err=True)
+    sys.exit(int(exc.exit_code))
+
+
 def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
+    """An existing ledger, checked whole: a damaged one is said at once, with what to do."""
     try:
-        return Ledger(db_path, must_exist=True, threads=threads)
+        return Ledger(db_path, must_exist=True, threads=threads, check=True)
     except LedgerError as exc:
         raise click.UsageError(str(exc)) from exc
-    except sqlite3.Error as exc:
-        raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
+    except LedgerFailure as exc:
+        _ledger_failed(exc)
 
 
 @main.command("audit")
@@ -271,8 +296,10 @@ def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
 @click.option("--seed", type=int, default=0, show_default=True, help="The random draw for --sample.")
 @click.option("--review-only", is_flag=True, help="Only the pages to review.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--force", is_flag=True,
+              help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
 def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, sources: tuple[Path, ...],
-                  sample: int | None, seed: int, review_only: bool, quiet: bool) -> None:
+                  sample: int | None, seed: int, review_only: bool, quiet: bool, force: bool) -> None:
     """Write an audit report of the pages in the ledger, and/or the trail of corrections.
 
     The report shows each page as read: an image with the detected line ends, a
@@ -297,6 +324,9 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
                 raise click.UsageError(f"the folder for {out} does not exist")
             if out.resolve() == db_path.resolve():
                 raise click.UsageError("an output cannot be the ledger")
+    for out, kind in ((output, "html"), (trail_path, "trail")):
+        if out is not None and (problem := not_replaceable(out, kind, force=force)) is not None:
+            raise click.UsageError(problem)
     ledger = _open_ledger(db_path)
     try:
         if output is not None:
@@ -315,6 +345,8 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
             click.echo(f"{n} correction(s): trail written to {trail_path}")
     except UsageProblem as exc:
         raise click.UsageError(str(exc)) from exc
+    except LedgerFailure as exc:
+        _ledger_failed(exc, "no output file was written")
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
@@ -322,12 +354,35 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
         ledger.close()
 
 
+class _Millimetres(click.ParamType):
+    """A value in mm with a decimal point or a decimal comma ("6,4" is 6.4, never 64)."""
+
+    name = "mm"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # a decimal comma; a thousands separator makes no sense in mm
+        try:
+            number = float(text)
+        except ValueError:
+            self.fail(f"'{value}' is not a value in mm (write 6.4 or 6,4)", param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"'{value}' is not a value in mm", param, ctx)
+        return number
+
+
+MM = _Millimetres()
+
+
 @main.command("correct")
 @click.argument("page_id")
 @click.option("--item", type=click.IntRange(1, 4), required=True, help="The item, 1 to 4 from the top.")
-@click.option("--mm", type=float, default=None,
+@click.option("--mm", type=MM, default=None,
               help="The mark's distance from the line's left end, in mm of the 100 mm line (0.0-100.0).")
-@click.option("--ruler-mm", type=float, default=None,
+@click.option("--ruler-mm", type=MM, default=None,
               help="The mark's distance from the left end as measured with a ruler on the paper, in mm; "
                    "converted to the 100 mm scale by the printed line's length (known for scans).")
 @click.option("--missing", is_flag=True, help="The line has no mark: the item is missing (not 0).")
@@ -354,18 +409,19 @@ def correct_command(page_id: str, item: int, mm: float | None, ruler_mm: float |
         raise click.BadParameter(str(exc), param_hint="--ruler-mm") from exc
     except LedgerError as exc:
         raise click.UsageError(str(exc)) from exc
+    except LedgerFailure as exc:
+        _ledger_failed(exc, "nothing was changed")
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     except sqlite3.Error as exc:
-        click.echo(f"srs-scan: the ledger {db_path} cannot be written ({exc}): nothing was changed", err=True)
-        sys.exit(int(ExitCode.OUTPUT_FAILED))
+        _ledger_failed(ledger_failure(exc, db_path), "nothing was changed")
     finally:
         ledger.close()
     done, r = fixed.done, fixed.after.result
     new = r.items[item - 1]
     total = "-" if r.total is None else f"{r.total:.1f}"
     click.echo(
-        f"{fixed.after.page_id} ({printable(r.source)} p{r.page}) item {item} {new.name}: "
+        f"{fixed.after.page_id} ({shown(r.source)} p{r.page}) item {item} {new.name}: "
         f"{_value(done.old_mm)} ({done.old_status}) -> {_value(new.mm)}\n"
         f"page now: {(r.form or '?').upper()} total {total} [{r.status.value}]"
         + "".join(f"\n  FLAG {f.message}" for f in r.flags)
@@ -383,18 +439,22 @@ def _value(mm: float | None) -> str:
 @_DB_OPTION
 @click.option("--jsonl", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON record per page.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write one CSV row per page.")
-def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
+def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None, force: bool) -> None:
     """Write the ledger's pages, with corrections applied, as JSONL and/or CSV (no
     scanned files needed). Corrected items carry "corrected" and the machine's value."""
     if jsonl is None and csv_path is None:
         raise click.UsageError("say what to write: --jsonl FILE and/or --csv FILE")
     try:
-        check_outputs([db_path], jsonl, csv_path)
+        check_outputs([db_path], jsonl, csv_path, force=force)
     except UsageProblem as exc:
         raise click.UsageError(str(exc)) from exc
     ledger = _open_ledger(db_path)
     try:
         done = export_pages(ledger, jsonl=jsonl, csv_path=csv_path)
+    except LedgerFailure as exc:
+        _ledger_failed(exc, "no output file was written")
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
@@ -423,6 +483,8 @@ def review_command(db_path: Path, port: int, review_only: bool, open_browser: bo
         raise click.UsageError(f"there is no ledger at {db_path} (srs-scan scan makes one: see --db)")
     try:
         server = make_review_server(db_path, port=port, review_only=review_only)
+    except LedgerFailure as exc:
+        _ledger_failed(exc)
     except (LedgerError, sqlite3.Error) as exc:
         raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
     except OSError as exc:
@@ -443,20 +505,25 @@ def review_command(db_path: Path, port: int, review_only: bool, open_browser: bo
 
 @contextmanager
 def _terminate_cleanly() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C, so partial outputs are removed, not left behind."""
+    """Treat SIGTERM and SIGHUP (a closed terminal, a logout) like Ctrl-C: workers are
+    stopped and partial outputs removed, not left behind."""
 
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    previous: dict[int, object] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                previous[signum] = signal.signal(signum, handler)
     except ValueError:  # not the main thread (embedded use): nothing to install
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, old)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":  # pragma: no cover

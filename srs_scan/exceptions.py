@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad command line (click's own code for usage errors)
     NOTHING_READ = 3  # no page at all could be read
     OUTPUT_FAILED = 4  # an output file could not be written (nothing half-written is left)
+    LEDGER_FAILED = 5  # the ledger is damaged, full or cannot be used (the message says what to do)
     INTERNAL = 70  # a bug: please report it
     INTERRUPTED = 130  # Ctrl-C or SIGTERM (the shell's convention: 128 + SIGINT)
 
@@ -47,3 +48,10 @@ class TemplateError(SrsScanError):
     """A form layout file in ``templates/`` is missing or invalid (a broken install)."""
 
     exit_code = ExitCode.INTERNAL
+
+
+class LedgerFailure(SrsScanError):
+    """The ledger cannot be read or written (damaged, a full disk, in use, read-only).
+    The message is one line saying what happened and what to do."""
+
+    exit_code = ExitCode.LEDGER_FAILED

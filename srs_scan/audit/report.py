@@ -61,6 +61,7 @@ def render_report(pages: Sequence[AuditPage], *, images: Callable[[AuditPage], n
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="generator" content="srs-scan">',  # how a later run knows the file is its own
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
@@ -129,7 +130,10 @@ def _section(page: AuditPage, image: np.ndarray | str) -> str:
         parts.append(f"<p><b>Close to a clinical cutoff:</b> {_e(page.cutoff_note)}</p>")
     if r.items:
         parts.append(_items(page))
-    for label, texts, css in (("Review", r.reasons, "review"), ("Flag", [f.message for f in r.flags], ""),
+    # a page without a form has nothing to review: its reasons say why no form was found
+    why = {PageStatus.NO_FORM: ("No form", "muted"), PageStatus.ERROR: ("Unreadable", "review")}.get(
+        r.status, ("Review", "review"))
+    for label, texts, css in ((why[0], r.reasons, why[1]), ("Flag", [f.message for f in r.flags], ""),
                               ("Warning", r.warnings, "muted")):
         for text in texts:
             parts.append(f'<p class="{css}">{label}: {_e(text)}</p>')

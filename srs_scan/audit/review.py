@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..exceptions import LedgerFailure
 from ..ledger import corrections
 from ..ledger.store import Ledger, LedgerError
 from ..model import PageResult
@@ -119,7 +120,8 @@ class ReviewServer(ThreadingHTTPServer):
 
 def make_server(ledger_path: Path, *, port: int = 0, review_only: bool = False) -> ReviewServer:
     """A review server for the ledger at ``ledger_path`` (not started: call ``serve_forever``)."""
-    ledger = Ledger(ledger_path, must_exist=True, threads=True)
+    # a damaged ledger is said at start, not as errors in the browser
+    ledger = Ledger(ledger_path, must_exist=True, threads=True, check=True)
     state = ReviewState(ledger, secrets.token_urlsafe(24), review_only, threading.Lock())
     try:
         return ReviewServer(state, port)
@@ -216,6 +218,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._route_get(url.path, query)
         except _Refused as exc:
             self._refuse(exc.status, str(exc))
+        except LedgerFailure as exc:  # damaged, or the disk full: say so and what to do
+            self._refuse(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
         except LedgerError as exc:
             self._refuse(HTTPStatus.NOT_FOUND, str(exc))
         except Exception:  # noqa: BLE001 - never a traceback (it could hold page data)
@@ -276,6 +280,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         except audit.Conflict as exc:
             self._json(HTTPStatus.CONFLICT, {"error": str(exc)})
+            return
+        except LedgerFailure as exc:
+            self._json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"not saved: {exc}"})
             return
         except (ValueError, LedgerError) as exc:
             self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})

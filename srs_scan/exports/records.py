@@ -11,7 +11,7 @@ import json
 from typing import IO, Any
 
 from ..model import PageResult, PageStatus
-from ..outputs import cell, printable
+from ..outputs import cell, printable, shown
 
 CSV_COLUMNS = (
     ["source", "page", "status", "form", "client", "session", "total"]
@@ -71,9 +71,10 @@ class CsvSink:
 
 def format_summary(result: PageResult) -> str:
     """A few readable lines for one page: scores, total, flags and what to do."""
-    head = f"{printable(result.source)} p{result.page}: "
+    head = f"{shown(result.source)} p{result.page}" if result.page else shown(result.source)
+    head += f" (id {result.page_id}): " if result.page_id else ": "  # the id srs-scan correct takes
     if result.status is PageStatus.ERROR:
-        return head + "ERROR - " + "; ".join(result.reasons)
+        return head + "ERROR - " + shown("; ".join(result.reasons))
     if result.status is PageStatus.NO_FORM:
         return head + "no form on this page"
     form = result.form.upper() if result.form else "form type unknown"
@@ -83,19 +84,21 @@ def format_summary(result: PageResult) -> str:
     for item in result.items:
         value = f"{item.score:4.1f}" if item.score is not None else "  - "
         mm = f"({item.mm:5.1f} mm)" if item.mm is not None else "(no mark)  "
-        note = f"  <- {item.status.value}: {'; '.join(item.reasons)}" if item.reasons else ""
+        note = f"  <- {item.status.value}: {shown('; '.join(item.reasons))}" if item.reasons else ""
         if item.status.value == "missing":
             note = "  <- missing: no mark on the line"
         if item.corrected:
             was = "no mark" if item.machine_mm is None else f"{item.machine_mm:.1f} mm"
             note = f"  <- corrected by a person (machine read {was})"
         lines.append(f"    {item.name:<20} {value} {mm}{note}")
+    advised: set[str] = set()
     for flag in result.flags:
         lines.append(f"    FLAG {flag.message}")
-        if flag.advice:
+        if flag.advice and flag.advice not in advised:  # the same advice once a page, not once a flag
+            advised.add(flag.advice)
             lines.append(f"         {flag.advice}")
     for reason in result.reasons:
-        lines.append(f"    review: {reason}")
+        lines.append(f"    review: {shown(reason)}")
     for warning in result.warnings:
-        lines.append(f"    warning: {warning}")
+        lines.append(f"    warning: {shown(warning)}")
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from ..audit.select import AuditPage, page_image, write_trail
 from ..audit.select import select as select_audit
 from ..exceptions import UsageProblem
 from ..ledger.store import Ledger
-from ..outputs import atomic_text_file, printable, write_bytes_atomically
+from ..outputs import atomic_text_file, shown, write_bytes_atomically
 
 
 @dataclass
@@ -47,7 +47,7 @@ def write_report(ledger: Ledger, output: Path, *, sources: Sequence[Path] = (), 
     def picture(page: AuditPage) -> np.ndarray | str:
         image = page_image(page.stored)
         if isinstance(image, str):
-            outcome.unseen.append(f"{printable(page.result.source)} p{page.result.page}")
+            outcome.unseen.append(f"{shown(page.result.source)} p{page.result.page}")
         return image
 
     if on_start is not None:

@@ -22,10 +22,10 @@ from ..forms.definitions import all_forms
 from ..forms.layouts import all_layouts
 from ..ledger.batch import DEFAULT_TIMEOUT_S, PageOutcome, plan
 from ..ledger.batch import run as run_batch
-from ..ledger.store import Ledger
+from ..ledger.store import Ledger, LedgerError, ledger_failure
 from ..model import PageResult, PageStatus
-from ..outputs import atomic_text_file, remove_stale_temporaries
-from ..read.decode import SUPPORTED_SUFFIXES, expand_inputs
+from ..outputs import atomic_text_file, not_replaceable, remove_stale_temporaries, shown
+from ..read.decode import SUPPORTED_SUFFIXES, PageFailure, expand_inputs
 from ..read.pipeline import ReadOptions
 
 LEDGER_NAME = "srs-scan-ledger.sqlite"
@@ -42,6 +42,7 @@ class ScanRequest:
     options: ReadOptions = field(default_factory=ReadOptions)
     workers: int = 1
     timeout: float = DEFAULT_TIMEOUT_S
+    force: bool = False  # replace existing regular output files srs-scan did not write
 
 
 @dataclass
@@ -56,6 +57,7 @@ class ScanSummary:
     duplicates: list[str] = field(default_factory=list)
     reused: int = 0
     elapsed_s: float = 0.0
+    unread_folders: list[str] = field(default_factory=list)  # "folder: reason", never silently skipped
 
     @property
     def pages(self) -> int:
@@ -67,13 +69,13 @@ class ScanSummary:
 
     def add(self, outcome: PageOutcome) -> None:
         result = outcome.result
-        where = f"{result.source} p{result.page}"
+        where = f"{shown(result.source)} p{result.page}"
         self.counts[result.status] += 1
         self.reused += outcome.reused
         if result.status is PageStatus.REVIEW:
             self.review_pages.append(where)
         if result.status is PageStatus.ERROR:
-            self.errors.append(f"{where}: {'; '.join(result.reasons)}")
+            self.errors.append(f"{where}: {shown('; '.join(result.reasons))}")
         if result.layout is not None and result.form_id is None:
             self.unidentified.append(where)
         if any(w.startswith("possible duplicate") for w in result.warnings):
@@ -90,8 +92,10 @@ def ledger_path(db: Path | None, jsonl: Path | None, csv_path: Path | None) -> P
     return None
 
 
-def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | None, db: Path | None = None) -> None:
-    """Refuse outputs that would overwrite an input, each other, or go nowhere."""
+def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | None, db: Path | None = None,
+                  *, force: bool = False) -> None:
+    """Refuse outputs that would overwrite an input, each other, something that is not a
+    regular file, a file srs-scan did not write (unless ``force``), or go nowhere."""
     inputs = {f.resolve() for f in files}
     outs = [p for p in (jsonl, csv_path) if p is not None and str(p) != "-"]
     for out in outs:  # the output's own folder first: the ledger's default folder is the same
@@ -109,28 +113,52 @@ def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | No
             raise UsageProblem(f"output file {out} is one of the inputs: inputs are never overwritten")
         if out.suffix.lower() in SUPPORTED_SUFFIXES:
             raise UsageProblem(f"output file {out} has an image/PDF extension: did you mean an input?")
+    for target, kind in ((jsonl, "jsonl"), (csv_path, "csv")):
+        if target is not None and str(target) != "-":
+            problem = not_replaceable(target, kind, force=force)
+            if problem is not None:
+                raise UsageProblem(problem)
+    if db is not None:
+        problem = _not_a_ledger_file(db)
+        if problem is not None:
+            raise UsageProblem(problem)
 
 
-def prepare(request: ScanRequest) -> tuple[list[Path], Path | None]:
-    """The files to read and the ledger's path, once the request is checked."""
-    files = expand_inputs(request.inputs)
-    if not files:
+def _not_a_ledger_file(db: Path) -> str | None:
+    """A ledger path that names a link, pipe or device (or, for a new one, a folder
+    that is not a folder) is refused: the ledger is only ever a regular file."""
+    problem = not_replaceable(db, "jsonl", force=True)
+    if problem is not None:
+        return problem.replace("its outputs", "its ledger")
+    return None
+
+
+def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> tuple[list[Path], Path | None]:
+    """The files to read and the ledger's path, once the request is checked; folders that
+    cannot be listed go to ``problems``."""
+    found: list[PageFailure] = [] if problems is None else problems
+    files = expand_inputs(request.inputs, found)
+    if not files and not found:
         raise UsageProblem(
             "no supported files found in the given folders "
             f"(supported: {', '.join(sorted(s.lstrip('.') for s in SUPPORTED_SUFFIXES))})"
         )
     db_path = ledger_path(request.db_path, request.jsonl, request.csv_path)
-    check_outputs(files, request.jsonl, request.csv_path, db_path)
+    check_outputs(files, request.jsonl, request.csv_path, db_path, force=request.force)
     all_forms()  # a broken installation is reported once, before any page is read
     all_layouts()
     return files, db_path
 
 
 def open_ledger(db_path: Path | None) -> Ledger:
+    """The run's ledger; an existing one is checked whole first (:class:`LedgerFailure`
+    when it is damaged, with what to do)."""
     try:
-        return Ledger(db_path)
+        return Ledger(db_path, check=True)
+    except LedgerError as exc:
+        raise UsageProblem(str(exc)) from exc
     except sqlite3.Error as exc:
-        raise UsageProblem(f"cannot use {db_path} as the ledger: {exc}") from exc
+        raise ledger_failure(exc, db_path) from exc
 
 
 def scan(
@@ -149,7 +177,8 @@ def scan(
     ``KeyboardInterrupt`` through the same way.
     """
     started = time.monotonic()
-    files, db_path = prepare(request)
+    problems: list[PageFailure] = []
+    files, db_path = prepare(request, problems)
     ledger = open_ledger(db_path)
     for out in (request.jsonl, request.csv_path):
         if out is not None and str(out) != "-":
@@ -158,6 +187,10 @@ def scan(
     if on_start is not None:
         on_start(len(tasks))
     summary = ScanSummary(counts={status: 0 for status in PageStatus}, db_path=db_path)
+    for problem in problems:  # a folder not read is said, first, and counts in the exit code
+        summary.unread_folders.append(f"{shown(problem.source)}: {problem.reason}")
+        if on_page is not None:
+            on_page(PageResult(problem.source, 0, PageStatus.ERROR, reasons=(problem.reason,)))
     with ExitStack() as stack:
         stack.callback(ledger.close)
         jsonl_handle: IO[str] | None = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -51,7 +52,7 @@ def plan(files: Sequence[Path]) -> list[PageTask]:
     return [PageTask(str(f), n) for f in files for n in range(1, decode.page_count(f) + 1)]
 
 
-class PageTimeout(Exception):
+class PageTimeout(BaseException):  # not an Exception: the pipeline's "one bad page" handler must let it through
     pass
 
 
@@ -61,12 +62,42 @@ _options = ReadOptions()
 _timeout = DEFAULT_TIMEOUT_S
 
 
-def _init_worker(db: str | None, options: ReadOptions, timeout: float) -> None:
+def _init_worker(db: str | None, options: ReadOptions, timeout: float, parent: int | None = None) -> None:
     global _ledger, _options, _timeout
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so is a closed terminal: the parent stops its workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers with SIGTERM
+    _end_with_parent(parent if parent is not None else os.getppid())
     _ledger = Ledger(Path(db), readonly=True) if db else None
     _options, _timeout = options, timeout
+
+
+PARENT_POLL_S = 1.0
+
+
+def _end_with_parent(parent: int) -> None:
+    """Make this worker end as soon as the process that started it ends, however it ends
+    (kill -9 included): the kernel sends SIGKILL when the parent dies (Linux), and a
+    watchdog thread checks the parent every second where that is not available."""
+    import threading
+
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watchdog alone
+        pass
+    if os.getppid() != parent:  # the parent died before the kernel was asked to watch it
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_S)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="srs-scan-parent-watchdog", daemon=True).start()
 
 
 def _settings() -> str:
@@ -154,7 +185,7 @@ def run(
 
 def _new_pool(workers: int, initargs: tuple) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=initargs)
+                               initializer=_init_worker, initargs=(*initargs, os.getpid()))
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:

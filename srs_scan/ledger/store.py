@@ -13,22 +13,28 @@ usual file permissions of the user's umask, like the other outputs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .. import __version__
+from ..exceptions import LedgerFailure
 from ..forms.definitions import _templates_dir
 from ..model import PageResult
-from ..outputs import printable
+from ..outputs import printable, shown
 from .corrections import Correction
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 LEDGER_VERSION = 2  # PRAGMA user_version of the database layout
 SCHEMA = """
@@ -81,6 +87,68 @@ class LedgerError(Exception):
     """A ledger that cannot be used as asked (the message is for the user)."""
 
 
+_DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_FORMAT"}
+_FULL = {"SQLITE_FULL"}
+_BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
+_READONLY = {"SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_AUTH"}
+
+
+def ledger_failure(exc: BaseException, path: Path | None) -> LedgerFailure:
+    """What went wrong with the ledger, as one line saying what to do."""
+    import shlex
+
+    where = shown(str(path)) if path is not None else "(in memory)"
+    name = str(getattr(exc, "sqlite_errorname", "") or "").split("_")[:2]
+    code = "_".join(name)
+    detail = str(exc).splitlines()[0][:80] if str(exc).strip() else type(exc).__name__
+    if not isinstance(exc, sqlite3.Error):
+        detail = "a stored page cannot be read"
+    exc = detail  # type: ignore[assignment]  # one line, whatever the database said
+    text = detail.lower()
+    if code in _DAMAGED or "malformed" in text or "not a database" in text or "stored page" in text:
+        moved = shlex.quote(where + ".damaged")
+        return LedgerFailure(
+            f"the ledger {where} is damaged ({detail}): move it aside (mv {shlex.quote(where)} {moved}; keep "
+            "that copy, its correction trail may be recoverable) and scan the files again to make a new one")
+    if code in _FULL or "disk is full" in text:
+        return LedgerFailure(f"the disk holding the ledger {where} is full: free some space, then run the same "
+                             "command again (the pages read so far are kept)")
+    if code in _BUSY or "locked" in text:
+        return LedgerFailure(f"the ledger {where} is in use by another srs-scan command: wait for it to end, "
+                             "or give another --db")
+    if code in _READONLY or "readonly" in text or "unable to open" in text:
+        return LedgerFailure(f"the ledger {where} cannot be written ({exc}): check the permissions of the file "
+                             "and its folder, or give another --db")
+    if code == "SQLITE_IOERR" or "i/o error" in text:
+        return LedgerFailure(f"the ledger {where} cannot be read or written (disk I/O error): is the disk full "
+                             "or failing? free some space or check the disk, then run the same command again")
+    return LedgerFailure(f"the ledger {where} cannot be used ({exc}): move it aside and scan the files again")
+
+
+def _guarded(method: F) -> F:
+    """A ledger method whose sqlite3 errors become :class:`LedgerFailure`."""
+
+    @functools.wraps(method)
+    def wrapper(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        with _failures(self.path):
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _failures(path: Path | None) -> Iterator[None]:
+    """sqlite3 errors and damaged records become :class:`LedgerFailure` (one line, an exit code)."""
+    try:
+        yield
+    except LedgerFailure:
+        raise
+    except sqlite3.Error as exc:
+        raise ledger_failure(exc, path) from exc
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # a record that is not one
+        raise ledger_failure(exc, path) from exc
+
+
 @dataclass(frozen=True)
 class StoredPage:
     """The newest reading of one page in the ledger (the machine's, before corrections)."""
@@ -128,32 +196,51 @@ class Ledger:
     """Pages read so far. ``path=None`` keeps the ledger in memory (no resume)."""
 
     def __init__(self, path: Path | None, *, readonly: bool = False, must_exist: bool = False,
-                 threads: bool = False) -> None:
+                 threads: bool = False, check: bool = False) -> None:
+        """``check``: an existing database is checked whole (:meth:`check`) before anything is
+        written to it, so a damaged ledger is reported, never changed."""
         self.path = path
         if path is not None and must_exist and not Path(path).is_file():
             raise LedgerError(
                 f"there is no ledger at {path}: srs-scan scan keeps one beside its --jsonl/--csv output files "
                 "(or at --db PATH); give that path with --db (a scan with no output files keeps none)"
             )
-        if path is None:
-            self._db = sqlite3.connect(":memory:")
-        elif readonly:
-            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
-        else:
-            # threads=True: one connection shared by a server's threads (the caller serialises use)
-            self._db = sqlite3.connect(str(path), timeout=30.0, check_same_thread=not threads)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+        with _failures(path):
+            if path is None:
+                self._db = sqlite3.connect(":memory:")
+            elif readonly:
+                self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+            else:
+                # threads=True: one connection shared by a server's threads (the caller serialises use)
+                self._db = sqlite3.connect(str(path), timeout=30.0, check_same_thread=not threads)
+                try:
+                    if check and Path(path).is_file() and Path(path).stat().st_size > 0:
+                        self.check()
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                except BaseException:
+                    self._db.close()
+                    raise
         if not readonly:
             try:
-                self._set_up()
+                with _failures(path):
+                    self._set_up()
             except BaseException:
                 self._db.close()
                 raise
 
+    def check(self) -> None:
+        """Raise :class:`LedgerFailure` if the database is damaged (SQLite's quick check)."""
+        with _failures(self.path):
+            rows = self._db.execute("PRAGMA quick_check").fetchall()
+            if [tuple(r) for r in rows] != [("ok",)]:
+                raise sqlite3.DatabaseError("database disk image is malformed")
+
     def _set_up(self) -> None:
         """Create or upgrade the tables: one write transaction, taken before the layout is
         looked at, so a ledger is upgraded whole or not at all, by one process."""
+        if self._current():
+            return  # nothing to create or upgrade: opening a ledger writes nothing to it
         level = self._db.isolation_level
         self._db.isolation_level = None  # explicit transactions: DDL included
         try:
@@ -162,7 +249,8 @@ class Ledger:
                 found = self._db.execute("PRAGMA user_version").fetchone()[0]
                 empty = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
                 if not empty and found not in (1, LEDGER_VERSION):
-                    raise sqlite3.DatabaseError(f"it is not an srs-scan ledger of this version (layout {found})")
+                    raise LedgerError(f"{self.path} is not an srs-scan ledger of this version (layout {found}): "
+                                      "give another --db")
                 if not empty and found == 1:  # the first layout: no trail, no page images' whereabouts
                     for column in ("path", "options", "geometry"):
                         self._db.execute(f"ALTER TABLE pages ADD COLUMN {column} TEXT")
@@ -171,14 +259,28 @@ class Ledger:
                 self._db.execute(f"PRAGMA user_version = {LEDGER_VERSION}")
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk does): never hide the first error
+                if self._db.in_transaction:
+                    try:
+                        self._db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
                 raise
         finally:
             self._db.isolation_level = level
 
+    def _current(self) -> bool:
+        """Whether the database already has this version's layout, every table and trigger."""
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != LEDGER_VERSION:
+            return False
+        names = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        return {"pages", "pages_form_id", "corrections", "corrections_page", "corrections_no_update",
+                "corrections_no_delete", "corrections_no_replace"} <= names
+
     def close(self) -> None:
         self._db.close()
 
+    @_guarded
     def get(self, key: str, settings: str) -> dict[str, Any] | None:
         """The record of page ``key`` read with these ``settings`` (tool version and
         reading options: a page read another way is read again), or None."""
@@ -187,6 +289,7 @@ class Ledger:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
+    @_guarded
     def put(self, key: str, settings: str, record: dict[str, Any], *, path: str | None = None,
             item_threshold: float | None = None, geometry: dict[str, Any] | None = None) -> None:
         """Record one page (committed at once: a killed run keeps every page before it).
@@ -203,6 +306,7 @@ class Ledger:
         )
         self._db.commit()
 
+    @_guarded
     def moved(self, key: str, source: str, page: int, path: str) -> None:
         """The page ``key`` was found in another file (moved or renamed): remember where,
         so an audit can show its picture. The readings themselves are unchanged."""
@@ -215,6 +319,7 @@ class Ledger:
 
     # --- the pages, as an audit sees them ---------------------------------------------
 
+    @_guarded
     def pages(self) -> list[StoredPage]:
         """The newest reading of every page, in the order the pages were first read."""
         rows = self._db.execute(
@@ -226,6 +331,7 @@ class Ledger:
         found.sort(key=lambda p: (p.result.source, p.result.page))
         return found
 
+    @_guarded
     def find(self, page_id: str) -> StoredPage:
         """The page a page id (or a longer prefix of its hash) names; LedgerError if none or several."""
         wanted = page_id.strip().lower()
@@ -245,6 +351,7 @@ class Ledger:
 
     # --- the correction trail -----------------------------------------------------------
 
+    @_guarded
     def add_correction(self, c: Correction) -> Correction:
         """Append one correction to the trail (UTC time stamped here); returns it as stored."""
         stored = Correction(c.page_hash, c.item, c.new_mm, c.by, c.reason, _now(), c.old_mm, c.old_status, c.via)
@@ -257,11 +364,13 @@ class Ledger:
             )
         return Correction(**{**stored.__dict__, "id": cur.lastrowid})
 
+    @_guarded
     def corrections_for(self, key: str) -> list[Correction]:
         """The trail of one page, oldest first."""
         return [_correction(row) for row in self._db.execute(
             f"SELECT {_TRAIL_COLUMNS} FROM corrections WHERE page_hash = ? ORDER BY id", (key,))]
 
+    @_guarded
     def trail(self) -> list[Correction]:
         """Every correction, oldest first."""
         return [_correction(row) for row in self._db.execute(f"SELECT {_TRAIL_COLUMNS} FROM corrections ORDER BY id")]

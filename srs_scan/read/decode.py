@@ -10,6 +10,7 @@ Input files are only ever opened for reading.
 from __future__ import annotations
 
 import io
+import os
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -55,27 +56,18 @@ def _natural_key(path: Path) -> list[object]:
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.as_posix())]
 
 
-def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+def expand_inputs(paths: Iterable[Path], problems: list[PageFailure] | None = None) -> list[Path]:
     """Expand folders to their supported files (recursively, in natural order).
 
     Hidden files (".name", such as macOS "._" copies) are skipped inside folders; a file
     named twice (directly or through a folder) is read once, where it first appears.
+    A folder that cannot be listed (permissions, a disk error) is never skipped in
+    silence: it is added to ``problems`` (page 0: a folder, not a page) with the reason.
     """
     out: list[Path] = []
     seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found = sorted(
-                (
-                    p for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                ),
-                key=_natural_key,
-            )
-        else:
-            found = [path]
+        found = _folder_files(path, problems) if path.is_dir() else [path]
         for p in found:
             key = p.resolve()
             if key not in seen:
@@ -84,9 +76,33 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+def _folder_files(folder: Path, problems: list[PageFailure] | None) -> list[Path]:
+    found: list[Path] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = exc.filename if exc.filename is not None else folder
+        if problems is not None:
+            problems.append(PageFailure(
+                str(where), 0, f"the folder cannot be read ({exc.strerror or exc}): the files in it were not read"))
+
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            p = Path(top) / name
+            if not name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file():
+                found.append(p)
+    return sorted(found, key=_natural_key)
+
+
 def page_count(path: Path) -> int:
     """How many pages ``path`` has, without decoding them (1 when it cannot be told: reading
-    the file then reports what is wrong with it)."""
+    the file then reports what is wrong with it).
+
+    A TIFF's own list of pages (a chain of directories) is walked to its end; when the
+    chain breaks (a truncated file, a directory overwritten) the rest of the file is
+    searched for the directories of later pages, and the break itself counts as a page,
+    so a page that cannot be read is reported, never dropped.
+    """
     try:
         if path.suffix.lower() in PDF_SUFFIXES:
             import pypdfium2 as pdfium
@@ -96,12 +112,124 @@ def page_count(path: Path) -> int:
                 return max(1, len(pdf))
             finally:
                 pdf.close()
-        if path.suffix.lower() in (".tif", ".tiff"):
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            with path.open("rb") as handle:
+                if handle.read(4) not in (b"II*\x00", b"MM\x00*"):
+                    return 1
+            pages = tiff_pages(path.read_bytes())
+            if pages is not None:
+                return max(1, len(pages))
             with Image.open(path) as img:
                 return max(1, int(getattr(img, "n_frames", 1)))
     except Exception:  # noqa: BLE001 - the read will say what is wrong
         return 1
     return 1
+
+
+@dataclass(frozen=True)
+class TiffPage:
+    """One page of a TIFF as its directories say: where its directory starts, or why
+    it cannot be read (``offset`` None: the chain of directories broke here)."""
+
+    offset: int | None
+    reason: str = ""
+
+
+_TIFF_TYPES = range(1, 19)  # the field types a directory entry may have
+_TIFF_MAX_ENTRIES = 1000
+
+
+def _tiff_directory(data: bytes, offset: int, order: str) -> int | None:
+    """The next directory's offset if a plausible directory starts at ``offset`` (0: last),
+    else None."""
+    import struct
+
+    if offset < 8 or offset % 2 or offset + 2 > len(data):
+        return None
+    (n,) = struct.unpack_from(order + "H", data, offset)
+    end = offset + 2 + 12 * n
+    if not 1 <= n <= _TIFF_MAX_ENTRIES or end + 4 > len(data):
+        return None
+    tags = []
+    for k in range(n):
+        tag, kind = struct.unpack_from(order + "HH", data, offset + 2 + 12 * k)
+        if kind not in _TIFF_TYPES:
+            return None
+        tags.append(tag)
+    if 256 not in tags or 257 not in tags:  # ImageWidth, ImageLength: every page has them
+        return None
+    (following,) = struct.unpack_from(order + "I", data, end)
+    return following
+
+
+def _tiff_chain(data: bytes, first: int, order: str, seen: set[int], *,
+                merge: bool = False) -> tuple[list[int], str | None]:
+    """The directories from ``first`` on, and why the chain broke (None: it ended well).
+    ``merge``: a chain found after a break may end in directories already listed."""
+    found: list[int] = []
+    offset = first
+    while offset:
+        if offset in seen:
+            return found, None if merge else "the file's list of pages loops back on itself"
+        if offset + 2 > len(data):
+            return found, "the file ends before this page's directory (truncated?)"
+        following = _tiff_directory(data, offset, order)
+        if following is None:
+            return found, "this page's directory is damaged or cut short"
+        seen.add(offset)
+        found.append(offset)
+        offset = following
+    return found, None
+
+
+def tiff_pages(data: bytes) -> list[TiffPage] | None:
+    """The pages of a classic TIFF, read from its directories to the end of the file
+    (None: not a classic TIFF; Pillow is asked instead).
+
+    When the chain of directories breaks, the rest of the file is searched for page
+    directories (an ImageWidth entry, checked as a whole directory), so pages after a
+    damaged one are still read; each break is a page of its own, reported as damaged.
+    """
+    import struct
+
+    if data[:4] == b"II*\x00":
+        order = "<"
+    elif data[:4] == b"MM\x00*":
+        order = ">"
+    else:
+        return None
+    (first,) = struct.unpack_from(order + "I", data, 4)
+    seen: set[int] = set()
+    found, broken = _tiff_chain(data, first, order, seen)
+    pages = [TiffPage(off) for off in found]
+    while broken is not None:
+        pages.append(TiffPage(None, broken))
+        later = [off for off in _tiff_directory_candidates(data, order) if off not in seen]
+        if not later:
+            break
+        found, broken = _tiff_chain(data, later[0], order, seen, merge=True)
+        pages.extend(TiffPage(off) for off in found)
+    return pages
+
+
+def _tiff_directory_candidates(data: bytes, order: str) -> list[int]:
+    """Offsets where a page directory may start: found by its ImageWidth entry (tag 256,
+    SHORT or LONG, one value), then checked as a whole directory; in file order."""
+    import struct
+
+    out: set[int] = set()
+    for kind in (3, 4):
+        needle = struct.pack(order + "HHI", 256, kind, 1)
+        at = data.find(needle)
+        while at != -1:
+            for before in range(0, 4):  # NewSubfileType (254) and SubfileType (255) may come first
+                start = at - 2 - 12 * before
+                if start >= 8 and _tiff_directory(data, start, order) is not None:
+                    (n,) = struct.unpack_from(order + "H", data, start)
+                    if n > before:
+                        out.add(start)
+            at = data.find(needle, at + 1)
+    return sorted(out)
 
 
 def iter_pages(path: Path, source: str | None = None, *, only: int | None = None) -> Iterator[PageImage | PageFailure]:
@@ -232,6 +360,11 @@ def _iter_image(path: Path, name: str, only: int | None = None) -> Iterator[Page
             if only in (None, 1):
                 yield page
             return
+    if img.format == "TIFF":
+        tiff = tiff_pages(data)
+        if tiff is not None:
+            yield from _iter_tiff(data, img, tiff, name, only)
+            return
     damaged = False
     try:
         count = int(getattr(img, "n_frames", 1))
@@ -241,27 +374,59 @@ def _iter_image(path: Path, name: str, only: int | None = None) -> Iterator[Page
     for number, frame in enumerate(frames, 1):
         if only is not None and number != only:
             continue  # another worker's page: its pixels are never decoded here
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": not ours to show
-                dpi = _plausible_dpi(frame.info.get("dpi"))
-                exif = frame.getexif()
-                if exif.get(0x010F) or exif.get(0x0110):  # camera Make/Model: a photo, dpi meaningless
-                    dpi = None
-                upright = ImageOps.exif_transpose(frame)
-                array = _to_array(upright if upright is not None else frame)
-        except Exception as exc:  # noqa: BLE001 - one damaged page must not stop the others
-            why = "the file is incomplete or damaged" if isinstance(exc, OSError) else type(exc).__name__
-            yield PageFailure(name, number, f"page {number} cannot be decoded ({why})")
-            continue
-        if array.size == 0 or min(array.shape[:2]) < 64:
-            yield PageFailure(name, number, "the image is too small to hold a form")
-            continue
-        yield PageImage(name, number, array, dpi)
+        yield _decode_frame(frame, name, number)
     if damaged and only in (None, 2):
         yield PageFailure(
             name, 2, "the file's list of pages is damaged (truncated?): pages after the first could not be read"
         )
+
+
+def _iter_tiff(data: bytes, img: Image.Image, pages: list[TiffPage], name: str,
+               only: int | None) -> Iterator[PageImage | PageFailure]:
+    """The pages of a TIFF as :func:`tiff_pages` found them: each page's directory is
+    read on its own, so a break in the chain loses only the page it damaged."""
+    import struct
+
+    order = "<" if data[:2] == b"II" else ">"
+    first_break = next((i for i, p in enumerate(pages) if p.offset is None), len(pages))
+    for number, tp in enumerate(pages, 1):
+        if only is not None and number != only:
+            continue  # another worker's page: its pixels are never decoded here
+        if tp.offset is None:
+            yield PageFailure(name, number, f"page {number} cannot be read: {tp.reason}")
+            continue
+        try:
+            if number - 1 < first_break:  # reached through the file's own chain of pages
+                img.seek(number - 1)
+                frame = img
+            else:  # found after a break: read as the first page of a file that starts there
+                patched = data[:4] + struct.pack(order + "I", tp.offset) + data[8:]
+                frame = Image.open(io.BytesIO(patched))
+        except Exception as exc:  # noqa: BLE001 - one damaged page must not stop the others
+            why = "the file is incomplete or damaged" if isinstance(exc, (OSError, EOFError)) else type(exc).__name__
+            yield PageFailure(name, number, f"page {number} cannot be decoded ({why})")
+            continue
+        yield _decode_frame(frame, name, number)
+
+
+def _decode_frame(frame: Image.Image, name: str, number: int) -> PageImage | PageFailure:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # e.g. "Corrupt EXIF data": not ours to show
+            if frame.size[0] * frame.size[1] > MAX_PIXELS:
+                return PageFailure(name, number, f"page {number}: the image is too large to be a scanned page")
+            dpi = _plausible_dpi(frame.info.get("dpi"))
+            exif = frame.getexif()
+            if exif.get(0x010F) or exif.get(0x0110):  # camera Make/Model: a photo, dpi meaningless
+                dpi = None
+            upright = ImageOps.exif_transpose(frame)
+            array = _to_array(upright if upright is not None else frame)
+    except Exception as exc:  # noqa: BLE001 - one damaged page must not stop the others
+        why = "the file is incomplete or damaged" if isinstance(exc, OSError) else type(exc).__name__
+        return PageFailure(name, number, f"page {number} cannot be decoded ({why})")
+    if array.size == 0 or min(array.shape[:2]) < 64:
+        return PageFailure(name, number, "the image is too small to hold a form")
+    return PageImage(name, number, array, dpi)
 
 
 def _iter_pdf(path: Path, name: str, only: int | None = None) -> Iterator[PageImage | PageFailure]:
@@ -294,6 +459,8 @@ def _iter_pdf(path: Path, name: str, only: int | None = None) -> Iterator[PageIm
                 if scan_image is not None:
                     array, dpi = scan_image
                 else:
+                    if _has_damaged_image(page, pdfium_c):
+                        raise UnreadableInputError(_DAMAGED_SCAN)
                     dpi = _native_pdf_dpi(page, pdfium_c)
                     bitmap = page.render(scale=dpi / 72.0, grayscale=True, draw_annots=False)
                     array = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
@@ -335,12 +502,14 @@ def _scan_image(page: Any, pdfium_c: Any) -> tuple[np.ndarray, float] | None:
             return None  # the image does not cover the page
     except Exception:  # noqa: BLE001 - any surprise: render the page instead
         return None
+    # the page is a scan whose image cannot be decoded whole: rendering it would give a
+    # blank or half page, and a form on it would be reported as "no form"
+    if _image_cut_short(image):
+        raise UnreadableInputError(_DAMAGED_SCAN)
     try:
         array = image.get_bitmap(render=False).to_numpy()
     except Exception as exc:  # noqa: BLE001
-        # the page is a scan whose image cannot be decoded: rendering it would give a
-        # blank page, and a form on it would be reported as "no form"
-        raise UnreadableInputError("the page's scanned image is damaged and cannot be decoded") from exc
+        raise UnreadableInputError(_DAMAGED_SCAN) from exc
     if array.dtype != np.uint8 or array.ndim not in (2, 3):
         return None
     if array.ndim == 3:
@@ -350,6 +519,44 @@ def _scan_image(page: Any, pdfium_c: Any) -> tuple[np.ndarray, float] | None:
     if not lo <= dpi <= hi:
         return None
     return np.ascontiguousarray(array), float(dpi)
+
+
+_DAMAGED_SCAN = "the page's scanned image is damaged or cut short and cannot be decoded whole"
+
+
+def _image_cut_short(image: Any) -> bool:
+    """Whether a PDF image's data ends before the image does (a scan cut short, which
+    PDFium would decode as a page with its lower part blank or gray).
+
+    JPEG data must end with its end-of-image marker; data under simple filters
+    (Flate, LZW, ...) must hold every row. Other codecs are left to the decoder."""
+    try:
+        filters = [str(f) for f in image.get_filters()]
+        if filters and filters[-1] in ("DCTDecode", "DCT"):
+            data = bytes(image.get_data(decode_simple=True))
+            return not data.rstrip(b"\x00\r\n\t ").endswith(b"\xff\xd9")
+        if all(f in _SIMPLE_FILTERS for f in filters):
+            meta = image.get_metadata()
+            row = (int(meta.width) * int(meta.bits_per_pixel) + 7) // 8
+            if row <= 0 or meta.height <= 0:
+                return False
+            return len(image.get_data(decode_simple=True)) < row * int(meta.height)
+    except Exception:  # noqa: BLE001 - no verdict: the decoder has the last word
+        return False
+    return False
+
+
+_SIMPLE_FILTERS = frozenset({"FlateDecode", "Fl", "LZWDecode", "LZW", "ASCIIHexDecode", "AHx", "ASCII85Decode",
+                             "A85", "RunLengthDecode", "RL"})
+
+
+def _has_damaged_image(page: Any, pdfium_c: Any) -> bool:
+    """Whether an image on the page (one being rendered) is cut short."""
+    try:
+        objects = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2)
+        return any(_image_cut_short(obj) for obj in objects)
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def _native_pdf_dpi(page: object, pdfium_c: object) -> float:
