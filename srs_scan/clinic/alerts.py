@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from ..forms.definitions import Clinical
 from .episodes import Episode
 from .records import Score
-from .rules import Settings, alliance_concern, cutoff_text, points, rules_for
+from .rules import DEFAULT_SETTINGS, Settings, alliance_concern, cutoff_text, points, rules_for
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _unreviewed(*scores: Score | None) -> bool:
     return any(s is not None and not s.reviewed for s in scores)
 
 
-def alliance_alerts(episode: Episode, settings: Settings = Settings()) -> list[Alert]:
+def alliance_alerts(episode: Episode, settings: Settings = DEFAULT_SETTINGS) -> list[Alert]:
     """The SRS/CSRS rules, session by session."""
     out: list[Alert] = []
     previous: Score | None = None
@@ -141,7 +141,7 @@ def alliance_alerts(episode: Episode, settings: Settings = Settings()) -> list[A
     return out
 
 
-def outcome_alerts(episode: Episode, settings: Settings = Settings()) -> list[Alert]:
+def outcome_alerts(episode: Episode, settings: Settings = DEFAULT_SETTINGS) -> list[Alert]:
     """The ORS/CORS rules: intake, change from intake, on track."""
     intake = episode.intake
     if intake is None:
@@ -197,7 +197,7 @@ def feedback_alerts(episode: Episode) -> list[Alert]:
     return out
 
 
-def alerts_for(episode: Episode, settings: Settings = Settings()) -> tuple[Alert, ...]:
+def alerts_for(episode: Episode, settings: Settings = DEFAULT_SETTINGS) -> tuple[Alert, ...]:
     """Every alert of a client's episode, session by session, most urgent first within one."""
     found = alliance_alerts(episode, settings) + outcome_alerts(episode, settings) + feedback_alerts(episode)
     return tuple(sorted(found, key=lambda a: (a.session, a.rank, a.code)))

@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .episodes import Episode, Session
-from .records import Scope
-from .rules import OUTCOME, Settings, alliance_concern, points, rules_for
+from .records import EVERYTHING, Scope
+from .rules import DEFAULT_SETTINGS, OUTCOME, Settings, alliance_concern, points, rules_for
 
 CATEGORIES = ("improved", "recovered", "deteriorated", "unchanged")
 # the SRS distribution: right-closed bins (-inf, 30], (30, 34], (34, 36], (36, 38], (38, 40]
@@ -94,7 +94,7 @@ class ClientOutcome:
     reliable_or_cs: bool
 
 
-def client_outcome(episode: Episode, settings: Settings = Settings()) -> ClientOutcome | None:
+def client_outcome(episode: Episode, settings: Settings = DEFAULT_SETTINGS) -> ClientOutcome | None:
     """The outcome of a client with two or more outcome scores of one form, else None."""
     intake = episode.intake
     if intake is None:
@@ -206,8 +206,8 @@ def _group(name: str, episodes: Sequence[Episode], sessions: Sequence[Session],
                         Share(sum(o.category == "deteriorated" for o in known), len(known)))
 
 
-def clinic_figures(episodes: Sequence[Episode], scope: Scope = Scope(),
-                   settings: Settings = Settings()) -> ClinicFigures:
+def clinic_figures(episodes: Sequence[Episode], scope: Scope = EVERYTHING,
+                   settings: Settings = DEFAULT_SETTINGS) -> ClinicFigures:
     """The clinic's figures for the sessions in ``scope`` (see the module's docstring)."""
     in_scope = {e.client: [s for s in e.sessions if s.in_scope(scope)] for e in episodes}
     chosen = [e for e in episodes if in_scope[e.client]]

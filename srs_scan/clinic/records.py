@@ -45,3 +45,6 @@ class Scope:
     @property
     def dated(self) -> bool:
         return self.date_from is not None or self.date_to is not None
+
+
+EVERYTHING = Scope()

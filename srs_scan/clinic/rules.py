@@ -44,7 +44,10 @@ class Settings:
             raise ValueError("the on-track session is 2-100")
 
 
-def rules_for(form_id: str, settings: Settings = Settings()) -> Clinical | None:
+DEFAULT_SETTINGS = Settings()
+
+
+def rules_for(form_id: str, settings: Settings = DEFAULT_SETTINGS) -> Clinical | None:
     """The clinical thresholds of a form (None: the form has none, it is left out)."""
     form = all_forms().get(form_id)
     if form is not None and form.clinical is not None:

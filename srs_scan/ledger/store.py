@@ -28,9 +28,11 @@ from .. import __version__
 from ..forms.definitions import _templates_dir
 from ..model import PageResult
 from ..outputs import printable
+from .assignments import ASSIGNMENT_SCHEMA
 from .corrections import Correction
 
-LEDGER_VERSION = 2  # PRAGMA user_version of the database layout
+LEDGER_VERSION = 3  # PRAGMA user_version of the database layout (3: the assignment trail)
+KNOWN_LAYOUTS = (1, 2, 3)  # upgraded in place: 1 -> 2 adds the correction trail, 2 -> 3 the assignments
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     page_hash TEXT NOT NULL,
@@ -161,12 +163,12 @@ class Ledger:
             try:
                 found = self._db.execute("PRAGMA user_version").fetchone()[0]
                 empty = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
-                if not empty and found not in (1, LEDGER_VERSION):
+                if not empty and found not in KNOWN_LAYOUTS:
                     raise sqlite3.DatabaseError(f"it is not an srs-scan ledger of this version (layout {found})")
                 if not empty and found == 1:  # the first layout: no trail, no page images' whereabouts
                     for column in ("path", "options", "geometry"):
                         self._db.execute(f"ALTER TABLE pages ADD COLUMN {column} TEXT")
-                for statement in _statements(SCHEMA + TRAIL_SCHEMA):
+                for statement in _statements(SCHEMA + TRAIL_SCHEMA + ASSIGNMENT_SCHEMA):
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {LEDGER_VERSION}")
                 self._db.execute("COMMIT")
@@ -178,6 +180,12 @@ class Ledger:
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, for the modules that keep their own tables in the ledger
+        (:mod:`.assignments`)."""
+        return self._db
 
     def get(self, key: str, settings: str) -> dict[str, Any] | None:
         """The record of page ``key`` read with these ``settings`` (tool version and

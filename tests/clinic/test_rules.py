@@ -32,7 +32,8 @@ def ors(session, total, *, client="C1", form="ors", when=None, therapist=None):
                  date=when, therapist=therapist)
 
 
-def codes(scores, settings=Settings(), session=None):
+def codes(scores, settings=None, session=None):
+    settings = settings or Settings()
     (episode,) = build_episodes(scores)
     return {(a.code, a.session) for a in alerts_for(episode, settings) if session is None or a.session == session}
 
