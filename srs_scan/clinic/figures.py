@@ -212,9 +212,8 @@ def clinic_figures(episodes: Sequence[Episode], scope: Scope = EVERYTHING,
     in_scope = {e.client: [s for s in e.sessions if s.in_scope(scope)] for e in episodes}
     chosen = [e for e in episodes if in_scope[e.client]]
     sessions = [s for e in chosen for s in in_scope[e.client]]
-    undated = sum(1 for e in episodes for s in e.sessions if s.date is None
-                  and (not scope.dated or Session.in_scope(s, Scope(None, None, scope.therapist, scope.site,
-                                                                      scope.client))))
+    undated_scope = Scope(None, None, scope.therapist, scope.site, scope.client)
+    undated = sum(1 for e in episodes for s in e.sessions if s.date is None and s.in_scope(undated_scope))
     mean_srs, above, totals = _alliance_measures(sessions, settings)
     intakes: dict[str, list[float]] = {"ors": [], "cors": []}
     for e in chosen:

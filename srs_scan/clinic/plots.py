@@ -47,9 +47,9 @@ def _series(scores: Sequence[Score]) -> tuple[list[int], list[float]]:
 
 
 def client_svg(episode: Episode, alerts: Sequence[Alert] = (), settings: Settings = DEFAULT_SETTINGS) -> str:
-    """The client's totals by session as an SVG element (text). For many clients, one
-    :class:`ClientPlotter` draws them faster (one figure, its artists updated)."""
-    return ClientPlotter(settings).svg(episode, alerts)
+    """The client's totals by session as one self-contained SVG element (text)."""
+    plotter = ClientPlotter(settings)
+    return plotter.svg(episode, alerts, standalone=True)
 
 
 def client_png(episode: Episode, alerts: Sequence[Alert], path: str, settings: Settings = DEFAULT_SETTINGS) -> None:
@@ -57,96 +57,145 @@ def client_png(episode: Episode, alerts: Sequence[Alert], path: str, settings: S
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     plotter = ClientPlotter(settings, legend=True)
-    plotter.draw(episode, alerts)
     with matplotlib.rc_context(RC):
-        FigureCanvasAgg(plotter.fig)
-        plotter.fig.savefig(path, format="png", dpi=110)
+        fig = plotter._layer(episode, alerts, axes_too=True)
+        FigureCanvasAgg(fig)
+        fig.savefig(path, format="png", dpi=110)
+
+
+def x_span(last_session: int) -> int:
+    """The sessions a plot spans: the same few spans for every client (plots compare)."""
+    for span in (6, 12, 20, 30):
+        if last_session <= span:
+            return span
+    return 10 * -(-last_session // 10)
 
 
 class ClientPlotter:
-    """One figure reused for client after client: only the data changes. The key (what
-    the lines and marks mean) is drawn once beside the plots, unless ``legend``."""
+    """Client plots, drawn fast: the axes, ticks and grid of each session span are drawn
+    once (:meth:`background`) and each client's plot is only its data, over a ``<use>``
+    of that background; ``standalone`` plots carry their background inside. The key
+    (what lines and marks mean) is drawn once for a report (:meth:`key_svg`)."""
 
     def __init__(self, settings: Settings = DEFAULT_SETTINGS, *, width_in: float = 6.0, height_in: float = 2.3,
                  legend: bool = False) -> None:
         self.settings = settings
-        with matplotlib.rc_context(RC):
-            self.fig = Figure(figsize=(width_in + (2.2 if legend else 0.0), height_in))
-            right = 0.97 * width_in / (width_in + (2.2 if legend else 0.0))
-            ax = self.ax = self.fig.add_axes((0.08 * 6.0 / (width_in + (2.2 if legend else 0)), 0.17,
-                                              right - 0.08 * 6.0 / (width_in + (2.2 if legend else 0)), 0.73))
-            self.band = ax.axhspan(0, 0, color=BAND_COLOUR, alpha=0.22, lw=0, label="intake ± reliable change")
-            self.out_cut = ax.axhline(25, color=OUTCOME_COLOUR, ls="--", lw=0.9, label="ORS clinical cutoff")
-            self.al_cut = ax.axhline(36, color=ALLIANCE_COLOUR, ls=":", lw=1.0, label="SRS cutoff")
-            self.outcome, = ax.plot([], [], color=OUTCOME_COLOUR, lw=1.4, marker="o", ms=4.5, label="ORS")
-            self.alliance, = ax.plot([], [], color=ALLIANCE_COLOUR, lw=1.4, marker="s", ms=4.5, label="SRS")
-            self.out_fixed, = ax.plot([], [], ls="none", marker="o", ms=6.5, mfc="white", mec=OUTCOME_COLOUR,
-                                      mew=1.4, label="corrected by a person")
-            self.al_fixed, = ax.plot([], [], ls="none", marker="s", ms=6.5, mfc="white", mec=ALLIANCE_COLOUR, mew=1.4)
-            self.marked, = ax.plot([], [], ls="none", marker="o", ms=11, mfc="none", mec=CONCERN_COLOUR, mew=1.3,
-                                   label="alert")
-            self.unreviewed, = ax.plot([], [], ls="none", marker="$?$", ms=7, color=CONCERN_COLOUR,
-                                       label="not yet reviewed")
-            ax.set_ylim(0, 41)
+        self.size = (width_in + (2.3 if legend else 0.0), height_in)
+        self.frame = (0.08 * width_in / self.size[0], 0.17, 0.89 * width_in / self.size[0], 0.72)
+        self.legend = legend
+        self.backgrounds: dict[int, str] = {}  # span -> the SVG group's inner markup
+
+    # --- the parts -------------------------------------------------------------------------
+
+    def _axes(self, fig: Figure, span: int, *, decorated: bool):
+        ax = fig.add_axes(self.frame)
+        ax.set_xlim(0.5, span + 0.5)
+        ax.set_ylim(0, 41)
+        if decorated:
             ax.set_yticks([0, 10, 20, 30, 40])
+            step = 1 if span <= 12 else 2 if span <= 20 else 5
+            ax.set_xticks([1, *range(step, span + 1, step)] if step > 1 else range(1, span + 1))
             ax.set_xlabel("session")
             ax.set_ylabel("total (0-40)")
             ax.grid(axis="y", lw=0.3, color="#ccc")
-            self.title = ax.set_title("", loc="left", fontsize=9)
-            if legend:
-                ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=7)
-            FigureCanvasSVG(self.fig)
+        else:
+            ax.set_axis_off()
+        return ax
 
-    def draw(self, episode: Episode, alerts: Sequence[Alert] = ()) -> Figure:
+    def background(self, span: int) -> str:
+        """The axes of a span, as SVG markup to go inside a ``<g>`` (drawn once)."""
+        if span not in self.backgrounds:
+            with matplotlib.rc_context(RC):
+                fig = Figure(figsize=self.size)
+                self._axes(fig, span, decorated=True)
+                FigureCanvasSVG(fig)
+                self.backgrounds[span] = _inner(_svg(fig))
+        return self.backgrounds[span]
+
+    def _layer(self, episode: Episode, alerts: Sequence[Alert], *, axes_too: bool = False) -> Figure:
         settings = self.settings
-        numbers = [s.number for s in episode.sessions]
-        lo, hi = min(numbers), max(numbers)
-        x0, x1 = lo - 0.5, max(hi, lo + 3) + 0.5
+        span = x_span(episode.last.number)
+        fig = Figure(figsize=self.size)
+        if not axes_too:
+            fig.patch.set_visible(False)
+        ax = self._axes(fig, span, decorated=axes_too)
         intake = episode.intake
-        out_rules: Clinical | None = rules_for(intake.form, settings) if intake else rules_for("ors", settings)
+        out_rules: Clinical | None = rules_for(intake.form if intake else "ors", settings)
+        oname = intake.form.upper() if intake else "ORS"
         if intake is not None and out_rules is not None and out_rules.reliable_change:
             rc = out_rules.reliable_change
-            y0, y1 = max(0.0, intake.total - rc), min(40.0, intake.total + rc)
-            self.band.set_y(y0)
-            self.band.set_height(y1 - y0)
-            self.band.set_visible(True)
-        else:
-            self.band.set_visible(False)
-        self.out_cut.set_ydata([out_rules.clinical_cutoff] * 2 if out_rules and out_rules.clinical_cutoff else [-9] * 2)
-        alliances = episode.alliances
-        al_rules = rules_for(alliances[0].form if alliances else "srs", settings)
-        self.al_cut.set_ydata([al_rules.cutoff] * 2 if al_rules and al_rules.cutoff else [-9] * 2)
-        outcomes = episode.outcomes
-        self.outcome.set_data(*_series(outcomes))
-        self.alliance.set_data(*_series(alliances))
-        self.out_fixed.set_data(*_series([s for s in outcomes if s.corrected]))
-        self.al_fixed.set_data(*_series([s for s in alliances if s.corrected]))
+            ax.axhspan(max(0.0, intake.total - rc), min(40.0, intake.total + rc), color=BAND_COLOUR, alpha=0.22,
+                       lw=0, label=f"intake \u00b1{rc:g} (no reliable change)")
+        if out_rules is not None and out_rules.clinical_cutoff is not None:
+            ax.axhline(out_rules.clinical_cutoff, color=OUTCOME_COLOUR, ls="--", lw=0.9,
+                       label=f"{oname} clinical cutoff {out_rules.clinical_cutoff:g}")
+        alliances, outcomes = episode.alliances, episode.outcomes
+        aname = alliances[0].form.upper() if alliances else "SRS"
+        al_rules = rules_for(aname.lower(), settings)
+        if al_rules is not None and al_rules.cutoff is not None:
+            ax.axhline(al_rules.cutoff, color=ALLIANCE_COLOUR, ls=":", lw=1.0,
+                       label=f"{aname} cutoff {al_rules.cutoff:g}")
+        for scores, colour, marker, name in ((outcomes, OUTCOME_COLOUR, "o", oname),
+                                             (alliances, ALLIANCE_COLOUR, "s", aname)):
+            ax.plot(*_series(scores), color=colour, lw=1.4, marker=marker, ms=4.5, label=name)
+            fixed = [x for x in scores if x.corrected]
+            ax.plot(*_series(fixed), ls="none", marker=marker, ms=6.5, mfc="white", mec=colour, mew=1.4,
+                    label="corrected by a person" if marker == "o" else None)
         concerns = [a for a in alerts if not a.good]
-        marked = [s for s in (*outcomes, *alliances) if any(a.session == s.session and _about(a, s) for a in concerns)]
-        self.marked.set_data(*_series(marked))
-        waiting = [s for s in (*outcomes, *alliances) if not s.reviewed]
-        self.unreviewed.set_data([s.session for s in waiting], [s.total + 2.6 for s in waiting])
-        self.ax.set_xlim(x0, x1)
-        step = max(1, int(x1 - x0) // 10)
-        self.ax.set_xticks(range(lo, int(x1) + 1, step))
-        kinds = "/".join(sorted({s.form.upper() for s in (*outcomes, *alliances)}))
-        self.title.set_text(f"client {episode.client}  ({kinds or 'no forms'})")
-        return self.fig
+        marked = [x for x in (*outcomes, *alliances) if any(a.session == x.session and _about(a, x) for a in concerns)]
+        ax.plot(*_series(marked), ls="none", marker="o", ms=11, mfc="none", mec=CONCERN_COLOUR, mew=1.3, label="alert")
+        waiting = [x for x in (*outcomes, *alliances) if not x.reviewed]
+        ax.plot([x.session for x in waiting], [x.total + 2.6 for x in waiting], ls="none", marker="$?$", ms=7,
+                color=CONCERN_COLOUR, label="not yet reviewed")
+        kinds = "/".join(sorted({x.form.upper() for x in (*outcomes, *alliances)}))
+        fig.text(self.frame[0], 0.93, f"client {episode.client}  ({kinds or 'no forms'})", fontsize=9)
+        if self.legend:
+            ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=7)
+        FigureCanvasSVG(fig)
+        return fig
 
-    def svg(self, episode: Episode, alerts: Sequence[Alert] = ()) -> str:
+    def svg(self, episode: Episode, alerts: Sequence[Alert] = (), *, standalone: bool = False) -> str:
+        """The client's plot. Not ``standalone``: it refers to ``#srs-plot-axes-<span>``,
+        which the page must define once (:meth:`defs`)."""
+        span = x_span(episode.last.number)
         with matplotlib.rc_context(RC):
-            return _svg(self.draw(episode, alerts))
+            text = _svg(self._layer(episode, alerts))
+        axes = self.background(span)
+        under = f"<g>{axes}</g>" if standalone else f'<use href="#srs-plot-axes-{span}"/>'
+        cut = text.index(">", text.index("<svg")) + 1
+        return text[:cut] + under + text[cut:]
+
+    def defs(self) -> str:
+        """The backgrounds the plots so far use, for the page to define once."""
+        groups = "".join(f'<g id="srs-plot-axes-{span}">{inner}</g>'
+                         for span, inner in sorted(self.backgrounds.items()))
+        return f'<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>{groups}</defs></svg>'
 
     def key_svg(self) -> str:
         """What the lines and marks mean, once for every plot of a report."""
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        handles = [
+            Line2D([], [], color=OUTCOME_COLOUR, lw=1.4, marker="o", ms=4.5, label="ORS / CORS (start of session)"),
+            Line2D([], [], color=ALLIANCE_COLOUR, lw=1.4, marker="s", ms=4.5, label="SRS / CSRS (end of session)"),
+            Patch(color=BAND_COLOUR, alpha=0.3, label="intake \u00b1 reliable change"),
+            Line2D([], [], color=OUTCOME_COLOUR, ls="--", lw=0.9, label="clinical cutoff (ORS 25, CORS 32)"),
+            Line2D([], [], color=ALLIANCE_COLOUR, ls=":", lw=1.0, label="SRS cutoff 36"),
+            Line2D([], [], ls="none", marker="o", ms=6.5, mfc="white", mec="#444", label="corrected by a person"),
+            Line2D([], [], ls="none", marker="o", ms=11, mfc="none", mec=CONCERN_COLOUR, label="alert"),
+            Line2D([], [], ls="none", marker="$?$", ms=7, color=CONCERN_COLOUR, label="not yet reviewed"),
+        ]
         with matplotlib.rc_context(RC):
-            fig = Figure(figsize=(7.5, 0.45))
-            handles = [self.outcome, self.alliance, self.band, self.out_cut, self.al_cut, self.out_fixed,
-                       self.marked, self.unreviewed]
-            fig.legend(handles=handles, labels=[h.get_label() for h in handles], loc="center", ncol=4,
-                       frameon=False, fontsize=7)
+            fig = Figure(figsize=(8.0, 0.5))
+            fig.legend(handles=handles, loc="center", ncol=4, frameon=False, fontsize=7)
             FigureCanvasSVG(fig)
             return _svg(fig)
+
+
+def _inner(svg: str) -> str:
+    """The markup inside an ``<svg>`` element."""
+    return svg[svg.index(">", svg.index("<svg")) + 1: svg.rindex("</svg>")]
 
 
 _ALLIANCE_CODES = {"srs_low", "srs_item_low", "srs_drop", "srs_perfect_repeat"}

@@ -21,7 +21,7 @@ from .summary import Caseload, ClientView, benchmarks
 
 CSS = """
 body { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
-  margin: 1.2em 2em; max-width: 70em; }
+  margin: 1.2em 2em; max-width: 76em; }
 h1 { font-size: 1.5em; margin: 0 0 .2em; } h2 { font-size: 1.2em; margin: 1.4em 0 .4em; border-bottom: 1px solid #bbb; }
 h3 { font-size: 1.05em; margin: 1em 0 .3em; }
 table { border-collapse: collapse; margin: .3em 0 .8em; }
@@ -64,17 +64,31 @@ def _anchor(client: str) -> str:
 
 
 def _alerts_table(alerts: Sequence[Alert], dates: dict[tuple[str, int], str]) -> str:
+    """One row per client, the client with the most urgent alert first; the advice is the
+    most urgent alert's (every rule's advice is listed at the end of the report)."""
     if not alerts:
         return "<p>No open alert.</p>"
-    rows = ["<table><tr><th>client</th><th>session</th><th>date</th><th>alert</th><th>what</th>"
-            "<th>rule</th><th>advice</th></tr>"]
-    for a in alerts:
-        note = ' <span class="unreviewed">(page not yet reviewed)</span>' if a.unreviewed else ""
+    by_client: dict[str, list[Alert]] = {}
+    for a in by_urgency(list(alerts)):
+        by_client.setdefault(a.client, []).append(a)
+    rows = ["<table><tr><th>client</th><th>session</th><th>date</th><th>alerts (most urgent first)</th>"
+            "<th>advice</th></tr>"]
+    for client, found in by_client.items():
+        first = found[0]
+        items = []
+        same: dict[str, list[Alert]] = {}
+        for a in found:  # several low items of one form: one line
+            same.setdefault(a.code, []).append(a)
+        for group in same.values():
+            a = group[0]
+            waiting = any(x.unreviewed for x in group)
+            note = ' <span class="unreviewed">(page not yet reviewed)</span>' if waiting else ""
+            items.append(f'<span class="{"good" if a.good else "concern"}">{_e(a.kind.title)}</span>: '
+                         f'{_e(", ".join(x.message for x in group))} <span class="muted">({_e(a.rule)})</span>{note}')
         rows.append(
-            f'<tr class="rank{a.rank}"><td><a href="#{_anchor(a.client)}">{_e(a.client)}</a></td>'
-            f'<td class="n">{a.session}</td><td>{_e(dates.get((a.client, a.session), "unknown"))}</td>'
-            f'<td class="{"good" if a.good else "concern"}">{_e(a.kind.title)}</td><td>{_e(a.message)}{note}</td>'
-            f"<td>{_e(a.rule)}</td><td>{_e(a.advice)}</td></tr>")
+            f'<tr class="rank{first.rank}"><td><a href="#{_anchor(client)}">{_e(client)}</a></td>'
+            f'<td class="n">{first.session}</td><td>{_e(dates.get((client, first.session), "unknown"))}</td>'
+            f'<td>{"<br>".join(items)}</td><td>{_e(first.advice)}</td></tr>')
     rows.append("</table>")
     return "\n".join(rows)
 
@@ -167,15 +181,22 @@ def _client(view: ClientView, plot: str) -> str:
         facts.append(f"site {e.last.site}")
     out.append(f'<p class="muted">{_e("; ".join(facts))}</p>')
     out.append(plot)
-    if view.alerts:
+    last = e.last.number
+    now = [a for a in by_urgency(list(view.alerts)) if a.session == last]
+    earlier: dict[str, list[int]] = {}
+    for a in view.alerts:
+        if a.session != last:
+            earlier.setdefault(a.code, []).append(a.session)
+    if now or earlier:
         out.append("<ul>")
-        last = e.last.number
-        for a in view.alerts:
+        for a in now:
             cls = "good" if a.good else "concern"
-            now = " (open)" if a.session == last and not a.good else ""
-            out.append(f'<li><span class="{cls}">session {a.session}: {_e(a.kind.title)}</span>{now}: '
+            out.append(f'<li><span class="{cls}">session {a.session} (latest): {_e(a.kind.title)}</span>: '
                        f"{_e(a.message)} <span class='muted'>({_e(a.rule)})</span>"
                        + (" <span class='unreviewed'>page not yet reviewed</span>" if a.unreviewed else "") + "</li>")
+        for code, numbers in sorted(earlier.items(), key=lambda kv: (KINDS[kv[0]].good, KINDS[kv[0]].rank)):
+            sessions = ", ".join(str(n) for n in sorted(set(numbers)))
+            out.append(f"<li class='muted'>earlier: {_e(KINDS[code].title)} in session(s) {sessions}</li>")
         out.append("</ul>")
     out.append("<table><tr><th>session</th><th>date</th><th>therapist</th><th>outcome</th><th>items</th>"
                "<th>alliance</th><th>items</th></tr>")
@@ -218,10 +239,11 @@ def render(load: Caseload, *, progress: Callable[[], None] | None = None) -> str
     if load.left_out:
         parts.append("<p class='muted'>Form pages left out: " + _e("; ".join(
             f"{n} {why}" for why, n in sorted(load.left_out.items()))) + ".</p>")
-    parts.append(f"<h2>Before the next session: {len(concerns)} open alert(s), most urgent first</h2>")
+    parts.append(f"<h2>Before the next session: {len({a.client for a in concerns})} client(s) to talk to, "
+                 f"{len(concerns)} open alert(s), most urgent first</h2>")
     parts.append(_alerts_table(concerns, dates))
     if good:
-        parts.append(f"<h3>Good news ({len(good)})</h3>")
+        parts.append(f"<h3>Good news ({len({a.client for a in good})} client(s))</h3>")
         parts.append(_alerts_table(good, dates))
     parts.append("<h2>The clinic</h2>")
     parts.append(_clinic(load))
@@ -231,6 +253,7 @@ def render(load: Caseload, *, progress: Callable[[], None] | None = None) -> str
         parts.append(_client(view, plotter.svg(view.episode, view.alerts)))
         if progress is not None:
             progress()
+    parts.append(plotter.defs())
     parts.append("<h2>The rules</h2><ul>")
     for kind in sorted(KINDS.values(), key=lambda k: (k.good, k.rank)):
         parts.append(f"<li><b>{_e(kind.title)}</b> (<code>{kind.code}</code>): {_e(kind.advice)}</li>")
