@@ -38,6 +38,8 @@ def _svg(fig: Figure) -> str:
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
     text = text[text.index("<svg"):]  # no XML prolog or DOCTYPE: the SVG goes inline in HTML
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)  # RDF boilerplate: nothing to fetch
+    text = re.sub(r'\s+xmlns:(dc|cc|rdf)="[^"]*"', "", text)
     text = re.sub(r"\n\s*", "\n", text)
     return text
 
