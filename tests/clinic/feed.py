@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from pathlib import Path
 
 from caseload import TrueClient
@@ -49,7 +50,7 @@ def feed(clients: list[TrueClient], folder: Path, *, review: set[tuple[str, int,
                     record = page_of(source, page, form, values, status).to_dict()
                     ledger.db.execute(
                         "INSERT INTO pages VALUES (?, ?, ?, ?, ?, NULL, ?, '0', '2026-01-01T00:00:00+00:00', NULL,"
-                        " '{}', NULL)", (key, settings, source, page, record["status"], __import__("json").dumps(record)))
+                        " '{}', NULL)", (key, settings, source, page, record["status"], json.dumps(record)))
                     ids[(c.id, s.number, form)] = key[:12]
                     rows.append([source, page, c.id, s.number, s.date.isoformat() if s.date else "", s.therapist,
                                  s.site])
