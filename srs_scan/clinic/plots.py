@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -86,13 +87,14 @@ class ClientPlotter:
         self.frame = (0.08 * width_in / self.size[0], 0.17, 0.89 * width_in / self.size[0], 0.72)
         self.legend = legend
         self.backgrounds: dict[int, str] = {}  # span -> the SVG group's inner markup
+        self._data: tuple[Figure, Any] | None = None  # the figure the data layers are drawn in
 
     # --- the parts -------------------------------------------------------------------------
 
     def _axes(self, fig: Figure, span: int, *, decorated: bool):
         ax = fig.add_axes(self.frame)
         ax.set_xlim(0.5, span + 0.5)
-        ax.set_ylim(0, 41)
+        ax.set_ylim(0, 44)
         if decorated:
             ax.set_yticks([0, 10, 20, 30, 40])
             step = 1 if span <= 12 else 2 if span <= 20 else 5
@@ -117,10 +119,18 @@ class ClientPlotter:
     def _layer(self, episode: Episode, alerts: Sequence[Alert], *, axes_too: bool = False) -> Figure:
         settings = self.settings
         span = x_span(episode.last.number)
-        fig = Figure(figsize=self.size)
-        if not axes_too:
-            fig.patch.set_visible(False)
-        ax = self._axes(fig, span, decorated=axes_too)
+        if axes_too:
+            fig = Figure(figsize=self.size)
+            ax = self._axes(fig, span, decorated=True)
+        else:  # one figure for every client: making axes is most of the cost of a plot
+            if self._data is None:
+                fig = Figure(figsize=self.size)
+                fig.patch.set_visible(False)
+                self._data = (fig, self._axes(fig, span, decorated=False))
+            fig, ax = self._data
+            for artist in (*ax.lines, *ax.patches, *fig.texts):
+                artist.remove()
+            ax.set_xlim(0.5, span + 0.5)
         intake = episode.intake
         out_rules: Clinical | None = rules_for(intake.form if intake else "ors", settings)
         oname = intake.form.upper() if intake else "ORS"
@@ -153,7 +163,8 @@ class ClientPlotter:
         fig.text(self.frame[0], 0.93, f"client {episode.client}  ({kinds or 'no forms'})", fontsize=9)
         if self.legend:
             ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=7)
-        FigureCanvasSVG(fig)
+        if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasSVG):
+            FigureCanvasSVG(fig)
         return fig
 
     def svg(self, episode: Episode, alerts: Sequence[Alert] = (), *, standalone: bool = False) -> str:

@@ -47,12 +47,15 @@ def score_of(result: PageResult, page_id: str, who: assignments.Assignment | Non
 def load(ledger: Ledger) -> Loaded:
     """Every countable page of the ledger as a :class:`Score`."""
     who = assignments.all_current(ledger)
+    trails: dict[str, list] = {}
+    for entry in ledger.trail():  # the whole trail at once, oldest first
+        trails.setdefault(entry.page_hash, []).append(entry)
     scores, left = [], Counter()
     pages = ledger.pages()
     for stored in pages:
         if stored.result.status in (PageStatus.NO_FORM, PageStatus.ERROR) and stored.page_hash not in who:
             continue
-        result = apply(stored.result, ledger.corrections_for(stored.page_hash), item_threshold=stored.item_threshold)
+        result = apply(stored.result, trails.get(stored.page_hash, []), item_threshold=stored.item_threshold)
         got = score_of(result, stored.page_id, who.get(stored.page_hash))
         if isinstance(got, str):
             if result.form is not None:

@@ -274,7 +274,7 @@ async function loadClients() {
     item.dataset.client = c.id;
     item.append(el("code", c.id), " ", el("span", `${c.sessions} session(s), ORS ${fmt(c.last_ors)}, SRS ${fmt(c.last_srs)}`));
     const open = concerns(c);
-    if (open.length) item.append(el("br"), el("span", open.map((a) => a.code).join(", "), "concern"));
+    if (open.length) item.append(el("br"), el("span", [...new Set(open.map((a) => a.code))].join(", "), "concern"));
     item.addEventListener("click", () => showClient(c.id));
     list.append(item);
   }
