@@ -138,3 +138,26 @@ def test_a_page_in_review_is_counted_and_marked(tmp_path):
     led.close()
     out = CliRunner().invoke(main, ["clients", "--db", str(tmp_path / "l.sqlite")])
     assert "srs_low: SRS total 35.0 [unreviewed]" in out.output
+
+
+def test_scan_assign_pattern_and_the_qr_code(tmp_path):
+    """A sample scan named after its client, session and date, and srs-scan's own forms (the
+    QR code gives client and session), scanned with --assign-pattern."""
+    import shutil
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[2] / "sample_scans"
+    shutil.copy(samples / "srs_scan_300dpi.png", tmp_path / "K-7_2_2026-05-04.png")
+    shutil.copy(samples / "own_forms_scan.pdf", tmp_path / "own.pdf")
+    out = CliRunner().invoke(main, ["scan", str(tmp_path / "K-7_2_2026-05-04.png"), str(tmp_path / "own.pdf"),
+                                    "--jsonl", str(tmp_path / "o.jsonl"), "--assign-pattern",
+                                    "{client}_{session}_{date}.png", "--workers", "1", "-q"])
+    assert out.exit_code == 0, out.output
+    assert "1 page(s) assigned" in out.output
+    out = CliRunner().invoke(main, ["clients", "--db", str(tmp_path / "srs-scan-ledger.sqlite")])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert any(x.startswith("K-7: 1 session(s), last s2 (2026-05-04)") for x in lines), out.output
+    own = next(x for x in lines if x.startswith("C-0042"))  # from the QR codes; no date: none guessed
+    assert "2 session(s), last s4 (date unknown)" in own and "last SRS 35." in own  # 35.1 on the paper
+    assert "srs_missing" in own  # session 4 has an ORS and no SRS
