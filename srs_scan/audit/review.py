@@ -394,14 +394,16 @@ def _assign_request(body: dict[str, Any]) -> tuple[str, assignments.Assignment, 
     page_id, by = body.get("page_id"), body.get("by")
     if not isinstance(page_id, str) or not isinstance(by, str):
         raise ValueError("give the page id and your name as text")
-    values = {}
-    for key in ("client", "session", "date", "therapist", "site"):
+    text: dict[str, str | None] = {}
+    for key in ("client", "date", "therapist", "site"):
         value = body.get(key)
-        if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
+        if value is not None and not isinstance(value, str):
             raise ValueError(f"{key} must be text")
-        values[key] = value
-    given = assignments.make(values["client"], values["session"], values["date"], values["therapist"],
-                             values["site"])
+        text[key] = value
+    session = body.get("session")
+    if session is not None and (isinstance(session, bool) or not isinstance(session, (str, int))):
+        raise ValueError("session must be a whole number")
+    given = assignments.make(text["client"], session, text["date"], text["therapist"], text["site"])
     if given.empty:
         raise ValueError("say what to set: client, session, date, therapist or site")
     return page_id, given, by

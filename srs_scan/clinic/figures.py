@@ -230,7 +230,8 @@ def clinic_figures(episodes: Sequence[Episode], scope: Scope = EVERYTHING,
         sd = mean_of(pre).sd
         if sd:
             effect = (sum(post) / n - sum(pre) / n) / sd
-    strong, weak = [], []
+    strong: list[float] = []
+    weak: list[float] = []
     for e in chosen:
         o = outcomes.get(e.client)
         first = e.alliances[0] if e.alliances else None

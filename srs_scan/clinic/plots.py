@@ -30,8 +30,13 @@ OUTCOME_COLOUR = "#1f5fa8"
 ALLIANCE_COLOUR = "#2b8a3e"
 CONCERN_COLOUR = "#c62828"
 BAND_COLOUR = "#9aa5b1"
-RC = {"svg.fonttype": "none", "svg.hashsalt": "srs-scan", "font.size": 8, "font.family": "sans-serif",
+RC: dict[str, Any] = {"svg.fonttype": "none", "svg.hashsalt": "srs-scan", "font.size": 8, "font.family": "sans-serif",
       "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _style() -> Any:
+    """The plots' matplotlib settings, for a ``with`` block (the global settings stay as they are)."""
+    return matplotlib.rc_context(RC)  # type: ignore[arg-type]
 
 
 def _svg(fig: Figure) -> str:
@@ -60,7 +65,7 @@ def client_png(episode: Episode, alerts: Sequence[Alert], path: str, settings: S
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     plotter = ClientPlotter(settings, legend=True)
-    with matplotlib.rc_context(RC):
+    with _style():
         fig = plotter._layer(episode, alerts, axes_too=True)
         FigureCanvasAgg(fig)
         fig.savefig(path, format="png", dpi=110)
@@ -109,7 +114,7 @@ class ClientPlotter:
     def background(self, span: int) -> str:
         """The axes of a span, as SVG markup to go inside a ``<g>`` (drawn once)."""
         if span not in self.backgrounds:
-            with matplotlib.rc_context(RC):
+            with _style():
                 fig = Figure(figsize=self.size)
                 self._axes(fig, span, decorated=True)
                 FigureCanvasSVG(fig)
@@ -171,7 +176,7 @@ class ClientPlotter:
         """The client's plot. Not ``standalone``: it refers to ``#srs-plot-axes-<span>``,
         which the page must define once (:meth:`defs`)."""
         span = x_span(episode.last.number)
-        with matplotlib.rc_context(RC):
+        with _style():
             text = _svg(self._layer(episode, alerts))
         axes = self.background(span)
         under = f"<g>{axes}</g>" if standalone else f'<use href="#srs-plot-axes-{span}"/>'
@@ -199,7 +204,7 @@ class ClientPlotter:
             Line2D([], [], ls="none", marker="o", ms=11, mfc="none", mec=CONCERN_COLOUR, label="alert"),
             Line2D([], [], ls="none", marker="$?$", ms=7, color=CONCERN_COLOUR, label="not yet reviewed"),
         ]
-        with matplotlib.rc_context(RC):
+        with _style():
             fig = Figure(figsize=(8.0, 0.5))
             fig.legend(handles=handles, loc="center", ncol=4, frameon=False, fontsize=7)
             FigureCanvasSVG(fig)
@@ -225,7 +230,7 @@ def _about(alert: Alert, score: Score) -> bool:
 
 def distribution_svg(bins: Sequence[tuple[str, int]], cutoff: float = 36.0) -> str:
     """The alliance totals' distribution as bars (the bins at or below the cutoff in red)."""
-    with matplotlib.rc_context(RC):
+    with _style():
         fig = Figure(figsize=(4.2, 2.0))
         ax = fig.add_axes((0.13, 0.22, 0.84, 0.7))
         labels = [b for b, _ in bins]

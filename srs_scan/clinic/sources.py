@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..ledger import assignments
-from ..ledger.corrections import apply
+from ..ledger.corrections import Correction, apply
 from ..ledger.store import Ledger
 from ..model import PageResult, PageStatus
 from .records import Score
@@ -47,10 +47,11 @@ def score_of(result: PageResult, page_id: str, who: assignments.Assignment | Non
 def load(ledger: Ledger) -> Loaded:
     """Every countable page of the ledger as a :class:`Score`."""
     who = assignments.all_current(ledger)
-    trails: dict[str, list] = {}
+    trails: dict[str, list[Correction]] = {}
     for entry in ledger.trail():  # the whole trail at once, oldest first
         trails.setdefault(entry.page_hash, []).append(entry)
-    scores, left = [], Counter()
+    scores: list[Score] = []
+    left: Counter[str] = Counter()
     pages = ledger.pages()
     for stored in pages:
         if stored.result.status in (PageStatus.NO_FORM, PageStatus.ERROR) and stored.page_hash not in who:
