@@ -205,6 +205,8 @@ def _client(view: ClientView, plot: str) -> str:
         at, ai = _cell(s.alliance)
         oname = s.outcome.form.upper() + " " if s.outcome else ""
         aname = s.alliance.form.upper() + " " if s.alliance else ""
+        if s.extra:
+            at += f' <span class="muted">(+{len(s.extra)} more page(s) for this session: the first is used)</span>'
         out.append(f"<tr><td class='n'>{s.number}</td><td>{_e(s.date.isoformat() if s.date else 'unknown')}</td>"
                    f"<td>{_e(s.therapist or '')}</td><td>{_e(oname)}{ot}</td><td>{oi}</td>"
                    f"<td>{_e(aname)}{at}</td><td>{ai}</td></tr>")

@@ -48,10 +48,10 @@ def browser():
     driver.quit()
 
 
-def _keep(tmp_path: Path, name: str, png: bytes) -> Path:
+def _keep(tmp_path: Path, name: str, data: bytes) -> Path:
     where = Path(os.environ.get("SRS_SCAN_SCREENSHOTS") or tmp_path)
     where.mkdir(parents=True, exist_ok=True)
-    (where / name).write_bytes(png)
+    (where / name).write_bytes(data)
     return where / name
 
 
@@ -95,6 +95,15 @@ def test_the_report_renders_and_prints_in_a_browser(small_caseload, browser, tmp
     _keep(tmp_path, "report-client.png", section.screenshot_as_png)
     pdf = base64.b64decode(browser.print_page())
     assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") > 2
+    printed = _keep(tmp_path, "report-print.pdf", pdf)
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(printed))
+    for i in (0, 1):  # the printed pages, as pictures to look at
+        image = doc[i].render(scale=1.2).to_pil()
+        image.save(printed.with_name(f"report-print-{i + 1}.png"))
+        assert image.size[1] > image.size[0]  # portrait pages
+    doc.close()
 
 
 @pytest.fixture
