@@ -25,6 +25,7 @@ from .clinic.rules import Settings
 from .clinic.summary import client_line
 from .exceptions import ExitCode, SrsScanError, TemplateError, UsageProblem
 from .exports.records import format_summary
+from .forms.definitions import all_forms
 from .forms.layouts import PAPERS_MM, all_layouts
 from .forms.printing import parse_sessions
 from .jobs.assign import AssignOutcome, assign_file, assign_page, assign_pattern
@@ -65,6 +66,10 @@ def main() -> None:
     default=None,
     help="Flag SRS items scoring below this (default 9.0).",
 )
+@click.option("--form", "form_id", default=None, metavar="ID",
+              help="Declare the form of every page (srs, ors, csrs, cors): a stack known to be SRS, or a "
+                   "translated form. No page goes to review for its type; a page whose words or markers "
+                   "name another form still does.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Pages read in parallel (default: one per CPU core).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -80,8 +85,8 @@ def main() -> None:
                    "'{client}_{session}_{date}.pdf'.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the end-of-run summary (no progress bar).")
 def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
-         item_threshold: float | None, workers: int | None, db_path: Path | None, timeout: float,
-         assign_path: Path | None, assign_pattern: str | None, quiet: bool) -> None:
+         item_threshold: float | None, form_id: str | None, workers: int | None, db_path: Path | None,
+         timeout: float, assign_path: Path | None, assign_pattern: str | None, quiet: bool) -> None:
     """Read the forms in INPUT files and folders (PDF, TIFF, PNG, JPEG, HEIC).
 
     Prints each page's scores, total and flags. Pages that need a person are marked
@@ -98,8 +103,10 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     # Pillow's complaints about damaged metadata are not for the user: a page that cannot
     # be read is reported as such
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
+    if form_id is not None:
+        form_id = _known_form(form_id)
     request = ScanRequest(inputs=inputs, jsonl=jsonl, csv_path=csv_path, db_path=db_path,
-                          options=ReadOptions(item_threshold=item_threshold),
+                          options=ReadOptions(item_threshold=item_threshold, form=form_id),
                           workers=workers or os.cpu_count() or 1, timeout=timeout,
                           assign_file=assign_path, assign_pattern=assign_pattern)
     to_stdout = jsonl is not None and str(jsonl) == "-"
@@ -141,6 +148,16 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
                    err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     _print_scan_summary(summary, jsonl, csv_path, quiet=quiet)
+
+
+def _known_form(form_id: str) -> str:
+    try:
+        forms = all_forms()
+    except SrsScanError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if form_id.lower() not in forms:
+        raise click.BadParameter(f"'{form_id}' is not one of {', '.join(sorted(forms))}", param_hint="--form")
+    return form_id.lower()
 
 
 def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path | None, *, quiet: bool) -> None:

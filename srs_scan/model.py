@@ -165,7 +165,7 @@ class PageResult:
 
     @property
     def corrected(self) -> bool:
-        """Whether a person changed any item (see :mod:`srs_scan.corrections`)."""
+        """Whether a person changed any item (see :mod:`srs_scan.ledger.corrections`)."""
         return any(item.corrected for item in self.items)
 
     def drawing_geometry(self) -> dict[str, Any] | None:

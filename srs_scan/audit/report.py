@@ -2,7 +2,7 @@
 out), readable offline and printable, one page of the stack per printed sheet.
 
 This module only formats: the pages and their order come from :mod:`srs_scan.audit`,
-the images from :mod:`srs_scan.draw`.
+the images from :mod:`srs_scan.audit.draw`.
 """
 
 from __future__ import annotations

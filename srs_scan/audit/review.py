@@ -15,7 +15,7 @@ ledger:
 * responses are not cached, not framed, and the page loads nothing from elsewhere.
 
 This module is the HTTP layer only: pages and corrections go through
-:mod:`srs_scan.audit`, images through :mod:`srs_scan.draw`.
+:mod:`srs_scan.audit.select`, images through :mod:`srs_scan.audit.draw`.
 """
 
 from __future__ import annotations

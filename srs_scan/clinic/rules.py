@@ -1,9 +1,9 @@
 """The thresholds of the clinic's rules: the ``clinical`` block of each form template
 (:class:`srs_scan.forms.definitions.Clinical`), with a clinic's overrides.
 
-The child forms (CORS, CSRS) have no template yet; until they do, the values below are
-used (CORS clinical cutoff 32, DOMAIN.md). A ``cors.json``/``csrs.json`` template with a
-``clinical`` block takes over from them.
+The child forms (CORS, CSRS) carry the same block in their templates (CORS clinical
+cutoff 32, DOMAIN.md); the values below are used only where a ``cors``/``csrs`` template
+is missing or has no ``clinical`` block.
 """
 
 from __future__ import annotations

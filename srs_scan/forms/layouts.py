@@ -1,7 +1,7 @@
 """Printed layouts: where everything sits on the forms srs-scan prints itself.
 
 One JSON file per layout in ``templates/printed/``. The same data drives the PDF
-writer (:mod:`srs_scan.printing`) and the reader (:mod:`srs_scan.fiducials`): marker
+writer (:mod:`srs_scan.forms.printing`) and the reader (:mod:`srs_scan.read.fiducials`): marker
 positions, the QR code's box and the four scale lines. Adding a layout is adding a
 file; a malformed one raises :class:`TemplateError` naming the file and the field.
 
@@ -153,13 +153,59 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
     for paper, (pw, ph) in PAPERS_MM.items():
         if frame[0] > pw - 2 * MIN_MARGIN_MM or frame[1] > ph - 2 * MIN_MARGIN_MM:
             raise TemplateError(f"{where}: frame_mm {frame} does not fit on {paper} paper with printer margins")
+    dictionary, markers = _markers(require_field(data, "markers", dict, where), frame, where)
+    qr = require_field(data, "qr", dict, where)
+    qr_at = _point(qr, "at_mm", f"{where}: qr")
+    qr_size = _number(qr, "size_mm", f"{where}: qr", 12.0, 60.0)
+    qr_level = require_field(qr, "error_correction", str, f"{where}: qr")
+    if qr_level not in QR_LEVELS:
+        raise TemplateError(f"{where}: qr: error_correction must be one of {', '.join(QR_LEVELS)}")
+    _inside((*qr_at, qr_at[0] + qr_size, qr_at[1] + qr_size), frame, where, "the QR code")
+    sc = require_field(data, "scales", dict, where)
+    lefts = _left_ends(sc, len(form.items), form.line_length_mm, frame, where)
+    tx = require_field(data, "text", dict, where)
+    bar = require_field(data, "check_bar", dict, where)
+    bar_at = _point(bar, "at_mm", f"{where}: check_bar")
+    bar_len = _number(bar, "length_mm", f"{where}: check_bar", 50.0, 170.0)
+    _inside((*bar_at, bar_at[0] + bar_len, bar_at[1]), frame, where, "the check bar")
+    return PrintedLayout(
+        id=require_field(data, "id", str, where),
+        form=form_id,
+        version=require_field(data, "version", int, where),
+        frame_mm=frame,
+        marker_dictionary=dictionary,
+        markers=markers,
+        qr_at_mm=qr_at,
+        qr_size_mm=qr_size,
+        qr_level=qr_level,
+        qr_note=qr.get("note") if isinstance(qr.get("note"), str) else None,
+        line_length_mm=form.line_length_mm,
+        line_width_mm=_number(sc, "line_width_mm", f"{where}: scales", 0.1, 1.5),
+        left_ends_mm=lefts,
+        title=_text(tx, "title", f"{where}: text"),  # type: ignore[arg-type]
+        subtitle=_text(tx, "subtitle", f"{where}: text", optional=True),
+        instructions=_text(tx, "instructions", f"{where}: text", optional=True),
+        items=_item_texts(tx, len(form.items), where),
+        item_size_pt=_number(tx, "item_size_pt", f"{where}: text", 4.0, 30.0),
+        anchor_size_pt=_number(tx, "anchor_size_pt", f"{where}: text", 4.0, 30.0),
+        anchor_width_mm=_number(tx, "anchor_width_mm", f"{where}: text", 10.0, 100.0),
+        label_baseline_mm=_number(tx, "label_baseline_mm", f"{where}: text", 3.0, 30.0),
+        anchor_baseline_mm=_number(tx, "anchor_baseline_mm", f"{where}: text", 3.0, 30.0),
+        fields=_fields(data.get("fields", []), where),
+        check_bar_at_mm=bar_at,
+        check_bar_length_mm=bar_len,
+    )
 
-    def inside(box: tuple[float, float, float, float], what: str) -> None:
-        x0, y0, x1, y1 = box
-        if x0 < -1e-9 or y0 < -1e-9 or x1 > frame[0] + 1e-9 or y1 > frame[1] + 1e-9:
-            raise TemplateError(f"{where}: {what} lies outside the frame")
 
-    mk = require_field(data, "markers", dict, where)
+def _inside(box: tuple[float, float, float, float], frame: Point, where: str, what: str) -> None:
+    """TemplateError unless ``box`` (x0, y0, x1, y1 in mm) lies within the frame."""
+    x0, y0, x1, y1 = box
+    if x0 < -1e-9 or y0 < -1e-9 or x1 > frame[0] + 1e-9 or y1 > frame[1] + 1e-9:
+        raise TemplateError(f"{where}: {what} lies outside the frame")
+
+
+def _markers(mk: dict[str, Any], frame: Point, where: str) -> tuple[str, tuple[Marker, ...]]:
+    """The marker dictionary and the four corner markers, one near each corner."""
     dictionary = require_field(mk, "dictionary", str, f"{where}: markers")
     if dictionary not in MARKER_DICTIONARIES:
         known = ", ".join(MARKER_DICTIONARIES)
@@ -172,7 +218,7 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
     for i, raw in enumerate(placed, 1):
         w = f"{where}: marker {i}"
         marker = Marker(require_field(raw, "id", int, w), _point(raw, "at_mm", w), size)
-        inside((*marker.at_mm, marker.at_mm[0] + size, marker.at_mm[1] + size), f"marker {i}")
+        _inside((*marker.at_mm, marker.at_mm[0] + size, marker.at_mm[1] + size), frame, where, f"marker {i}")
         markers.append(marker)
     if len({m.id for m in markers}) != 4:
         raise TemplateError(f"{where}: markers: the four marker ids must differ")
@@ -181,73 +227,43 @@ def parse_layout(data: dict[str, Any], where: str = "<layout>") -> PrintedLayout
     ys = sorted(m.at_mm[1] for m in markers)
     if xs[2] - xs[1] < 0.5 * frame[0] or ys[2] - ys[1] < 0.5 * frame[1]:
         raise TemplateError(f"{where}: markers: place one marker near each corner of the frame")
+    return dictionary, tuple(markers)
 
-    qr = require_field(data, "qr", dict, where)
-    qr_at = _point(qr, "at_mm", f"{where}: qr")
-    qr_size = _number(qr, "size_mm", f"{where}: qr", 12.0, 60.0)
-    qr_level = require_field(qr, "error_correction", str, f"{where}: qr")
-    if qr_level not in QR_LEVELS:
-        raise TemplateError(f"{where}: qr: error_correction must be one of {', '.join(QR_LEVELS)}")
-    inside((*qr_at, qr_at[0] + qr_size, qr_at[1] + qr_size), "the QR code")
 
-    sc = require_field(data, "scales", dict, where)
+def _left_ends(sc: dict[str, Any], n_items: int, line_mm: float, frame: Point, where: str) -> tuple[Point, ...]:
+    """The scale lines' left ends, one per item, top to bottom, each line inside the frame."""
     lefts_raw = require_field(sc, "left_ends_mm", list, f"{where}: scales")
-    if len(lefts_raw) != len(form.items):
-        raise TemplateError(f"{where}: scales: {len(lefts_raw)} lines for a form with {len(form.items)} items")
+    if len(lefts_raw) != n_items:
+        raise TemplateError(f"{where}: scales: {len(lefts_raw)} lines for a form with {n_items} items")
     lefts = tuple(_point({"p": p}, "p", f"{where}: scales: line {i}") for i, p in enumerate(lefts_raw, 1))
-    n = form.line_length_mm
     for i, (x, y) in enumerate(lefts, 1):
-        inside((x, y, x + n, y), f"scale line {i}")
+        _inside((x, y, x + line_mm, y), frame, where, f"scale line {i}")
     if any(b[1] <= a[1] for a, b in zip(lefts, lefts[1:], strict=False)):
         raise TemplateError(f"{where}: scales: lines must be listed top to bottom")
+    return lefts
 
-    tx = require_field(data, "text", dict, where)
+
+def _item_texts(tx: dict[str, Any], n_items: int, where: str) -> tuple[ItemText, ...]:
     items_raw = require_field(tx, "items", list, f"{where}: text")
-    if len(items_raw) != len(form.items):
-        raise TemplateError(f"{where}: text: {len(items_raw)} item texts for {len(form.items)} items")
-    items = tuple(
+    if len(items_raw) != n_items:
+        raise TemplateError(f"{where}: text: {len(items_raw)} item texts for {n_items} items")
+    return tuple(
         ItemText(*(require_field(raw, k, str, f"{where}: text: item {i}") for k in ("label", "left", "right")))
         for i, raw in enumerate(items_raw, 1)
     )
+
+
+def _fields(raws: list[Any], where: str) -> tuple[Field, ...]:
+    """The header fields (Name, Date, ...); 'fill' names what srs-scan prints into one."""
     fields = []
-    for i, raw in enumerate(data.get("fields", []), 1):
+    for i, raw in enumerate(raws, 1):
         w = f"{where}: field {i}"
         fill = raw.get("fill") if isinstance(raw, dict) else None
         if fill not in (None, "client", "session"):
             raise TemplateError(f"{w}: fill must be 'client' or 'session'")
         label, at = require_field(raw, "label", str, w), _point(raw, "at_mm", w)
         fields.append(Field(label, at, _number(raw, "length_mm", w, 5, 200), fill))
-    bar = require_field(data, "check_bar", dict, where)
-    bar_at = _point(bar, "at_mm", f"{where}: check_bar")
-    bar_len = _number(bar, "length_mm", f"{where}: check_bar", 50.0, 170.0)
-    inside((*bar_at, bar_at[0] + bar_len, bar_at[1]), "the check bar")
-    return PrintedLayout(
-        id=require_field(data, "id", str, where),
-        form=form_id,
-        version=require_field(data, "version", int, where),
-        frame_mm=frame,
-        marker_dictionary=dictionary,
-        markers=tuple(markers),
-        qr_at_mm=qr_at,
-        qr_size_mm=qr_size,
-        qr_level=qr_level,
-        qr_note=qr.get("note") if isinstance(qr.get("note"), str) else None,
-        line_length_mm=n,
-        line_width_mm=_number(sc, "line_width_mm", f"{where}: scales", 0.1, 1.5),
-        left_ends_mm=lefts,
-        title=_text(tx, "title", f"{where}: text"),  # type: ignore[arg-type]
-        subtitle=_text(tx, "subtitle", f"{where}: text", optional=True),
-        instructions=_text(tx, "instructions", f"{where}: text", optional=True),
-        items=items,
-        item_size_pt=_number(tx, "item_size_pt", f"{where}: text", 4.0, 30.0),
-        anchor_size_pt=_number(tx, "anchor_size_pt", f"{where}: text", 4.0, 30.0),
-        anchor_width_mm=_number(tx, "anchor_width_mm", f"{where}: text", 10.0, 100.0),
-        label_baseline_mm=_number(tx, "label_baseline_mm", f"{where}: text", 3.0, 30.0),
-        anchor_baseline_mm=_number(tx, "anchor_baseline_mm", f"{where}: text", 3.0, 30.0),
-        fields=tuple(fields),
-        check_bar_at_mm=bar_at,
-        check_bar_length_mm=bar_len,
-    )
+    return tuple(fields)
 
 
 def load_layout_file(path: Path) -> PrintedLayout:

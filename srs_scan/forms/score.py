@@ -1,10 +1,11 @@
 """Stage 6: turn mark readings into item scores, a total and clinical flags.
 
 Rules (../DOMAIN.md, from the published SRS/ORS guidance):
-* item score = mm / 10, to 0.1; total = sum of the four when all four are present;
-* SRS: total <= 36 is an alliance concern; any item below 9.0 (configurable) is worth
-  exploring; 40/40 may mean reluctance to give negative feedback;
-* ORS: total below 25 is in the clinical range (adult cutoff).
+* item score = mm / 10, to 0.1; total = sum of the items when every item is present;
+* SRS (and CSRS): total <= 36 is an alliance concern; any item below 9.0 (configurable)
+  is worth exploring; 40/40 may mean reluctance to give negative feedback;
+* ORS: total below 25 is in the clinical range (adult cutoff; CORS: 32).
+The template's ``scoring`` block says which of these rules apply to a form.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def item_reasons(items: Sequence[ItemResult]) -> list[str]:
 
 def total_of(items: Sequence[ItemResult]) -> float | None:
     """Sum of the item scores, or None when any item has no value."""
-    if len(items) != 4 or any(item.score is None for item in items):
+    if not items or any(item.score is None for item in items):
         return None
     return round_half_up(sum(item.score for item in items if item.score is not None), 1)
 
@@ -82,16 +83,19 @@ def flags_for(
     """Clinical flags with the advice to act on them."""
     rules = form.scoring
     advice = form.advice
+    name = form.id.upper()
     flags: list[Flag] = []
-    if form.id == "srs":
-        concern = rules.get("total_concern_at_most", 36.0)
+    # the rules a template states decide the flags (an SRS and a CSRS state the same ones)
+    if "total_concern_at_most" in rules:
+        concern = rules["total_concern_at_most"]
         if total is not None and total <= concern:
             flags.append(
-                Flag("alliance_concern", f"SRS total {total:.1f} <= {concern:g}", advice.get("total_concern", ""))
+                Flag("alliance_concern", f"{name} total {total:.1f} <= {concern:g}", advice.get("total_concern", ""))
             )
+    if "item_flag_below" in rules:
         threshold = options.item_threshold
         if threshold is None:
-            threshold = rules.get("item_flag_below", 9.0)
+            threshold = rules["item_flag_below"]
         low = [item for item in items if item.score is not None and item.score < threshold]
         for item in low:
             flags.append(
@@ -101,13 +105,14 @@ def flags_for(
                     advice.get("item_low", ""),
                 )
             )
-        perfect = rules.get("perfect_total", 40.0)
+    if "perfect_total" in rules:
+        perfect = rules["perfect_total"]
         if total is not None and total >= perfect:
-            flags.append(Flag("perfect_score", f"SRS total {total:.1f}/40", advice.get("perfect", "")))
-    elif form.id == "ors":
-        cutoff = rules.get("total_cutoff_below", 25.0)
+            flags.append(Flag("perfect_score", f"{name} total {total:.1f}/{perfect:g}", advice.get("perfect", "")))
+    if "total_cutoff_below" in rules:
+        cutoff = rules["total_cutoff_below"]
         if total is not None and total < cutoff:
             flags.append(
-                Flag("clinical_range", f"ORS total {total:.1f} < {cutoff:g}", advice.get("below_cutoff", ""))
+                Flag("clinical_range", f"{name} total {total:.1f} < {cutoff:g}", advice.get("below_cutoff", ""))
             )
     return tuple(flags)

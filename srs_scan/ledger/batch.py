@@ -71,7 +71,7 @@ def _init_worker(db: str | None, options: ReadOptions, timeout: float) -> None:
 
 def _settings() -> str:
     """The worker's reading settings (see :func:`settings_key`); the parent's are the same."""
-    return settings_key(item_threshold=_options.item_threshold)
+    return settings_key(**_options.settings())
 
 
 def _alarm(signum: int, frame: FrameType | None) -> None:
@@ -137,7 +137,7 @@ def run(
     opts = options or ReadOptions()
     db = str(ledger.path) if ledger.path is not None else None
     seen: dict[str, PageTask] = {}  # page hash or "sheet:<form id>" -> first task with it
-    settings = settings_key(item_threshold=opts.item_threshold)
+    settings = settings_key(**opts.settings())
     if workers <= 1 or len(tasks) <= 1:
         _init_worker_inline(ledger, opts, timeout)
         outcomes: Iterator[PageOutcome] = map(work, tasks)

@@ -2,7 +2,7 @@
 
 A correction sets one item's value (a distance on the 100 mm line) or marks it
 missing, with who made it and why. Corrections are kept in the ledger's append-only
-trail (:mod:`srs_scan.ledger`) beside the machine's reading, which is never changed;
+trail (:mod:`srs_scan.ledger.store`) beside the machine's reading, which is never changed;
 :func:`apply` gives the page as it stands after them: the corrected items, the total,
 the clinical flags and what is still left for a person to check.
 

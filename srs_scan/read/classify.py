@@ -1,10 +1,10 @@
 """Stage 6: read the page's words to confirm which way up it is and which form it is.
 
 The form region (the stack of scales and what is printed around it) is turned upright
-at about 100 dpi. The bundled OCR engine (:mod:`srs_scan.textread`) then
+at about 100 dpi. The bundled OCR engine (:mod:`srs_scan.read.textread`) then
 
 * scores whether its text lines read upright or upside down (a check on the
-  geometric decision of :mod:`srs_scan.orient`), and
+  geometric decision of :mod:`srs_scan.read.orient`), and
 * reads the most prominent lines, title region first, and matches them against each
   form's keywords in ``templates/``.
 

@@ -106,12 +106,56 @@ def find_segments(
     return [s for s in segments if s.length >= min_length]
 
 
+BIN_PX = 2.0  # bin width along a component's axis, working px
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """A component's ink binned along its principal axis ``d`` (``nrm`` across it):
+    per bin the pixel count, the mean and extent across, and whether it is thin."""
+
+    centre: np.ndarray
+    d: np.ndarray
+    nrm: np.ndarray
+    t0: float  # axis position of the first bin's start
+    tc: np.ndarray  # bin centres along the axis
+    count: np.ndarray
+    smean: np.ndarray
+    smin: np.ndarray
+    smax: np.ndarray
+    present: np.ndarray
+    spread: np.ndarray
+    thin: np.ndarray
+
+
 def _fit_component(
     xs: np.ndarray, ys: np.ndarray, *, min_length: float, thin_px: float
 ) -> list[Segment]:
     pts = np.column_stack([xs, ys]).astype(np.float64)
     if len(pts) > 60000:  # a page-sized blob (background texture): not a printed line
         return []
+    prof = _profile(pts, thin_px)
+    if len(prof.tc) * BIN_PX < min_length or prof.thin.sum() < 0.3 * min_length / BIN_PX:
+        return []
+    tol = max(1.5, 0.5 * thin_px)
+    coef = _centre_line(prof, tol)
+    if coef is None:
+        return []
+    fit = np.polyval(coef, prof.tc)
+    covered = prof.present & (prof.smin - tol <= fit) & (fit <= prof.smax + tol)
+    thickness = float(np.median(prof.spread[prof.thin])) if prof.thin.any() else thin_px
+    out = []
+    for b0, b1 in _runs(covered, max_gap_bins=2):
+        # the run may reach into text on the line's axis past an end, or stop short
+        # under a mark: the ends are found at full resolution (measure.py), from the
+        # middle of the line outwards, so only the line's position matters here
+        segment = _segment(prof, coef, b0, b1, thickness, min_length)
+        if segment is not None:
+            out.append(segment)
+    return out
+
+
+def _profile(pts: np.ndarray, thin_px: float) -> _Profile:
     centre = pts.mean(axis=0)
     cov = np.cov((pts - centre).T)
     evals, evecs = np.linalg.eigh(cov)
@@ -119,11 +163,8 @@ def _fit_component(
     nrm = np.array([-d[1], d[0]])
     t = (pts - centre) @ d
     s = (pts - centre) @ nrm
-    bw = 2.0
-    idx = np.floor((t - t.min()) / bw).astype(np.int64)
+    idx = np.floor((t - t.min()) / BIN_PX).astype(np.int64)
     nb = int(idx.max()) + 1
-    if nb * bw < min_length:
-        return []
     count = np.bincount(idx, minlength=nb).astype(np.float64)
     ssum = np.bincount(idx, weights=s, minlength=nb)
     smin = np.full(nb, np.inf)
@@ -132,74 +173,72 @@ def _fit_component(
     np.maximum.at(smax, idx, s)
     present = count > 0
     spread = np.where(present, smax - smin + 1.0, np.inf)
-    thin = present & (spread <= thin_px)
-    if thin.sum() < 0.3 * min_length / bw:
-        return []
-    tc = t.min() + (np.arange(nb) + 0.5) * bw
-    smean = np.where(present, ssum / np.maximum(count, 1), 0.0)
-    use = thin.copy()
-    tol = max(1.5, 0.5 * thin_px)
+    return _Profile(
+        centre, d, nrm, float(t.min()), t.min() + (np.arange(nb) + 0.5) * BIN_PX, count,
+        np.where(present, ssum / np.maximum(count, 1), 0.0), smin, smax, present, spread,
+        present & (spread <= thin_px),
+    )
+
+
+def _centre_line(prof: _Profile, tol: float) -> np.ndarray | None:
+    """The line's centre across the axis as a polynomial in the axis position: straight,
+    or a parabola for a bowed (curled) line; None when too few thin bins agree."""
+    use = prof.thin.copy()
+    tc, smean, weight = prof.tc, prof.smean, np.sqrt(prof.count)
     coef = np.zeros(2)
+    resid = np.zeros_like(tc)
     for _ in range(3):  # straight first: robust against thin bits of text beside the line
         if use.sum() < 6:
-            return []
-        coef = np.polyfit(tc[use], smean[use], 1, w=np.sqrt(count[use]))
+            return None
+        coef = np.polyfit(tc[use], smean[use], 1, w=weight[use])
         resid = np.abs(np.polyval(coef, tc) - smean)
-        use = thin & (resid <= tol)
+        use = prof.thin & (resid <= tol)
     if use.sum() < 6:
-        return []
+        return None
     straight_rms = float(np.sqrt(np.mean(resid[use] ** 2)))
-    curved = np.polyfit(tc[use], smean[use], 2, w=np.sqrt(count[use]))
+    curved = np.polyfit(tc[use], smean[use], 2, w=weight[use])
     curved_rms = float(np.sqrt(np.mean((np.polyval(curved, tc[use]) - smean[use]) ** 2)))
     if curved_rms < 0.7 * straight_rms and straight_rms > 0.5:  # a bowed (curled) line
-        coef = curved
-    fit = np.polyval(coef, tc)
-    covered = present & (smin - tol <= fit) & (fit <= smax + tol)
-    # longest run of covered bins allowing gaps of up to 2 bins
+        return curved
+    return coef
+
+
+def _runs(covered: np.ndarray, *, max_gap_bins: int) -> list[tuple[int, int]]:
+    """Runs of covered bins (first, last), allowing gaps of up to ``max_gap_bins``."""
     runs: list[tuple[int, int]] = []
     start: int | None = None
     last = -10
     for i in (int(k) for k in np.flatnonzero(covered)):
         if start is None:
             start = i
-        elif i - last > 3:
+        elif i - last > max_gap_bins + 1:
             runs.append((start, last))
             start = i
         last = i
     if start is not None:
         runs.append((start, last))
-    out = []
-    thickness = float(np.median(spread[thin])) if thin.any() else thin_px
-    for b0, b1 in runs:
-        # the run may reach into text on the line's axis past an end, or stop short
-        # under a mark: the ends are found at full resolution (measure.py), from the
-        # middle of the line outwards, so only the line's position matters here
-        length = (b1 - b0 + 1) * bw
-        if length < min_length:
-            continue
-        thin_frac = float(thin[b0 : b1 + 1].sum() / (b1 - b0 + 1))
-        if thin_frac < 0.55:
-            continue
-        t0 = t.min() + b0 * bw
-        t1 = t.min() + (b1 + 1) * bw
-        s0 = np.polyval(coef, t0)
-        s1 = np.polyval(coef, t1)
-        tm = (t0 + t1) / 2
-        bow = float(np.polyval(coef, tm) - (s0 + s1) / 2)
-        if abs(bow) > 0.06 * length:
-            continue
-        p0 = centre + t0 * d + s0 * nrm
-        p1 = centre + t1 * d + s1 * nrm
-        out.append(
-            Segment(
-                (float(p0[0]), float(p0[1])),
-                (float(p1[0]), float(p1[1])),
-                thickness,
-                bow,
-                thin_frac,
-            )
-        )
-    return out
+    return runs
+
+
+def _segment(prof: _Profile, coef: np.ndarray, b0: int, b1: int, thickness: float,
+             min_length: float) -> Segment | None:
+    """The run of bins b0..b1 as a segment, unless too short, too broken or too bowed."""
+    length = (b1 - b0 + 1) * BIN_PX
+    if length < min_length:
+        return None
+    thin_frac = float(prof.thin[b0 : b1 + 1].sum() / (b1 - b0 + 1))
+    if thin_frac < 0.55:
+        return None
+    t0 = prof.t0 + b0 * BIN_PX
+    t1 = prof.t0 + (b1 + 1) * BIN_PX
+    s0 = np.polyval(coef, t0)
+    s1 = np.polyval(coef, t1)
+    bow = float(np.polyval(coef, (t0 + t1) / 2) - (s0 + s1) / 2)
+    if abs(bow) > 0.06 * length:
+        return None
+    p0 = prof.centre + t0 * prof.d + s0 * prof.nrm
+    p1 = prof.centre + t1 * prof.d + s1 * prof.nrm
+    return Segment((float(p0[0]), float(p0[1])), (float(p1[0]), float(p1[1])), thickness, bow, thin_frac)
 
 
 def merge_collinear(segments: list[Segment], *, max_gap: float) -> list[Segment]:

@@ -64,9 +64,23 @@ PRINT_SCALE_RANGE = (0.8, 1.03)  # printed size / layout size a resolution tag m
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """Options for reading a page. ``item_threshold``: SRS item flag (default 9.0)."""
+    """Options for reading a page.
+
+    ``item_threshold``: the SRS item flag (default: the template's, 9.0).
+    ``form``: the form every page is declared to be (``"srs"``, ``"ors"``, ``"csrs"``,
+    ``"cors"``): a page is not sent to review for its type, but one whose evidence names
+    another form still is.
+    """
 
     item_threshold: float | None = None
+    form: str | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The options that change a reading, for the ledger's key (unset ones left out)."""
+        out: dict[str, Any] = {"item_threshold": self.item_threshold}
+        if self.form is not None:
+            out["form"] = self.form
+        return out
 
 
 def read_path(path: str | Path, *, options: ReadOptions | None = None) -> Iterator[PageResult]:
@@ -122,6 +136,8 @@ class _Located:
     layout: PrintedLayout | None = None  # our own printed form, by its markers
     qr_fit: fiducials.FrameFit | None = None  # where to read its QR code
     by_frame: bool = False  # located by the corner markers alone (they give the print scale)
+    evidence: classify.TextEvidence | None = None  # what the page's words said
+    type_reasons: tuple[str, ...] = ()  # the reasons that are doubts about the form type only
 
 
 def _read(page: PageImage, opts: ReadOptions) -> PageResult:
@@ -133,7 +149,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             reasons=(f"the image is too small to hold a form ({w} x {h} px)",),
         )
     warnings: list[str] = []
-    located = _locate(page, gray)
+    located = _locate(page, gray, opts)
     if isinstance(located, PageResult):
         return located
     if not located.dpi_trusted:
@@ -175,7 +191,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     )
 
 
-def _locate(page: PageImage, gray: np.ndarray) -> _Located | PageResult:
+def _locate(page: PageImage, gray: np.ndarray, opts: ReadOptions) -> _Located | PageResult:
     """Where the four scales are: by the corner markers of our own forms, else by the lines."""
     h, w = gray.shape
     if page.dpi:
@@ -193,7 +209,26 @@ def _locate(page: PageImage, gray: np.ndarray) -> _Located | PageResult:
         located = _locate_by_lines(page, gray, work, factor, markers)
     if isinstance(located, _Located) and markers.repeated:
         located.reasons.append("two copies of an srs-scan form are in the image: only one was read")
+    if isinstance(located, _Located) and opts.form is not None:
+        _declare(located, opts.form)
     return located
+
+
+def _declare(located: _Located, form_id: str) -> None:
+    """The run says which form every page is: that settles a missing or doubtful type,
+    but evidence naming another form still goes to a person."""
+    declared = all_forms()[form_id]
+    evidence = located.evidence
+    if located.layout is not None and located.layout.form != form_id:
+        located.reasons.append(
+            f"the run declares {form_id.upper()} but the corner markers say {located.layout.form.upper()}: "
+            "check which form this is")
+    elif evidence is not None and evidence.form is not None and evidence.form != form_id and not evidence.reason:
+        located.reasons.append(
+            f"the run declares {form_id.upper()} but the page's words read as {evidence.form.upper()}: "
+            "check which form this is")
+    located.reasons[:] = [r for r in located.reasons if r not in located.type_reasons]
+    located.form = declared
 
 
 def _read_identity(gray: np.ndarray, located: _Located, reasons: list[str], warnings: list[str]) -> FormIdentity | None:
@@ -401,10 +436,12 @@ def _locate_by_lines(
     if not orientation.confident or orientation.reason:
         # any disagreement about which way up: a page read upside down scores 10 - s
         reasons.append(orientation.reason or "page orientation uncertain")
+    type_reasons: tuple[str, ...] = ()
     if form is None:
-        reasons.append(text.reason or "form type (SRS or ORS) not recognised")
+        type_reasons = (text.reason or "form type (SRS or ORS) not recognised",)
     elif text.reason:
-        reasons.append(text.reason)
+        type_reasons = (text.reason,)
+    reasons.extend(type_reasons)
     geometry: dict[str, Any] = {
         "orientation": {
             "text_score": orientation.text_score,
@@ -414,7 +451,7 @@ def _locate_by_lines(
         },
         "form_confidence": text.confidence,
     }
-    return _Located(ends, direction, form, reasons, geometry, None, dpi_ok)
+    return _Located(ends, direction, form, reasons, geometry, None, dpi_ok, evidence=text, type_reasons=type_reasons)
 
 
 def _end_mismatch_mm(strips: list[LineStrip], fit: fiducials.FrameFit) -> np.ndarray:

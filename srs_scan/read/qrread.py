@@ -6,7 +6,7 @@ upright before decoding, which is fast and reads small, tilted or blurred codes.
 is never searched for elsewhere on the page, so a code from another sheet in the picture
 is never taken for this one's.
 
-The decoded text is parsed by :mod:`srs_scan.identity`; it is never logged.
+The decoded text is parsed by :mod:`srs_scan.forms.identity`; it is never logged.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Round trips through srs-scan's own printed forms: PDF -> paper image -> marks.
 
-:func:`render_printed` rasterises one page of a PDF made by :mod:`srs_scan.printing`
+:func:`render_printed` rasterises one page of a PDF made by :mod:`srs_scan.forms.printing`
 (with pypdfium2, as a printer would put it on paper, optionally shrunk by a "fit to
 page" scale about the paper's centre), puts it on slightly textured paper and draws the
 client's marks at known positions on the layout's lines. The result is a
