@@ -21,17 +21,25 @@ from tqdm import tqdm
 
 from . import __version__
 from .audit.review import make_server as make_review_server
+from .clinic.records import Scope
+from .clinic.rules import Settings
+from .clinic.summary import client_line
 from .exceptions import ExitCode, LedgerFailure, SrsScanError, TemplateError, UsageProblem
 from .exports.records import format_summary
 from .forms.definitions import all_forms
 from .forms.layouts import PAPERS_MM, all_layouts
 from .forms.printing import parse_sessions
+from .jobs.assign import AssignOutcome, assign_file, assign_page, assign_pattern
 from .jobs.audit import write_report, write_trail_file
+from .jobs.clinic import load_caseload
+from .jobs.clinic import write_json as write_clinic_json
+from .jobs.clinic import write_report as write_clinic_report
 from .jobs.correct import RulerOutOfRange, correct_item
 from .jobs.export import export_pages
 from .jobs.print_forms import write_forms
 from .jobs.scan import LEDGER_NAME, ScanRequest, ScanSummary, check_outputs, ledger_path
 from .jobs.scan import scan as run_scan
+from .ledger import assignments
 from .ledger.batch import DEFAULT_TIMEOUT_S
 from .ledger.store import Ledger, LedgerError, ledger_failure
 from .model import PageResult, PageStatus
@@ -70,12 +78,18 @@ def main() -> None:
                    "output files; a re-run reads only the pages not yet in it.")
 @click.option("--timeout", type=click.FloatRange(1.0, 3600.0), default=DEFAULT_TIMEOUT_S, show_default=True,
               help="Seconds one page may take before it is given up as an error.")
+@click.option("--assign", "assign_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="An assignment CSV (source,page,client,session,date,therapist,site) for the pages read: "
+                   "whose forms and when (see srs-scan assign).")
+@click.option("--assign-pattern", default=None, metavar="PATTERN",
+              help="Take client, session, date (and therapist, site) from the file names, e.g. "
+                   "'{client}_{session}_{date}.pdf'.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the end-of-run summary (no progress bar).")
 @click.option("--force", is_flag=True,
               help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
 def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
          item_threshold: float | None, form_id: str | None, workers: int | None, db_path: Path | None,
-         timeout: float, quiet: bool, force: bool) -> None:
+         timeout: float, assign_path: Path | None, assign_pattern: str | None, quiet: bool, force: bool) -> None:
     """Read the forms in INPUT files and folders (PDF, TIFF, PNG, JPEG, HEIC).
 
     Prints each page's scores, total and flags. Pages that need a person are marked
@@ -96,7 +110,8 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
         form_id = _known_form(form_id)
     request = ScanRequest(inputs=inputs, jsonl=jsonl, csv_path=csv_path, db_path=db_path,
                           options=ReadOptions(item_threshold=item_threshold, form=form_id),
-                          workers=workers or os.cpu_count() or 1, timeout=timeout, force=force)
+                          workers=workers or os.cpu_count() or 1, timeout=timeout, force=force,
+                          assign_file=assign_path, assign_pattern=assign_pattern)
     to_stdout = jsonl is not None and str(jsonl) == "-"
     quiet = quiet or to_stdout  # stdout carries the records: everything else to stderr
     bar = tqdm(total=0, unit="page", file=sys.stderr, dynamic_ncols=True, disable=quiet or not sys.stderr.isatty())
@@ -189,6 +204,8 @@ def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path
             + _places(summary.unidentified),
             err=quiet,
         )
+    if summary.assigned is not None:
+        _print_assigned(summary.assigned, err=quiet)
     for out, label in ((jsonl, "JSONL"), (csv_path, "CSV")):
         if out is not None and str(out) != "-":
             click.echo(f"{label} written to {shown(str(out))}", err=quiet)
@@ -501,6 +518,174 @@ def review_command(db_path: Path, port: int, review_only: bool, open_browser: bo
     finally:
         server.server_close()
         server.state.ledger.close()
+
+
+def _print_assigned(done: AssignOutcome, *, err: bool = False) -> None:
+    click.echo(f"{done.assigned} page(s) assigned, {done.unchanged} already so"
+               + (f", {done.no_form} without a form left alone" if done.no_form else ""), err=err)
+    if done.unmatched:
+        click.echo(f"{len(done.unmatched)} assignment(s) matched no page: " + "; ".join(done.unmatched[:10])
+                   + (" ..." if len(done.unmatched) > 10 else ""), err=True)
+
+
+@main.command("assign")
+@click.argument("page_id", required=False)
+@click.option("--file", "csv_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="An assignment CSV: source,page,client,session,date,therapist,site (page empty: every page "
+                   "of the file; therapist and site may be left out).")
+@click.option("--pattern", default=None, metavar="PATTERN",
+              help="Take the values from file names, e.g. '{client}_{session}_{date}.pdf' "
+                   "(fields: client, session, date, therapist, site, any).")
+@click.option("--client", default=None, help="The client's ID (never a name).")
+@click.option("--session", default=None, help="The session number (1-999).")
+@click.option("--date", "when", default=None, help="The session's date, yyyy-mm-dd.")
+@click.option("--therapist", default=None, help="The therapist's ID.")
+@click.option("--site", default=None, help="The site's ID.")
+@click.option("--by", required=True, help="Who makes the assignment (kept in the trail).")
+@_DB_OPTION
+def assign_command(page_id: str | None, csv_path: Path | None, pattern: str | None, client: str | None,
+                   session: str | None, when: str | None, therapist: str | None, site: str | None, by: str,
+                   db_path: Path) -> None:
+    """Say whose form a page is and when: client, session number, date, therapist, site.
+
+    One page: PAGE-ID (from the audit, the review page or the JSONL/CSV page_id) with
+    --client/--session/--date/--therapist/--site (fields not given stay as they were).
+    Many: --file CSV or --pattern. Each change is added to the ledger's assignment trail
+    (who, when, old and new values); srs-scan's own forms carry client and session in
+    their QR code already. No date is guessed: a session without one has none.
+    """
+    one = page_id is not None
+    if [one, csv_path is not None, pattern is not None].count(True) != 1:
+        raise click.UsageError("give one of PAGE-ID (with --client, --session, ...), --file CSV or --pattern")
+    fields_given = any(v is not None for v in (client, session, when, therapist, site))
+    if one and not fields_given:
+        raise click.UsageError("say what to set: --client, --session, --date, --therapist and/or --site")
+    if not one and fields_given:
+        raise click.UsageError("--client, --session, ... go with a PAGE-ID (a --file or --pattern has its own values)")
+    try:
+        given = assignments.make(client, session, when, therapist, site) if one else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    ledger = _open_ledger(db_path)
+    try:
+        if given is not None:
+            stored, entry = assign_page(ledger, page_id or "", given, by=by)
+            now = assignments.current(ledger, stored.page_hash)
+            held = ", ".join(f"{k} {v}" for k, v in (now.to_dict() if now else {}).items() if v is not None)
+            click.echo(f"{stored.page_id} ({shown(stored.result.source)} p{stored.result.page}): "
+                       + (f"{held}" if entry is not None else f"already {held}: nothing changed"))
+        elif csv_path is not None:
+            _print_assigned(assign_file(ledger, csv_path, by=by))
+        else:
+            _print_assigned(assign_pattern(ledger, pattern or "", by=by))
+    except (UsageProblem, LedgerError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    except sqlite3.Error as exc:
+        click.echo(f"srs-scan: the ledger {db_path} cannot be written ({exc}): nothing was changed", err=True)
+        sys.exit(int(ExitCode.OUTPUT_FAILED))
+    finally:
+        ledger.close()
+
+
+def _clinic_options(f):  # type: ignore[no-untyped-def]
+    options = [
+        click.option("--from", "date_from", default=None, metavar="DATE", help="Sessions on or after this date."),
+        click.option("--to", "date_to", default=None, metavar="DATE", help="Sessions on or before this date."),
+        click.option("--therapist", default=None, help="Only this therapist's sessions."),
+        click.option("--site", default=None, help="Only this site's sessions."),
+        click.option("--client", default=None, help="Only this client."),
+        click.option("--srs-rule", type=click.Choice(["at_or_below", "below"]), default=None,
+                     help="An SRS alliance concern is a total at or below the cutoff (36, the default) or below it."),
+        click.option("--reliable-change", type=click.FloatRange(0.1, 40.0), default=None,
+                     help="Points from intake that count as reliable change (default from the form: 5)."),
+        click.option("--on-track-session", type=click.IntRange(2, 100), default=None,
+                     help="Not on track: no reliable gain by this session (default 4)."),
+        click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Write the same figures as JSON (keys in the README)."),
+        _DB_OPTION,
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _scope_settings(date_from: str | None, date_to: str | None, therapist: str | None, site: str | None,
+                    client: str | None, srs_rule: str | None, reliable_change: float | None,
+                    on_track_session: int | None) -> tuple[Scope, Settings]:
+    try:
+        scope = Scope(assignments.parse_date(date_from) if date_from else None,
+                      assignments.parse_date(date_to) if date_to else None, therapist, site, client)
+        settings = Settings(srs_rule, None, reliable_change, on_track_session)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
+        raise click.BadParameter("--from is after --to")
+    return scope, settings
+
+
+@main.command("clients")
+@_clinic_options
+def clients_command(date_from: str | None, date_to: str | None, therapist: str | None, site: str | None,
+                    client: str | None, srs_rule: str | None, reliable_change: float | None,
+                    on_track_session: int | None, json_path: Path | None, db_path: Path) -> None:
+    """A line per client: sessions, the last ORS and SRS, and open alerts (those of the
+    client's latest session). Corrected values are used; pages still in review count and
+    are marked [unreviewed]."""
+    scope, settings = _scope_settings(date_from, date_to, therapist, site, client, srs_rule, reliable_change,
+                                      on_track_session)
+    ledger = _open_ledger(db_path)
+    try:
+        load = load_caseload(ledger, scope, settings)
+        for view in load.clients:
+            click.echo(client_line(view))
+        click.echo(f"{len(load.clients)} client(s), {load.figures.sessions} session(s), "
+                   f"{sum(not a.good for a in load.open_alerts)} open alert(s)")
+        if load.left_out:
+            click.echo("left out: " + "; ".join(f"{n} {why}" for why, n in sorted(load.left_out.items())), err=True)
+        if json_path is not None:
+            write_clinic_json(load, json_path)
+            click.echo(f"JSON written to {json_path}")
+    except OSError as exc:
+        click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
+        sys.exit(int(ExitCode.OUTPUT_FAILED))
+    finally:
+        ledger.close()
+
+
+@main.command("report")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The HTML report to write (one offline file that prints well).")
+@_clinic_options
+def report_command(output: Path | None, date_from: str | None, date_to: str | None, therapist: str | None,
+                   site: str | None, client: str | None, srs_rule: str | None, reliable_change: float | None,
+                   on_track_session: int | None, json_path: Path | None, db_path: Path) -> None:
+    """The clinic's report: open alerts first (whom to talk to before the next session),
+    the clinic's figures beside the published benchmarks, and each client's plot and
+    sessions. --json writes the same figures for scripts and dashboards."""
+    if output is None and json_path is None:
+        raise click.UsageError("say what to write: -o REPORT.html and/or --json FILE")
+    for out, suffix in ((output, (".html", ".htm")), (json_path, (".json",))):
+        if out is not None:
+            if out.suffix.lower() not in suffix:
+                raise click.UsageError(f"{out} should end in {suffix[0]}")
+            if not out.resolve().parent.is_dir():
+                raise click.UsageError(f"the folder for {out} does not exist")
+            if out.resolve() == db_path.resolve():
+                raise click.UsageError("an output cannot be the ledger")
+    scope, settings = _scope_settings(date_from, date_to, therapist, site, client, srs_rule, reliable_change,
+                                      on_track_session)
+    ledger = _open_ledger(db_path)
+    try:
+        done = write_clinic_report(ledger, output, json_path=json_path, scope=scope, settings=settings)
+    except OSError as exc:
+        click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
+        sys.exit(int(ExitCode.OUTPUT_FAILED))
+    finally:
+        ledger.close()
+    click.echo(f"{done.clients} client(s), {done.sessions} session(s), {done.open_alerts} open alert(s): "
+               + " and ".join(str(p) for p in (output, json_path) if p is not None) + " written")
 
 
 @contextmanager

@@ -16,6 +16,7 @@ FORBIDDEN = {
     "exports": {"read", "audit", "jobs", "cli"},
     "ledger": {"audit", "jobs", "cli"},
     "audit": {"jobs", "cli"},
+    "clinic": {"read", "audit", "exports", "jobs", "cli"},
     "jobs": {"cli"},
 }
 
@@ -59,6 +60,6 @@ def test_imports_run_one_way(sub: str) -> None:
 def test_top_level_is_small() -> None:
     modules = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(modules) <= 8, modules
-    for sub in ("read", "forms", "ledger", "audit", "exports", "jobs"):
+    for sub in ("read", "forms", "ledger", "audit", "exports", "jobs", "clinic"):
         doc = ast.get_docstring(ast.parse((PACKAGE / sub / "__init__.py").read_text(encoding="utf-8")))
         assert doc and "import" in doc, f"srs_scan/{sub}/__init__.py must say what it may import"

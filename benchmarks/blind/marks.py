@@ -26,7 +26,7 @@ def _q(pts: np.ndarray) -> np.ndarray:
 def _crossings(pts_q: np.ndarray, yc: float) -> list[float]:
     p = pts_q.astype(float) / Q
     out = []
-    for (x0, y0), (x1, y1) in zip(p[:-1], p[1:]):
+    for (x0, y0), (x1, y1) in zip(p[:-1], p[1:], strict=False):
         if (y0 - yc) * (y1 - yc) < 0 or (y1 == yc and y0 != yc):
             t = (yc - y0) / (y1 - y0)
             out.append(x0 + t * (x1 - x0))

@@ -35,8 +35,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..clinic import sources as clinic_sources
+from ..clinic.plots import client_svg
+from ..clinic.summary import Caseload, caseload, client_dict
 from ..exceptions import LedgerFailure
-from ..ledger import corrections
+from ..ledger import assignments, corrections
 from ..ledger.store import Ledger, LedgerError
 from ..model import PageResult
 from ..outputs import printable
@@ -79,6 +82,27 @@ class ReviewState:
     def page(self, page_id: str) -> audit.AuditPage:
         with self.lock:
             return audit.current(self.ledger, self.ledger.find(page_id))
+
+    def caseload(self) -> Caseload:
+        """The clients as they stand now (assignments and corrections applied)."""
+        with self.lock:
+            loaded = clinic_sources.load(self.ledger)
+        return caseload(loaded.scores, left_out=loaded.left_out)
+
+    def client(self, client_id: str) -> tuple[Caseload, Any]:
+        load = self.caseload()
+        view = next((c for c in load.clients if c.id == client_id), None)
+        if view is None:
+            raise LedgerError(f"no client {client_id[:40]} in the ledger")
+        return load, view
+
+    def assign(self, page_id: str, given: assignments.Assignment, by: str) -> dict[str, Any]:
+        """A person's assignment from the page: the fields given over the page's current ones."""
+        with self.lock:
+            stored = self.ledger.find(page_id)
+            new = given.over(assignments.current(self.ledger, stored.page_hash))
+            assignments.record(self.ledger, stored.page_hash, new, by=by, via="review")
+            return assignment_of(self.ledger, stored.page_hash)
 
     def view(self, page: audit.AuditPage) -> draw.AuditView | str:
         """The page's audit view (or why there is none), drawn again after each correction."""
@@ -237,7 +261,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.OK, {"pages": [_summary(p) for p in self._state.pages()]})
         elif path.startswith("/api/page/"):
             page = self._state.page(path.removeprefix("/api/page/"))
-            self._json(HTTPStatus.OK, _detail(page, self._state.view(page)))
+            detail = _detail(page, self._state.view(page))
+            with self._state.lock:
+                detail.update(assignment_of(self._state.ledger, page.stored.page_hash))
+            self._json(HTTPStatus.OK, detail)
+        elif path == "/api/clients":
+            load = self._state.caseload()
+            self._json(HTTPStatus.OK, {"clients": [client_dict(c, table=False) for c in load.clients],
+                                       "left_out": load.left_out})
+        elif path.startswith("/api/client/"):
+            _, view = self._state.client(path.removeprefix("/api/client/"))
+            self._json(HTTPStatus.OK, client_dict(view))
+        elif path.startswith("/plot/client/") and path.endswith(".svg"):
+            load, view = self._state.client(path.removeprefix("/plot/client/").removesuffix(".svg"))
+            svg = '<?xml version="1.0" encoding="utf-8"?>\n' + client_svg(view.episode, view.alerts, load.settings)
+            # an image: no script runs in it; its text is styled by attributes
+            self._send(HTTPStatus.OK, svg.encode("utf-8"), "image/svg+xml; charset=utf-8",
+                       {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
         elif path.startswith("/api/locate/"):
             page = self._state.page(path.removeprefix("/api/locate/"))
             view = self._state.view(page)
@@ -266,11 +306,16 @@ class _Handler(BaseHTTPRequestHandler):
             # the header, not the cookie: a page on another site cannot set it
             if not self._token_ok(self.headers.get("X-SRS-Token")):
                 raise _Refused(HTTPStatus.FORBIDDEN, "no or wrong token")
-            if urlsplit(self.path).path != "/api/correct":
+            where = urlsplit(self.path).path
+            if where not in ("/api/correct", "/api/assign"):
                 raise _Refused(HTTPStatus.NOT_FOUND, "not found")
             if self.headers.get_content_type() != "application/json":
                 raise _Refused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send JSON")
             body = self._body()
+            if where == "/api/assign":
+                page_id, given, by = _assign_request(body)
+                self._json(HTTPStatus.OK, self._state.assign(page_id, given, by))
+                return
             page_id, item, mm, missing, by, reason, expected = _correction_request(body)
             with self._state.lock:
                 _, after = audit.correct(self._state.ledger, page_id, item, mm, by=by, reason=reason,
@@ -349,6 +394,36 @@ def _correction_request(body: dict[str, Any]) -> tuple[str, int, float | None, b
             raise ValueError("expected must be the item's mm and status as shown")
         seen = (None if expected["mm"] is None else float(expected["mm"]), expected["status"])
     return page_id, item, None if missing else mm, missing, by, reason, seen
+
+
+def _assign_request(body: dict[str, Any]) -> tuple[str, assignments.Assignment, str]:
+    """The fields of an assignment request (text or null each); ValueError says what is wrong."""
+    page_id, by = body.get("page_id"), body.get("by")
+    if not isinstance(page_id, str) or not isinstance(by, str):
+        raise ValueError("give the page id and your name as text")
+    text: dict[str, str | None] = {}
+    for key in ("client", "date", "therapist", "site"):
+        value = body.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{key} must be text")
+        text[key] = value
+    session = body.get("session")
+    if session is not None and (isinstance(session, bool) or not isinstance(session, (str, int))):
+        raise ValueError("session must be a whole number")
+    given = assignments.make(text["client"], session, text["date"], text["therapist"], text["site"])
+    if given.empty:
+        raise ValueError("say what to set: client, session, date, therapist or site")
+    return page_id, given, by
+
+
+def assignment_of(ledger: Ledger, page_hash: str) -> dict[str, Any]:
+    """A page's assignment and its trail, for the page's detail."""
+    now = assignments.current(ledger, page_hash)
+    return {
+        "assignment": None if now is None else now.to_dict(),
+        "assignment_trail": [{"at": e.at, "by": e.by, "via": e.via, "old": None if e.old is None else e.old.to_dict(),
+                              "new": e.new.to_dict()} for e in assignments.trail(ledger, page_hash)],
+    }
 
 
 def _summary(page: audit.AuditPage) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -44,6 +44,72 @@ class FormDef:
     advice: dict[str, str]
     layout: dict[str, Any]
     names: tuple[str, ...] = ()  # what the form is called on paper: title phrase, acronym
+    clinical: Clinical | None = None  # what the scores mean over sessions (srs_scan.clinic)
+
+
+CUTOFF_RULES = ("at_or_below", "below")
+
+
+@dataclass(frozen=True)
+class Clinical:
+    """The thresholds the clinic's alerts and figures use for one form (its ``clinical``
+    block). ``role`` "alliance" (SRS, CSRS: end of session) or "outcome" (ORS, CORS:
+    start of session); ``pairs_with`` names the other form of the same session.
+
+    Alliance: an SRS total ``cutoff_rule`` ("at_or_below" or "below") ``cutoff`` is an
+    alliance concern; an item below ``item_threshold``; a total ``drop`` or more below the
+    previous session; ``perfect`` twice running. Outcome: ``clinical_cutoff`` (intake
+    below it is in the clinical range), ``reliable_change`` (points from intake that count
+    as reliable), ``on_track_session`` (no reliable gain by then: not on track).
+    ``benchmarks``: published figures shown beside the clinic's own.
+    """
+
+    role: str
+    pairs_with: str | None = None
+    cutoff: float | None = None
+    cutoff_rule: str = "at_or_below"
+    item_threshold: float | None = None
+    drop: float | None = None
+    perfect: float | None = None
+    clinical_cutoff: float | None = None
+    reliable_change: float | None = None
+    on_track_session: int | None = None
+    benchmarks: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def _number(data: dict[str, Any], key: str, where: str, lo: float, hi: float) -> float:
+    value = float(require_field(data, key, (int, float), where))
+    if not lo <= value <= hi:
+        raise TemplateError(f"{where}: '{key}' {value:g} is outside {lo:g}-{hi:g}")
+    return value
+
+
+def parse_clinical(data: Any, where: str) -> Clinical:
+    """Validate a template's ``clinical`` block (see :class:`Clinical`)."""
+    where = f"{where}: clinical"
+    role = require_field(data, "role", str, where)
+    pairs = data.get("pairs_with")
+    if pairs is not None and not isinstance(pairs, str):
+        raise TemplateError(f"{where}: 'pairs_with' must be a form id")
+    benchmarks = data.get("benchmarks", {})
+    if not isinstance(benchmarks, dict):
+        raise TemplateError(f"{where}: 'benchmarks' must be an object")
+    if role == "alliance":
+        rule = require_field(data, "cutoff_rule", str, where)
+        if rule not in CUTOFF_RULES:
+            raise TemplateError(f"{where}: 'cutoff_rule' must be one of {', '.join(CUTOFF_RULES)}")
+        return Clinical(role, pairs, cutoff=_number(data, "cutoff", where, 0, 40), cutoff_rule=rule,
+                        item_threshold=_number(data, "item_threshold", where, 0, 10),
+                        drop=_number(data, "drop", where, 0.1, 40), perfect=_number(data, "perfect", where, 0, 40),
+                        benchmarks=dict(benchmarks))
+    if role == "outcome":
+        session = require_field(data, "on_track_session", int, where)
+        if not 2 <= session <= 100:
+            raise TemplateError(f"{where}: 'on_track_session' {session} is outside 2-100")
+        return Clinical(role, pairs, clinical_cutoff=_number(data, "clinical_cutoff", where, 0, 40),
+                        reliable_change=_number(data, "reliable_change", where, 0.1, 40),
+                        on_track_session=session, benchmarks=dict(benchmarks))
+    raise TemplateError(f"{where}: 'role' must be 'alliance' or 'outcome'")
 
 
 def _templates_dir() -> Path:
@@ -119,6 +185,7 @@ def parse_form(data: dict[str, Any], where: str = "<template>") -> FormDef:
         advice=dict(data.get("advice", {})),
         layout=dict(data.get("layout", {})),
         names=_strings(data, "names", where) or _names_from_title(require_field(data, "title", str, where)),
+        clinical=parse_clinical(data["clinical"], where) if "clinical" in data else None,
     )
 
 

@@ -20,6 +20,7 @@ from ..exceptions import SrsScanError, UsageProblem
 from ..exports.records import CsvSink, json_record
 from ..forms.definitions import all_forms
 from ..forms.layouts import all_layouts
+from ..ledger.assignments import compile_pattern, read_csv
 from ..ledger.batch import DEFAULT_TIMEOUT_S, PageOutcome, plan
 from ..ledger.batch import run as run_batch
 from ..ledger.store import Ledger, LedgerError, ledger_failure
@@ -27,6 +28,7 @@ from ..model import PageResult, PageStatus
 from ..outputs import atomic_text_file, not_replaceable, remove_stale_temporaries, shown
 from ..read.decode import SUPPORTED_SUFFIXES, PageFailure, expand_inputs
 from ..read.pipeline import ReadOptions
+from .assign import AssignOutcome, assign_file, assign_pattern
 
 LEDGER_NAME = "srs-scan-ledger.sqlite"
 
@@ -43,6 +45,8 @@ class ScanRequest:
     workers: int = 1
     timeout: float = DEFAULT_TIMEOUT_S
     force: bool = False  # replace existing regular output files srs-scan did not write
+    assign_file: Path | None = None  # an assignment CSV for the pages read (see jobs.assign)
+    assign_pattern: str | None = None  # a file-name pattern such as {client}_{session}_{date}.pdf
 
 
 @dataclass
@@ -58,6 +62,7 @@ class ScanSummary:
     reused: int = 0
     elapsed_s: float = 0.0
     unread_folders: list[str] = field(default_factory=list)  # "folder: reason", never silently skipped
+    assigned: AssignOutcome | None = None
 
     @property
     def pages(self) -> int:
@@ -145,6 +150,23 @@ def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> 
         )
     db_path = ledger_path(request.db_path, request.jsonl, request.csv_path)
     check_outputs(files, request.jsonl, request.csv_path, db_path, force=request.force)
+    if request.assign_file is not None or request.assign_pattern is not None:
+        if db_path is None:
+            raise UsageProblem("--assign and --assign-pattern keep the assignments in the ledger: give --db, "
+                               "--jsonl FILE or --csv FILE")
+        if request.assign_file is not None:  # a bad file is reported before any page is read
+            try:
+                read_csv(request.assign_file.read_text(encoding="utf-8-sig"))
+            except OSError as exc:
+                raise UsageProblem(f"cannot read the assignment file {request.assign_file}: "
+                                   f"{exc.strerror or exc}") from exc
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise UsageProblem(f"{request.assign_file}: {exc}") from exc
+        if request.assign_pattern is not None:
+            try:
+                compile_pattern(request.assign_pattern)
+            except ValueError as exc:
+                raise UsageProblem(str(exc)) from exc
     all_forms()  # a broken installation is reported once, before any page is read
     all_layouts()
     return files, db_path
@@ -199,15 +221,28 @@ def scan(
         elif request.jsonl is not None:
             jsonl_handle = stack.enter_context(atomic_text_file(request.jsonl))
         csv_sink = CsvSink(stack.enter_context(atomic_text_file(request.csv_path))) if request.csv_path else None
+        sources: set[str] = set()
         for outcome in run_batch(tasks, ledger, workers=request.workers, options=request.options,
                                  timeout=request.timeout):
             summary.add(outcome)
+            sources.add(outcome.result.source)
             if jsonl_handle is not None:
                 jsonl_handle.write(json_record(outcome.result) + "\n")
             if csv_sink is not None:
                 csv_sink.write(outcome.result)
             if on_page is not None:
                 on_page(outcome.result)
+        if request.assign_file is not None:
+            summary.assigned = assign_file(ledger, request.assign_file, by=f"scan --assign {request.assign_file.name}",
+                                           sources=sources)
+        if request.assign_pattern is not None:
+            by_pattern = assign_pattern(ledger, request.assign_pattern, by="scan --assign-pattern", sources=sources)
+            if summary.assigned is None:
+                summary.assigned = by_pattern
+            else:
+                summary.assigned.assigned += by_pattern.assigned
+                summary.assigned.unchanged += by_pattern.unchanged
+                summary.assigned.unmatched += by_pattern.unmatched
     summary.elapsed_s = time.monotonic() - started
     return summary
 

@@ -32,11 +32,13 @@ from ..exceptions import LedgerFailure
 from ..forms.definitions import _templates_dir
 from ..model import PageResult
 from ..outputs import printable, shown
+from .assignments import ASSIGNMENT_SCHEMA
 from .corrections import Correction
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-LEDGER_VERSION = 2  # PRAGMA user_version of the database layout
+LEDGER_VERSION = 3  # PRAGMA user_version of the database layout (3: the assignment trail)
+KNOWN_LAYOUTS = (1, 2, 3)  # upgraded in place: 1 -> 2 adds the correction trail, 2 -> 3 the assignments
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     page_hash TEXT NOT NULL,
@@ -248,13 +250,13 @@ class Ledger:
             try:
                 found = self._db.execute("PRAGMA user_version").fetchone()[0]
                 empty = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
-                if not empty and found not in (1, LEDGER_VERSION):
+                if not empty and found not in KNOWN_LAYOUTS:
                     raise LedgerError(f"{self.path} is not an srs-scan ledger of this version (layout {found}): "
                                       "give another --db")
                 if not empty and found == 1:  # the first layout: no trail, no page images' whereabouts
                     for column in ("path", "options", "geometry"):
                         self._db.execute(f"ALTER TABLE pages ADD COLUMN {column} TEXT")
-                for statement in _statements(SCHEMA + TRAIL_SCHEMA):
+                for statement in _statements(SCHEMA + TRAIL_SCHEMA + ASSIGNMENT_SCHEMA):
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {LEDGER_VERSION}")
                 self._db.execute("COMMIT")
@@ -275,10 +277,17 @@ class Ledger:
             return False
         names = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
         return {"pages", "pages_form_id", "corrections", "corrections_page", "corrections_no_update",
-                "corrections_no_delete", "corrections_no_replace"} <= names
+                "corrections_no_delete", "corrections_no_replace", "assignments", "assignments_page",
+                "assignments_no_update", "assignments_no_delete", "assignments_no_replace"} <= names
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, for the modules that keep their own tables in the ledger
+        (:mod:`.assignments`)."""
+        return self._db
 
     @_guarded
     def get(self, key: str, settings: str) -> dict[str, Any] | None:

@@ -158,7 +158,7 @@ def test_a_first_layout_ledger_is_upgraded_keeping_its_pages(tmp_path):
     ledger = Ledger(db)
     (page,) = ledger.pages()
     assert page.result.total == 20.0 and page.page_id == ("ab" * 32)[:12]
-    assert ledger._db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert ledger._db.execute("PRAGMA user_version").fetchone()[0] == 3
     ledger.close()
 
 

@@ -47,6 +47,8 @@ async function loadPages(selectId) {
 function render(page) {
   current = page;
   document.getElementById("detail").hidden = false;
+  document.getElementById("client-view").hidden = true;
+  showAssignment(page);
   for (const li of document.querySelectorAll("#pages li")) {
     li.classList.toggle("current", li.dataset.pageId === page.page_id);
     if (li.dataset.pageId === page.page_id) {
@@ -203,7 +205,125 @@ async function onSave(event) {
   }
 }
 
+// --- whose form and when ------------------------------------------------------------------
+
+function showAssignment(page) {
+  const a = page.assignment || {};
+  const shown = [];
+  if (page.client) shown.push(`QR code: client ${page.client}` + (page.session !== null ? `, session ${page.session}` : ""));
+  const parts = ["client", "session", "date", "therapist", "site"].filter((k) => a[k] !== null && a[k] !== undefined)
+    .map((k) => `${k} ${a[k]}`);
+  if (parts.length) shown.push(`assigned: ${parts.join(", ")}`);
+  if (!shown.length) shown.push("not assigned yet: no client, session or date");
+  if (page.assignment_trail && page.assignment_trail.length) {
+    const last = page.assignment_trail[page.assignment_trail.length - 1];
+    shown.push(`last change ${last.at} by ${last.by} (${last.via})`);
+  }
+  document.getElementById("as-current").textContent = shown.join(" · ");
+  for (const k of ["client", "session", "date", "therapist", "site"]) document.getElementById(`as-${k}`).value = "";
+  document.getElementById("as-message").textContent = "";
+}
+
+async function onAssign(event) {
+  event.preventDefault();
+  if (!current) return;
+  const request = { page_id: current.page_id, by: document.getElementById("by").value.trim() };
+  for (const k of ["client", "session", "date", "therapist", "site"]) {
+    const v = document.getElementById(`as-${k}`).value.trim();
+    request[k] = v === "" ? null : v;
+  }
+  const message = document.getElementById("as-message");
+  if (!request.by) { message.textContent = "Not saved: type your name (in the correction form) first."; message.className = "error"; return; }
+  try {
+    const result = await api("/api/assign", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-SRS-Token": token },
+      body: JSON.stringify(request),
+    });
+    current.assignment = result.assignment;
+    current.assignment_trail = result.assignment_trail;
+    showAssignment(current);
+    message.textContent = "Saved: the assignment is in the ledger's trail.";
+    message.className = "ok";
+  } catch (error) {
+    message.textContent = `Not saved: ${error.message}`;
+    message.className = "error";
+  }
+}
+
+// --- clients ------------------------------------------------------------------------------
+
+function showTab(which) {
+  document.getElementById("pages-pane").hidden = which !== "pages";
+  document.getElementById("clients-pane").hidden = which !== "clients";
+  document.getElementById("tab-pages").classList.toggle("current", which === "pages");
+  document.getElementById("tab-clients").classList.toggle("current", which === "clients");
+  if (which === "clients") loadClients().catch((error) => setMessage(`Cannot load the clients: ${error.message}`, "error"));
+}
+
+async function loadClients() {
+  const data = await api("/api/clients");
+  const list = document.getElementById("clients");
+  list.replaceChildren();
+  const concerns = (c) => c.alerts.filter((a) => !a.good_news);
+  const order = data.clients.slice().sort((a, b) =>
+    (concerns(a).length ? Math.min(...concerns(a).map((x) => x.rank)) : 99) -
+    (concerns(b).length ? Math.min(...concerns(b).map((x) => x.rank)) : 99) || a.id.localeCompare(b.id));
+  for (const c of order) {
+    const item = el("li");
+    item.dataset.client = c.id;
+    item.append(el("code", c.id), " ", el("span", `${c.sessions} session(s), ORS ${fmt(c.last_ors)}, SRS ${fmt(c.last_srs)}`));
+    const open = concerns(c);
+    if (open.length) item.append(el("br"), el("span", [...new Set(open.map((a) => a.code))].join(", "), "concern"));
+    item.addEventListener("click", () => showClient(c.id));
+    list.append(item);
+  }
+}
+
+async function showClient(id) {
+  const c = await api(`/api/client/${encodeURIComponent(id)}`);
+  document.getElementById("detail").hidden = true;
+  document.getElementById("client-view").hidden = false;
+  for (const li of document.querySelectorAll("#clients li")) li.classList.toggle("current", li.dataset.client === id);
+  document.getElementById("client-title").textContent = `Client ${c.id}`;
+  const meta = [`${c.sessions} session(s)`];
+  if (c.intake_ors !== null) meta.push(`intake ${(c.outcome_form || "ors").toUpperCase()} ${fmt(c.intake_ors)}`);
+  if (c.change !== null) meta.push(`change ${c.change > 0 ? "+" : ""}${fmt(c.change)} (${c.category})`);
+  if (c.unreviewed_pages) meta.push(`${c.unreviewed_pages} page(s) not yet reviewed`);
+  document.getElementById("client-meta").textContent = meta.join(" · ");
+  const alerts = document.getElementById("client-alerts");
+  alerts.replaceChildren();
+  for (const a of c.alerts) {
+    const li = el("li");
+    li.append(el("span", `session ${a.session}: ${a.code}`, a.good_news ? "good" : "concern"),
+      ` ${a.message} (${a.rule})${a.unreviewed ? " - page not yet reviewed" : ""}`);
+    alerts.append(li);
+  }
+  if (!c.alerts.length) alerts.append(el("li", "no open alert", "muted"));
+  document.getElementById("client-plot").src = `/plot/client/${encodeURIComponent(c.id)}.svg?t=${Date.now()}`;
+  const body = document.querySelector("#client-sessions tbody");
+  body.replaceChildren();
+  const form = (f) => f === null ? "-" : `${f.form.toUpperCase()} ${fmt(f.total)}${f.corrected ? " (corrected)" : ""}${f.reviewed ? "" : " (to review)"}`;
+  for (const s of c.session_table) {
+    const row = el("tr");
+    const pages = el("td");
+    for (const f of [s.outcome, s.alliance]) {
+      if (f === null) continue;
+      const link = el("a", f.page_id);
+      link.href = "#";
+      link.addEventListener("click", (e) => { e.preventDefault(); showPage(f.page_id); });
+      pages.append(link, " ");
+    }
+    row.append(el("td", s.session), el("td", s.date || "unknown"), el("td", s.therapist || ""), el("td", form(s.outcome)),
+      el("td", form(s.alliance)), pages);
+    body.append(row);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.getElementById("tab-pages").addEventListener("click", () => showTab("pages"));
+  document.getElementById("tab-clients").addEventListener("click", () => showTab("clients"));
+  document.getElementById("assignment").addEventListener("submit", onAssign);
   try { document.getElementById("by").value = localStorage.getItem("srs-scan-reviewer") || ""; } catch (e) { /* */ }
   document.getElementById("audit-image").addEventListener("click", onImageClick);
   document.getElementById("correction").addEventListener("submit", onSave);
