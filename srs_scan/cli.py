@@ -171,13 +171,21 @@ def _places(where: list[str]) -> str:
     return shown_here + (f" ... and {len(where) - SUMMARY_LIST} more" if len(where) > SUMMARY_LIST else "")
 
 
+def _review_count(summary: ScanSummary) -> str:
+    """"3 to review", or "3 to review: 2 to check, 1 only for lines left blank"."""
+    n = summary.counts[PageStatus.REVIEW]
+    if not summary.blank_only:
+        return f"{n} to review"
+    return f"{n} to review: {n - summary.blank_only} to check, {summary.blank_only} only for lines left blank"
+
+
 def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path | None, *, quiet: bool) -> None:
     """The end of a run: counts, the pages to review and why others could not be read; exits."""
     counts, pages, elapsed = summary.counts, summary.pages, summary.elapsed_s
     rate = f", {60.0 * pages / elapsed:.0f} pages/min" if elapsed > 0 and pages else ""
     click.echo(
         ("" if quiet else "\n")
-        + f"{pages} page(s): {summary.forms} form(s) read ({counts[PageStatus.REVIEW]} to review), "
+        + f"{pages} page(s): {summary.forms} form(s) read ({_review_count(summary)}), "
         f"{counts[PageStatus.NO_FORM]} without a form, {counts[PageStatus.ERROR]} unreadable "
         f"- {elapsed:.1f} s{rate}" + (f"; {summary.reused} taken from the ledger" if summary.reused else ""),
         err=quiet,

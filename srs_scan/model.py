@@ -28,6 +28,9 @@ class ItemStatus(str, Enum):
     REVIEW = "review"  # a person must decide; mm is the best guess
 
 
+BLANK_REASON = "item(s) have no mark: total not computed"  # the end of the page reason for blank lines
+
+
 class PageStatus(str, Enum):
     OK = "ok"
     REVIEW = "review"
@@ -164,6 +167,20 @@ class PageResult:
     page_id: str | None = None  # the ledger's name for this page (a prefix of its content hash)
 
     @property
+    def review_kind(self) -> str | None:
+        """Why a page is in review: ``"check"`` when a person must check the machine's
+        reading (a doubtful mark, line end, form type or orientation), ``"blank"`` when the
+        only finding is that the client left a line blank (for the clinician, not a doubt
+        about the reading: the values read are sure, the total is not computed); None when
+        the page is not in review."""
+        if self.status is not PageStatus.REVIEW:
+            return None
+        only_blank = all(r.endswith(BLANK_REASON) for r in self.reasons) and self.reasons
+        if only_blank and all(item.status is not ItemStatus.REVIEW for item in self.items):
+            return "blank"
+        return "check"
+
+    @property
     def corrected(self) -> bool:
         """Whether a person changed any item (see :mod:`srs_scan.ledger.corrections`)."""
         return any(item.corrected for item in self.items)
@@ -206,6 +223,7 @@ class PageResult:
             "print_scale": self.print_scale,
             "page_id": self.page_id,
             "corrected": self.corrected,
+            "review_kind": self.review_kind,
         }
 
     @classmethod

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..model import Flag, ItemResult, ItemStatus, MarkReading
+from ..model import BLANK_REASON, Flag, ItemResult, ItemStatus, MarkReading
 from .definitions import FormDef
 
 
@@ -66,7 +66,7 @@ def item_reasons(items: Sequence[ItemResult]) -> list[str]:
     if n_review:
         out.append(f"{n_review} item(s) need a person to check the mark")
     if n_missing:
-        out.append(f"{n_missing} item(s) have no mark: total not computed")
+        out.append(f"{n_missing} {BLANK_REASON}")
     return out
 
 

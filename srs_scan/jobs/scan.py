@@ -56,6 +56,7 @@ class ScanSummary:
     counts: dict[PageStatus, int]
     db_path: Path | None
     review_pages: list[str] = field(default_factory=list)
+    blank_only: int = 0  # review pages whose only finding is a line the client left blank
     unidentified: list[str] = field(default_factory=list)  # own forms whose QR code could not be read
     errors: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
@@ -79,6 +80,8 @@ class ScanSummary:
         self.reused += outcome.reused
         if result.status is PageStatus.REVIEW:
             self.review_pages.append(where)
+            if result.review_kind == "blank":
+                self.blank_only += 1
         if result.status is PageStatus.ERROR:
             self.errors.append(f"{where}: {shown('; '.join(result.reasons))}")
         if result.layout is not None and result.form_id is None:
