@@ -40,6 +40,8 @@ PRINT_MATCH_MM = 0.6  # a blob repeated at the same place on other lines is prin
 PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 THICK_EXCESS = 0.5  # a line this much darker across (50 %) than its median...
+THICK_EXCESS_MIN = 0.2  # ...or only 20 % on a line whose darkness is even along it...
+THICK_NOISE_K = 6.0  # ...(the bump at least this many robust SDs of that variation)
 THICK_MIN_MM = 0.5  # ...over at least this length holds something: a small mark?
 THICK_END_MM = 1.5  # not counted this near an end (end ticks)
 LINE_INK = 0.30
@@ -569,14 +571,15 @@ def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
     return row >= 2
 
 
-def find_thickening(strip: LineStrip) -> float | None:
+def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN) -> float | None:
     """Where the line itself is much thicker than along the rest of it, or None.
 
     A small dot on a blurred photo can hide inside the band taken for the printed line,
     leaving nothing outside it to find as a mark. Such a line must not be reported blank:
     the caller sends it to a person. The ink summed across the band (and a little beyond)
     per column is compared with its median along the line; the ends are left out (end
-    ticks). Returns the strip position ``u`` of the widest such place.
+    ticks). ``min_excess``: the least excess that counts (a bitonal scan's jagged edges
+    need the full ``THICK_EXCESS``). Returns the strip position ``u`` of the widest such place.
     """
     half, ppm = strip.half, strip.ppm
     reach = int(np.ceil(strip.band)) + max(2, int(round(0.4 * ppm)))
@@ -589,7 +592,11 @@ def find_thickening(strip: LineStrip) -> float | None:
     base = float(np.median(inner))
     if base <= 0:
         return None
-    over = np.concatenate([[False], inner > base * (1.0 + THICK_EXCESS), [False]])
+    # how much the line's own darkness varies along it (jagged bitonal edges, JPEG): a bump
+    # must stand out of that, and at least THICK_EXCESS_MIN, at most THICK_EXCESS
+    noise = 1.4826 * float(np.median(np.abs(inner / base - 1.0)))
+    excess = min(THICK_EXCESS, max(min_excess, THICK_NOISE_K * noise))
+    over = np.concatenate([[False], inner > base * (1.0 + excess), [False]])
     edges = np.flatnonzero(np.diff(over.astype(np.int8)))
     runs = list(zip(edges[::2], edges[1::2], strict=True))
     wide = [(a, b) for a, b in runs if b - a >= THICK_MIN_MM * ppm]

@@ -33,6 +33,8 @@ from ..model import ItemStatus, MarkReading, PageImage, PageResult, PageStatus
 from . import classify, decode, fiducials, lines, orient, perspective, qrread
 from .ink import ink_map, resize_to, to_gray
 from .measure import (
+    THICK_EXCESS,
+    THICK_EXCESS_MIN,
     Blob,
     CoveredEnd,
     LineStrip,
@@ -59,6 +61,7 @@ MIN_IMAGE_PX = 200  # a smaller image cannot show a 100 mm line to the millimetr
 MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read
 PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its size
 END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
+BITONAL_SHARE = 0.97  # pixels pure black or white: a bitonal scan
 TICK_NEAR_MM = 0.5  # a one-sided mark this near a printed end stroke may be the stroke
 END_SIBLING_MM = 1.5  # ...or this far from the line through the other lines' ends
 LAYOUT_FIT_MM = 0.3  # median end mismatch up to which the layout may place hidden ends
@@ -290,7 +293,10 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
     vanishing = perspective.vanishing_point(end_points)
-    readings = [_reading(s, m, st, vanishing) for s, (m, st) in zip(good, found, strict=False)]
+    # a bitonal scan (fax, 1-bit TIFF) has jagged line edges: only a clear bump is a mark
+    bitonal = float(np.mean((gray == 0) | (gray == 255))) > BITONAL_SHARE
+    min_excess = THICK_EXCESS if bitonal else THICK_EXCESS_MIN
+    readings = [_reading(s, m, st, vanishing, min_excess) for s, (m, st) in zip(good, found, strict=False)]
     readings = [
         _at_covered_end(r, s, m, covered, i)
         for i, (r, s, (m, _)) in enumerate(zip(readings, good, found, strict=False))
@@ -604,7 +610,7 @@ def _at_covered_end(
 
 def _reading(
     strip: LineStrip, marks: list[MarkCandidate], strays: list[Blob],
-    vanishing: tuple[float, float] | None,
+    vanishing: tuple[float, float] | None, min_excess: float = THICK_EXCESS_MIN,
 ) -> MarkReading:
     ppm = strip.ppm
 
@@ -612,7 +618,7 @@ def _reading(
         return perspective.fraction_along(strip, u, vanishing) * 100.0
 
     if not marks and not strays:
-        bump = find_thickening(strip)
+        bump = find_thickening(strip, min_excess=min_excess)
         if bump is not None:
             return MarkReading(
                 to_mm(bump), ItemStatus.REVIEW, ("the line is thicker in one place: a small mark?",), 0.2,
