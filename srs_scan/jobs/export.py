@@ -1,16 +1,25 @@
 """``srs-scan export`` as a library call: the ledger's pages, corrections applied, as
-JSONL and/or CSV (no scanned files needed)."""
+JSONL and/or CSV (one record per page), and its sessions for other systems: an OpenFIT
+import file, a FHIR Bundle, a spreadsheet (no scanned files needed)."""
 
 from __future__ import annotations
 
+import io
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..audit.select import current as current_page
+from ..clinic import sources
+from ..clinic.records import EVERYTHING, Scope
+from ..exceptions import UsageProblem
+from ..exports.fhir import FHIR_VERSIONS, bundle_json
+from ..exports.openfit import openfit_rows, openfit_selection, write_openfit
 from ..exports.records import CsvSink, json_record
+from ..exports.sessions import LeftOut, Selection, select_sessions
+from ..exports.spreadsheet import workbook_bytes
 from ..ledger.store import Ledger
-from ..outputs import atomic_text_file
+from ..outputs import atomic_text_file, write_bytes_atomically
 
 
 @dataclass(frozen=True)
@@ -31,3 +40,38 @@ def export_pages(ledger: Ledger, *, jsonl: Path | None = None, csv_path: Path | 
             if sink is not None:
                 sink.write(page.result)
     return Exported(len(pages), sum(p.result.corrected for p in pages))
+
+
+@dataclass(frozen=True)
+class SessionsExported:
+    """What ``export_sessions`` wrote: per file, the sessions and form pages it holds,
+    and the pages it left out with the reason (page ids, never names)."""
+
+    written: dict[str, tuple[int, int]]  # "openfit"/"fhir"/"xlsx" -> (sessions, form pages)
+    left_out: dict[str, tuple[LeftOut, ...]]
+
+
+def export_sessions(ledger: Ledger, *, openfit: Path | None = None, fhir: Path | None = None,
+                    xlsx: Path | None = None, scope: Scope = EVERYTHING, include_unreviewed: bool = False,
+                    fhir_version: str = "R5") -> SessionsExported:
+    """The ledger's sessions (corrections and assignments applied, see
+    :mod:`srs_scan.exports.sessions`) as an OpenFIT import file, a FHIR transaction Bundle
+    and/or a spreadsheet. Every file is built first and then written atomically."""
+    if fhir_version not in FHIR_VERSIONS:
+        raise UsageProblem(f"--fhir-version is one of {', '.join(FHIR_VERSIONS)}")
+    loaded = sources.load(ledger)
+    selection = select_sessions(loaded.scores, loaded.left_pages, scope=scope, include_unreviewed=include_unreviewed)
+    out: dict[str, tuple[Path, bytes, Selection]] = {}
+    if openfit is not None:
+        chosen = openfit_selection(selection)
+        buffer = io.StringIO()
+        write_openfit(buffer, openfit_rows(chosen))
+        out["openfit"] = (openfit, buffer.getvalue().encode("utf-8"), chosen)
+    if fhir is not None:
+        out["fhir"] = (fhir, bundle_json(selection, version=fhir_version).encode("utf-8"), selection)
+    if xlsx is not None:
+        out["xlsx"] = (xlsx, workbook_bytes(selection), selection)
+    for path, data, _ in out.values():
+        write_bytes_atomically(path, data)
+    return SessionsExported({k: (len(s.sessions), s.pages) for k, (_, _, s) in out.items()},
+                            {k: s.left_out for k, (_, _, s) in out.items()})
