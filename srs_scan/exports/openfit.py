@@ -9,9 +9,12 @@ What srs-scan puts where (and leaves out):
 - ``Client_ID``: the client ID; ``Provider_ID``: the therapist ID; ``Service_Location``:
   the site ID. Names, e-mail, gender and group stay empty: srs-scan never reads them.
 - ``Case_ID``: one case per client episode; srs-scan keeps one episode per client, so
-  it is the client ID. ``Case_Date``: the date of the client's first exported session.
+  it is the client ID. ``Case_Date``: the date of the client's first session that
+  OpenFIT can take (whatever --from/--to say).
 - ``Session_ID``: 1, 2, 3 ... per client in order of session date (then srs-scan's
-  session number); ``Session_Date`` yyyy-MM-dd. A session without a date cannot be
+  session number), counted over the client's whole history that OpenFIT can take, so
+  an export limited to some dates numbers its sessions as a full export would;
+  ``Session_Date`` yyyy-MM-dd. A session without a date cannot be
   imported: it is left out and its pages listed.
 - ``ORS_Skip``/``SRS_Skip``: 1 when the session has no form of that measure (its items
   blank, never 0), else blank.
@@ -67,24 +70,33 @@ def openfit_selection(selection: Selection) -> Selection:
     return Selection(tuple(kept), selection.left_out + tuple(left))
 
 
-def openfit_rows(selection: Selection) -> list[dict[str, str]]:
-    """The rows of an OpenFIT-ready selection (:func:`openfit_selection`), by client and
-    Session_ID."""
+def _by_date(selection: Selection) -> dict[str, list[SessionRecord]]:
     by_client: dict[str, list[SessionRecord]] = {}
     for record in selection.sessions:
         by_client.setdefault(record.client, []).append(record)
-    rows = []
-    for client in sorted(by_client):
-        sessions = sorted(by_client[client], key=lambda r: (r.date, r.number))
-        case_date = sessions[0].date
-        assert case_date is not None
+    return {c: sorted(rs, key=lambda r: (r.date, r.number)) for c, rs in sorted(by_client.items())}
+
+
+def openfit_rows(selection: Selection, history: Selection | None = None) -> list[dict[str, str]]:
+    """The rows of an OpenFIT-ready selection (:func:`openfit_selection`), by client and
+    Session_ID. ``history``: the same clients' sessions without the scope's limits (also
+    OpenFIT-ready), so that Session_ID and Case_Date count from the client's first session
+    even when the export covers only some dates."""
+    ids: dict[tuple[str, int], int] = {}
+    first: dict[str, str] = {}
+    for client, sessions in _by_date(history if history is not None else selection).items():
         for n, record in enumerate(sessions, start=1):
+            ids[(client, record.number)] = n
+        first[client] = str(sessions[0].date)
+    rows = []
+    for client, sessions in _by_date(selection).items():
+        for record in sessions:
             assert record.date is not None
             row = dict.fromkeys(OPENFIT_COLUMNS, "")
             row.update({
                 "Service_Location": record.site or "", "Provider_ID": record.therapist or "",
-                "Client_ID": client, "Case_ID": client, "Case_Date": case_date.isoformat(),
-                "Session_ID": str(n), "Session_Date": record.date.isoformat(),
+                "Client_ID": client, "Case_ID": client, "Case_Date": first.get(client, record.date.isoformat()),
+                "Session_ID": str(ids.get((client, record.number), 0)), "Session_Date": record.date.isoformat(),
                 "Notes": f"srs-scan session {record.number}; pages " + " ".join(s.page_id for s in record.forms)
                 + ("; not yet reviewed" if record.unreviewed else ""),
             })

@@ -64,8 +64,11 @@ def export_sessions(ledger: Ledger, *, openfit: Path | None = None, fhir: Path |
     out: dict[str, tuple[Path, bytes, Selection]] = {}
     if openfit is not None:
         chosen = openfit_selection(selection)
+        clients = {r.client for r in chosen.sessions}  # their whole history numbers the sessions
+        history = openfit_selection(select_sessions([s for s in loaded.scores if s.client in clients],
+                                                    include_unreviewed=include_unreviewed))
         buffer = io.StringIO()
-        write_openfit(buffer, openfit_rows(chosen))
+        write_openfit(buffer, openfit_rows(chosen, history))
         out["openfit"] = (openfit, buffer.getvalue().encode("utf-8"), chosen)
     if fhir is not None:
         out["fhir"] = (fhir, bundle_json(selection, version=fhir_version).encode("utf-8"), selection)
