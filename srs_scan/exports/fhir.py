@@ -67,7 +67,7 @@ def response(score: Score, version: int | None) -> dict[str, Any]:
         "status": "amended" if score.corrected else "completed",
         "subject": {"reference": f"Patient/{score.client}"},
         "item": [{"linkId": str(i), "text": name, "answer": [{"valueDecimal": value}]}
-                 for i, (name, value) in enumerate(zip(score.item_names, score.items), start=1)
+                 for i, (name, value) in enumerate(zip(score.item_names, score.items, strict=True), start=1)
                  if value is not None],
     }
     if score.date is not None:
@@ -117,7 +117,7 @@ def bundle_json(selection: Selection, *, version: str = "R5") -> str:
     if version == "R5":
         from fhir.resources.bundle import Bundle
     elif version == "R4B":
-        from fhir.resources.R4B.bundle import Bundle  # type: ignore[no-redef]
+        from fhir.resources.R4B.bundle import Bundle  # type: ignore[assignment,no-redef]
     else:
         raise ValueError(f"FHIR version {version}: one of {', '.join(FHIR_VERSIONS)}")
     model = Bundle.model_validate(bundle_dict(selection, version=version))

@@ -66,7 +66,7 @@ class SessionRecord:
         return any(not s.reviewed for s in self.forms)
 
     def without(self, role: str) -> SessionRecord:
-        return replace(self, **{role: None})
+        return replace(self, outcome=None) if role == "outcome" else replace(self, alliance=None)
 
 
 @dataclass(frozen=True)

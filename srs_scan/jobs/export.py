@@ -19,7 +19,7 @@ from ..exports.records import CsvSink, json_record
 from ..exports.sessions import LeftOut, Selection, select_sessions
 from ..exports.spreadsheet import workbook_bytes
 from ..ledger.store import Ledger
-from ..outputs import atomic_text_file, write_bytes_atomically
+from ..outputs import atomic_text_file, not_replaceable, write_bytes_atomically
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,49 @@ def export_sessions(ledger: Ledger, *, openfit: Path | None = None, fhir: Path |
         write_bytes_atomically(path, data)
     return SessionsExported({k: (len(s.sessions), s.pages) for k, (_, _, s) in out.items()},
                             {k: s.left_out for k, (_, _, s) in out.items()})
+
+
+SESSION_KINDS = (("openfit", ".csv"), ("fhir", ".json"), ("xlsx", ".xlsx"))
+
+
+def check_session_outputs(db: Path, outputs: dict[str, Path | None], *, others: tuple[Path | None, ...] = (),
+                          force: bool = False) -> None:
+    """Refuse session outputs (kind -> path) that go into a missing folder, name the
+    ledger, each other or ``others`` (the --jsonl/--csv files), have the wrong ending, or
+    would replace something srs-scan did not write (unless ``force``)."""
+    seen = {p.resolve(): str(p) for p in others if p is not None and str(p) != "-"}
+    for kind, suffix in SESSION_KINDS:
+        path = outputs.get(kind)
+        if path is None:
+            continue
+        if path.suffix.lower() != suffix:
+            raise UsageProblem(f"--{kind} {path}: the file should end in {suffix}")
+        if not path.resolve().parent.is_dir():
+            raise UsageProblem(f"the folder for {path} does not exist")
+        if path.resolve() == db.resolve():
+            raise UsageProblem(f"--{kind} {path} is the ledger: an output cannot be the ledger")
+        if path.resolve() in seen:
+            raise UsageProblem(f"--{kind} {path} names the same file as {seen[path.resolve()]}: give different names")
+        seen[path.resolve()] = str(path)
+        problem = not_replaceable(path, kind, force=force)
+        if problem is not None:
+            raise UsageProblem(problem)
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    pages: Exported | None
+    sessions: SessionsExported | None
+
+
+def export(ledger: Ledger, *, jsonl: Path | None = None, csv_path: Path | None = None, openfit: Path | None = None,
+           fhir: Path | None = None, xlsx: Path | None = None, scope: Scope = EVERYTHING,
+           include_unreviewed: bool = False, fhir_version: str = "R5") -> ExportDone:
+    """``srs-scan export``: the pages (--jsonl/--csv, one record per page, as before) and
+    the sessions (--openfit/--fhir/--xlsx, with the scope and the unreviewed choice)."""
+    pages = export_pages(ledger, jsonl=jsonl, csv_path=csv_path) if jsonl or csv_path else None
+    sessions = None
+    if openfit or fhir or xlsx:
+        sessions = export_sessions(ledger, openfit=openfit, fhir=fhir, xlsx=xlsx, scope=scope,
+                                   include_unreviewed=include_unreviewed, fhir_version=fhir_version)
+    return ExportDone(pages, sessions)
