@@ -125,6 +125,6 @@ def summary_of(left: Sequence[LeftOut], *, shown: int = 10) -> list[str]:
     lines = []
     for reason, ids in sorted(by_reason.items()):
         unique = list(dict.fromkeys(ids))
-        lines.append(f"{len(unique)} page(s) {reason}: " + ", ".join(unique[:shown])
+        lines.append(f"{len(unique)} page(s), {reason}: " + ", ".join(unique[:shown])
                      + (" ..." if len(unique) > shown else ""))
     return lines

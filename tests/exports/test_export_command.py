@@ -37,7 +37,7 @@ def test_all_three_with_the_page_exports(tmp_path, db):
     assert f"{x}: 7 session(s), 9 form page(s) written, 2 page(s) left out" in out.stdout
     # the left-out pages are listed by id, with the reason, on standard error
     review = BY_KEY["A1/2/srs"].page_id
-    assert f"left out of {o}: 1 page(s) still in review" in out.stderr and review in out.stderr
+    assert f"left out of {o}: 1 page(s), still in review" in out.stderr and review in out.stderr
     assert BY_KEY["B2/3/ors"].page_id in out.stderr and "without a date" in out.stderr
     assert BY_KEY["K3/1/cors"].page_id in out.stderr and "child form" in out.stderr
 
