@@ -138,3 +138,21 @@ def test_scope_by_client_and_dates(tmp_path):
     # Session_ID and Case_Date count from the client's first session, as a full export would
     assert [(r["Client_ID"], r["Session_Date"], r["Session_ID"], r["Case_Date"]) for r in rows] == [
         ("A1", "2026-03-09", "2", "2026-03-02"), ("A1", "2026-03-16", "3", "2026-03-02")]
+
+
+def test_a_measure_with_an_unread_item_is_never_a_partial_row():
+    # the clinic's source already leaves out pages without a total; this is the last guard
+    from datetime import date
+
+    from srs_scan.clinic.records import Score
+    from srs_scan.exports.openfit import openfit_rows, openfit_selection
+    from srs_scan.exports.sessions import Selection, SessionRecord
+
+    when = date(2026, 3, 2)
+    ors = Score("p-ors", "ors", "outcome", "A1", 1, 18.0, (5.0, 6.0, None, 7.0), ("a", "b", "c", "d"), when)
+    srs = Score("p-srs", "srs", "alliance", "A1", 1, 38.0, (9.5, 9.5, 9.5, 9.5), ("a", "b", "c", "d"), when)
+    chosen = openfit_selection(Selection((SessionRecord("A1", 1, ors, srs),)))
+    assert [x.page_id for x in chosen.left_out] == ["p-ors"]
+    (row,) = openfit_rows(chosen)
+    assert row["ORS_Skip"] == "1" and _items(row, "ORS") == ("", "", "", "")
+    assert _items(row, "SRS") == ("9.5",) * 4
