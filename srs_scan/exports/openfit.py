@@ -16,8 +16,9 @@ What srs-scan puts where (and leaves out):
   an export limited to some dates numbers its sessions as a full export would;
   ``Session_Date`` yyyy-MM-dd. A session without a date cannot be
   imported: it is left out and its pages listed.
-- ``ORS_Skip``/``SRS_Skip``: 1 when the session has no form of that measure (its items
-  blank, never 0), else blank.
+- ``ORS_Skip``/``SRS_Skip``: 1 when the session has no form of that measure in this
+  file (none given, or left out: in review, an item missing), its items blank, never 0;
+  else blank.
 - Only ORS and SRS go in: OpenFIT's template has no columns for the child forms and we
   have no documentation that it takes CORS/CSRS scores in the ORS/SRS ones, so a CORS or
   CSRS page is left out and listed.
