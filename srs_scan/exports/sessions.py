@@ -14,7 +14,7 @@ the same session is left out (the first is used, as in the clinic report).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -79,9 +79,6 @@ class Selection:
     @property
     def pages(self) -> int:
         return sum(len(s.forms) for s in self.sessions)
-
-    def leave_out(self, more: Iterable[LeftOut]) -> Selection:
-        return replace(self, left_out=self.left_out + tuple(more))
 
 
 def select_sessions(scores: Sequence[Score], left_pages: Sequence[tuple[str, str]] = (), *,
