@@ -145,6 +145,19 @@ MUTANTS: tuple[Mutant, ...] = (
            "def available() -> bool:\n",
            "def available() -> bool:\n    return False\n",
            (T_TEXT,)),
+    # --- exports for other systems ------------------------------------------------------------
+    Mutant("a page still in review exported as if checked", "srs_scan/exports/sessions.py",
+           "    if not include_unreviewed:\n",
+           "    if False:\n",
+           ("tests/exports/test_openfit.py", "tests/exports/test_fhir.py")),
+    Mutant("a corrected form sent to FHIR as completed", "srs_scan/exports/fhir.py",
+           '"status": "amended" if score.corrected else "completed",',
+           '"status": "completed",',
+           ("tests/exports/test_fhir.py",)),
+    Mutant("an OpenFIT measure with a missing item sent as a partial row", "srs_scan/exports/openfit.py",
+           "            elif len(score.items) != 4 or any(v is None for v in score.items):",
+           "            elif False:",
+           ("tests/exports/test_openfit.py",)),
 )
 
 

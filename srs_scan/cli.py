@@ -26,6 +26,7 @@ from .clinic.rules import Settings
 from .clinic.summary import client_line
 from .exceptions import ExitCode, LedgerFailure, SrsScanError, TemplateError, UsageProblem
 from .exports.records import format_summary
+from .exports.sessions import summary_of
 from .forms.definitions import all_forms
 from .forms.layouts import PAPERS_MM, all_layouts
 from .forms.printing import parse_sessions
@@ -35,7 +36,7 @@ from .jobs.clinic import load_caseload
 from .jobs.clinic import write_json as write_clinic_json
 from .jobs.clinic import write_report as write_clinic_report
 from .jobs.correct import RulerOutOfRange, correct_item
-from .jobs.export import export_pages
+from .jobs.export import check_session_outputs, export
 from .jobs.print_forms import write_forms
 from .jobs.scan import LEDGER_NAME, ScanRequest, ScanSummary, check_outputs, ledger_path
 from .jobs.scan import scan as run_scan
@@ -464,20 +465,52 @@ def _value(mm: float | None) -> str:
 @_DB_OPTION
 @click.option("--jsonl", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON record per page.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write one CSV row per page.")
+@click.option("--openfit", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write OpenFIT's import file (.csv): a row per dated session, its ORS and SRS items.")
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write a FHIR transaction Bundle (.json): a QuestionnaireResponse and an Observation per form.")
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write a spreadsheet (.xlsx): a Sessions sheet and a Clients sheet.")
+@click.option("--fhir-version", type=click.Choice(["R5", "R4B"]), default="R5", show_default=True,
+              help="The FHIR release of --fhir.")
+@click.option("--include-unreviewed", is_flag=True,
+              help="Also export pages still waiting for a person (--openfit/--fhir/--xlsx; left out otherwise).")
+@click.option("--from", "date_from", default=None, metavar="DATE", help="Sessions on or after this date.")
+@click.option("--to", "date_to", default=None, metavar="DATE", help="Sessions on or before this date.")
+@click.option("--client", default=None, help="Only this client.")
+@click.option("--therapist", default=None, help="Only this therapist's sessions.")
+@click.option("--site", default=None, help="Only this site's sessions.")
 @click.option("--force", is_flag=True,
               help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
-def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None, force: bool) -> None:
-    """Write the ledger's pages, with corrections applied, as JSONL and/or CSV (no
-    scanned files needed). Corrected items carry "corrected" and the machine's value."""
-    if jsonl is None and csv_path is None:
-        raise click.UsageError("say what to write: --jsonl FILE and/or --csv FILE")
+def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None, openfit: Path | None,
+                   fhir: Path | None, xlsx: Path | None, fhir_version: str, include_unreviewed: bool,
+                   date_from: str | None, date_to: str | None, client: str | None, therapist: str | None,
+                   site: str | None, force: bool) -> None:
+    """Write the ledger's pages, with corrections applied, as JSONL and/or CSV (one record
+    per page; corrected items carry "corrected" and the machine's value), and its sessions
+    for the clinic's other systems: --openfit, --fhir, --xlsx (with the clients, sessions
+    and dates of --from/--to/--client/--therapist/--site; no scanned files needed).
+
+    Pages left out of a file (still in review, an item missing, no date for OpenFIT, ...)
+    are counted and listed by page id on standard error."""
+    sessions_asked = any(p is not None for p in (openfit, fhir, xlsx))
+    if jsonl is None and csv_path is None and not sessions_asked:
+        raise click.UsageError("say what to write: --jsonl, --csv, --openfit, --fhir and/or --xlsx FILE")
+    if not sessions_asked and (include_unreviewed or any(v is not None for v in (date_from, date_to, client,
+                                                                                  therapist, site))):
+        raise click.UsageError("--from, --to, --client, --therapist, --site and --include-unreviewed go with "
+                               "--openfit, --fhir or --xlsx (--jsonl and --csv write every page)")
+    scope, _ = _scope_settings(date_from, date_to, therapist, site, client, None, None, None)
     try:
         check_outputs([db_path], jsonl, csv_path, force=force)
+        check_session_outputs(db_path, {"openfit": openfit, "fhir": fhir, "xlsx": xlsx}, others=(jsonl, csv_path),
+                              force=force)
     except UsageProblem as exc:
         raise click.UsageError(str(exc)) from exc
     ledger = _open_ledger(db_path)
     try:
-        done = export_pages(ledger, jsonl=jsonl, csv_path=csv_path)
+        done = export(ledger, jsonl=jsonl, csv_path=csv_path, openfit=openfit, fhir=fhir, xlsx=xlsx, scope=scope,
+                      include_unreviewed=include_unreviewed, fhir_version=fhir_version)
     except LedgerFailure as exc:
         _ledger_failed(exc, "no output file was written")
     except OSError as exc:
@@ -485,8 +518,18 @@ def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None, for
         sys.exit(int(ExitCode.OUTPUT_FAILED))
     finally:
         ledger.close()
-    click.echo(f"{done.pages} page(s), {done.corrected} with corrections, written to "
-               + " and ".join(str(p) for p in (jsonl, csv_path) if p is not None))
+    if done.pages is not None:
+        click.echo(f"{done.pages.pages} page(s), {done.pages.corrected} with corrections, written to "
+                   + " and ".join(shown(str(p)) for p in (jsonl, csv_path) if p is not None))
+    if done.sessions is not None:
+        paths = {"openfit": openfit, "fhir": fhir, "xlsx": xlsx}
+        for kind, (n_sessions, n_pages) in done.sessions.written.items():
+            left = done.sessions.left_out[kind]
+            what = f" (FHIR {fhir_version})" if kind == "fhir" else ""
+            click.echo(f"{shown(str(paths[kind]))}{what}: {n_sessions} session(s), {n_pages} form page(s) written, "
+                       f"{len({x.page_id for x in left})} page(s) left out")
+            for line in summary_of(left):
+                click.echo(f"  left out of {shown(str(paths[kind]))}: {line}", err=True)
 
 
 @main.command("review")

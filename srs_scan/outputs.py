@@ -113,7 +113,22 @@ _OWN_START = {
     "trail": lambda head: head.startswith(b"correction,at_utc,page_id,"),
     "html": lambda head: b'<meta name="generator" content="srs-scan' in head
     or (b'<p class="muted">Made ' in head and b" by srs-scan " in head),
+    "openfit": lambda head: head.startswith(b"Service_Location,Provider_FirstName,Provider_LastName,"),
+    "fhir": lambda head: b'"resourceType": "Bundle"' in head[:64] and b'"system": "urn:srs-scan:export"' in head,
+    "xlsx": lambda head: False,  # a zip: see _own_xlsx
 }
+
+
+def _own_xlsx(path: Path) -> bool:
+    """An .xlsx file that srs-scan wrote (its document properties name srs-scan as creator)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return b"<dc:creator>srs-scan</dc:creator>" in core
 
 
 def _own_jsonl(head: bytes) -> bool:
@@ -129,7 +144,7 @@ def _own_jsonl(head: bytes) -> bool:
 
 def not_replaceable(path: Path, kind: str, *, force: bool = False) -> str | None:
     """Why an existing ``path`` must not be replaced by an output of ``kind`` ("jsonl",
-    "csv", "trail", "html"), or None (it does not exist, or it is safe to replace).
+    "csv", "trail", "html", "openfit", "fhir", "xlsx"), or None (it does not exist, or it is safe to replace).
 
     Only a regular file is ever replaced: never a link, a pipe or a device, even with
     ``force``. A regular file is replaced when srs-scan wrote it (its first bytes are
@@ -152,7 +167,7 @@ def not_replaceable(path: Path, kind: str, *, force: bool = False) -> str | None
             head = handle.read(4096)
     except OSError as exc:
         return f"{path} exists and cannot be read ({exc.strerror or exc}): give another name"
-    if _OWN_START[kind](head):
+    if _OWN_START[kind](head) or (kind == "xlsx" and _own_xlsx(path)):
         return None
     return (f"{path} exists and was not written by srs-scan: it is left as it is; choose another name, "
             "or add --force to replace it")

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "srs_scan"
 FORBIDDEN = {
     "read": {"ledger", "audit", "exports", "jobs", "cli"},
     "forms": {"read", "ledger", "audit", "exports", "jobs", "cli"},
-    "exports": {"read", "audit", "jobs", "cli"},
+    "exports": {"read", "audit", "ledger", "jobs", "cli"},  # sessions come through clinic
     "ledger": {"audit", "jobs", "cli"},
     "audit": {"jobs", "cli"},
     "clinic": {"read", "audit", "exports", "jobs", "cli"},

@@ -17,11 +17,13 @@ from .rules import rules_for
 
 @dataclass(frozen=True)
 class Loaded:
-    """The scores, and how many form pages were left out and why."""
+    """The scores, and how many form pages were left out and why (``left_pages``: each
+    one's page id and reason, for the exports that list what they leave out)."""
 
     scores: tuple[Score, ...]
     left_out: dict[str, int] = field(default_factory=dict)
     pages: int = 0
+    left_pages: tuple[tuple[str, str], ...] = ()
 
 
 def score_of(result: PageResult, page_id: str, who: assignments.Assignment | None) -> Score | str:
@@ -52,6 +54,7 @@ def load(ledger: Ledger) -> Loaded:
         trails.setdefault(entry.page_hash, []).append(entry)
     scores: list[Score] = []
     left: Counter[str] = Counter()
+    left_pages: list[tuple[str, str]] = []
     pages = ledger.pages()
     for stored in pages:
         if stored.result.status in (PageStatus.NO_FORM, PageStatus.ERROR) and stored.page_hash not in who:
@@ -61,6 +64,7 @@ def load(ledger: Ledger) -> Loaded:
         if isinstance(got, str):
             if result.form is not None:
                 left[got] += 1
+                left_pages.append((stored.page_id, got))
         else:
             scores.append(got)
-    return Loaded(tuple(scores), dict(left), len(pages))
+    return Loaded(tuple(scores), dict(left), len(pages), tuple(left_pages))
