@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 
 from ..clinic.episodes import Session, build_episodes
 from ..clinic.records import EVERYTHING, Scope, Score
@@ -33,37 +32,14 @@ class LeftOut:
 
 
 @dataclass(frozen=True)
-class SessionRecord:
-    """One session as the exports see it: at least one of ``outcome`` and ``alliance``."""
-
-    client: str
-    number: int  # srs-scan's session number (from the QR code or the assignment)
-    outcome: Score | None
-    alliance: Score | None
-
-    @property
-    def forms(self) -> tuple[Score, ...]:
-        return tuple(s for s in (self.outcome, self.alliance) if s is not None)
-
-    @property
-    def date(self) -> date | None:
-        return next((s.date for s in self.forms if s.date is not None), None)
-
-    @property
-    def therapist(self) -> str | None:
-        return next((s.therapist for s in self.forms if s.therapist), None)
-
-    @property
-    def site(self) -> str | None:
-        return next((s.site for s in self.forms if s.site), None)
+class SessionRecord(Session):
+    """One session as the exports see it: the clinic's session (its date, therapist and
+    site come from its forms), with at least one of ``outcome`` and ``alliance`` and no
+    extra pages (those are left out and listed)."""
 
     @property
     def corrected(self) -> bool:
         return any(s.corrected for s in self.forms)
-
-    @property
-    def unreviewed(self) -> bool:
-        return any(not s.reviewed for s in self.forms)
 
     def without(self, role: str) -> SessionRecord:
         return replace(self, outcome=None) if role == "outcome" else replace(self, alliance=None)
