@@ -308,6 +308,18 @@ def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
         _ledger_failed(exc)
 
 
+def _check_named_outputs(outputs: tuple[tuple[Path | None, tuple[str, ...]], ...], db_path: Path) -> None:
+    """Each output given ends in one of its suffixes, has a folder, and is not the ledger."""
+    for out, suffix in outputs:
+        if out is not None:
+            if out.suffix.lower() not in suffix:
+                raise click.UsageError(f"{out} should end in {suffix[0]}")
+            if not out.resolve().parent.is_dir():
+                raise click.UsageError(f"the folder for {out} does not exist")
+            if out.resolve() == db_path.resolve():
+                raise click.UsageError("an output cannot be the ledger")
+
+
 @main.command("audit")
 @_DB_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -342,14 +354,7 @@ def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, s
         raise click.UsageError("say what to write: -o REPORT.html and/or --trail TRAIL.csv")
     if sample is not None and review_only:
         raise click.UsageError("--sample and --review-only do not go together (a sample has every review page)")
-    for out, suffix in ((output, (".html", ".htm")), (trail_path, (".csv",))):
-        if out is not None:
-            if out.suffix.lower() not in suffix:
-                raise click.UsageError(f"{out} should end in {suffix[0]}")
-            if not out.resolve().parent.is_dir():
-                raise click.UsageError(f"the folder for {out} does not exist")
-            if out.resolve() == db_path.resolve():
-                raise click.UsageError("an output cannot be the ledger")
+    _check_named_outputs(((output, (".html", ".htm")), (trail_path, (".csv",))), db_path)
     for out, kind in ((output, "html"), (trail_path, "trail")):
         if out is not None and (problem := not_replaceable(out, kind, force=force)) is not None:
             raise click.UsageError(problem)
@@ -717,14 +722,7 @@ def report_command(output: Path | None, date_from: str | None, date_to: str | No
     sessions. --json writes the same figures for scripts and dashboards."""
     if output is None and json_path is None:
         raise click.UsageError("say what to write: -o REPORT.html and/or --json FILE")
-    for out, suffix in ((output, (".html", ".htm")), (json_path, (".json",))):
-        if out is not None:
-            if out.suffix.lower() not in suffix:
-                raise click.UsageError(f"{out} should end in {suffix[0]}")
-            if not out.resolve().parent.is_dir():
-                raise click.UsageError(f"the folder for {out} does not exist")
-            if out.resolve() == db_path.resolve():
-                raise click.UsageError("an output cannot be the ledger")
+    _check_named_outputs(((output, (".html", ".htm")), (json_path, (".json",))), db_path)
     scope, settings = _scope_settings(date_from, date_to, therapist, site, client, srs_rule, reliable_change,
                                       on_track_session)
     ledger = _open_ledger(db_path)
