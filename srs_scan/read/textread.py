@@ -35,6 +35,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .ink import shrink
+
 # onnxruntime keeps a usage-event store in the user's home unless told not to; a
 # clinical tool records nothing about its use. Must be set before the import.
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
@@ -260,16 +262,14 @@ def _find_lines_uncached(
     scale = min(1.0, max_height / H, max_width / W) if H > 0 and W > 0 else 1.0
     work = gray
     if scale < 1.0:
-        work = cv2.resize(
-            gray, (max(1, round(W * scale)), max(1, round(H * scale))), interpolation=cv2.INTER_AREA
-        )
+        work = shrink(gray, (max(1, round(W * scale)), max(1, round(H * scale))))
     h, w = work.shape
     if h < 8 or w < 8:
         return [], 0.0
     # Background (paper) estimate: max filter at low resolution, so shading from
     # phone photos does not defeat the global threshold.
     f = 8
-    small = cv2.resize(work, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    small = shrink(work, (max(1, w // f), max(1, h // f)))
     small = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
     bg = cv2.resize(cv2.blur(small, (5, 5)), (w, h), interpolation=cv2.INTER_LINEAR)
     norm = cv2.divide(work, np.maximum(bg, 1), scale=255)
