@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .regions import components
+
 # Tuning, in units of the expected scale length L (so they hold at any resolution).
 MAX_ANGLE_SPREAD_DEG = 16.0  # perspective makes the four lines converge by up to this
 MIN_LENGTH_RATIO = 0.62  # shortest / longest of the four (perspective foreshortening)
@@ -93,7 +95,7 @@ def find_segments(
     max_gap : float
         Largest break, px, bridged when joining pieces of one line (bitonal dropouts).
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    n, labels, stats, _ = components(binary)
     segments: list[Segment] = []
     min_piece = 0.3 * min_length
     for k in range(1, n):

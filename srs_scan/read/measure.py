@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from .ink import ink_map
+from .regions import components
 
 # Tuning constants, in millimetres of a nominal 100 mm line.
 STRAIGHT_PX = 0.25  # a line bowing less than this (px) is straight
@@ -311,7 +312,7 @@ def _find_blobs(strip: LineStrip) -> None:
     mask[half - band : half + band + 1] = 0
     mask[: half - zone] = 0
     mask[half + zone + 1 :] = 0
-    n, labels, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, cents = components(mask)
     min_area = MIN_MARK_AREA_MM2 * ppm * ppm
     touch = strip.band + TOUCH_GAP_MM * ppm + 1.0
     blobs = []

@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from .ink import shrink
+from .regions import components
 
 # onnxruntime keeps a usage-event store in the user's home unless told not to; a
 # clinical tool records nothing about its use. Must be set before the import.
@@ -276,7 +277,7 @@ def _find_lines_uncached(
     thr, ink = cv2.threshold(norm, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     if thr > 235:  # blank page: Otsu splits paper noise
         return [], 0.0
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, _, stats, _ = components(ink)
     ch = stats[1:, cv2.CC_STAT_HEIGHT]
     cw = stats[1:, cv2.CC_STAT_WIDTH]
     glyph = (ch >= 4) & (ch <= 0.9 * h) & (cw <= 3 * ch) & (stats[1:, cv2.CC_STAT_AREA] >= 6)
@@ -296,7 +297,7 @@ def _find_lines_uncached(
     )
     ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8))))
     # Drop specks and giant blobs (logos, photos), then smear glyphs into lines.
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, _ = components(ink)
     ch = stats[1:, cv2.CC_STAT_HEIGHT]
     area = stats[1:, cv2.CC_STAT_AREA]
     drop = np.flatnonzero((ch > 8 * char_h) | (area < max(3.0, 0.02 * char_h * char_h))) + 1
@@ -307,7 +308,7 @@ def _find_lines_uncached(
     smear = cv2.morphologyEx(
         ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, vgap))
     )
-    n, _, stats, _ = cv2.connectedComponentsWithStats(smear, connectivity=8)
+    n, _, stats, _ = components(smear)
     pieces = stats[1:, :4].astype(np.float64)
     pieces = pieces[(pieces[:, 3] >= 0.6 * char_h) & (pieces[:, 3] <= 6 * char_h)]
     boxes: list[_Box] = []
