@@ -563,7 +563,7 @@ def print_table(summary, out=sys.stdout):
             continue
         fp = s["form_pages"]
         nf = f"{s['nf_ok']}/{s['nf_review']}/{s['nf_noform']}" if s["nf"] else ""
-        if s.get("ab"):                  # clinic forms read without their template: ok / review / no_form
+        if s.get("ab") and not s["nf"]:  # clinic forms read without their template: ok / review / no_form
             nf = f"{s['ab_ok']}/{s['ab_review']}/{s['ab_noform']}"
         wrong = s["named_wrong"] if fp else (s["ab_named"] if s.get("ab") else "")
         print(f"{c:<20}{s['pages']:>6}{(str(s['found']) + '/' + str(fp)) if fp else '':>7}"
@@ -573,6 +573,11 @@ def print_table(summary, out=sys.stdout):
               f"{(str(s['two_review']) + '/' + str(s['two_lines'])) if s['two_lines'] else '':>8}"
               f"{s['n_err'] if fp else '':>5}{_f(s['mean']):>7}{_f(s['p95'], 2):>7}{_f(s['max'], 2):>7}"
               f"{s['silent']:>7}{nf:>14}", file=out)
+    tot = summary["total"]
+    if tot.get("ab"):
+        print(f"(TOTAL's last column is the non-form pages; clinic forms read without their template: ok/review/"
+              f"no_form {tot['ab_ok']}/{tot['ab_review']}/{tot['ab_noform']} of {tot['ab']}, named as a form "
+              f"{tot['ab_named']})", file=out)
     print("", file=out)
     print("reasons the reader gave (most frequent, per condition):", file=out)
     for c, s in summary["conditions"].items():

@@ -118,7 +118,7 @@ PRINT_COLOURS = ["black", "darkgray", "navy", "lightblue", "green", "pcoms_blue"
 class ClinicSpec(FormSpec):
     form_id: str = ""
     names: list = field(default_factory=list)          # template "names" (the printed title first)
-    keywords: list = field(default_factory=list)
+    keywords: list = field(default_factory=list)       # the family's keywords that are printed on the page
     item_names: list = field(default_factory=list)     # as in the template
     printed_names: list = field(default_factory=list)  # as printed (may be numbered "2. ...")
     anchors: list = field(default_factory=list)        # (left, right) per line
@@ -139,7 +139,6 @@ def random_clinic_spec(rng: np.random.Generator, n_lines: int | None = None) -> 
     s.n_lines = n
     s.form_id = f"{fam['stem']}{n}"
     s.title, s.names = title, [title] + list(extra_names)
-    s.keywords = list(fam["keywords"])
     s.item_names = [fam["items"][i][0] for i in idx]
     numbered = rng.random() < 0.2
     s.printed_names = [(f"{k + 1}. " if numbered else "") + nm for k, nm in enumerate(s.item_names)]
@@ -169,6 +168,8 @@ def random_clinic_spec(rng: np.random.Generator, n_lines: int | None = None) -> 
     s.body_pt = float(rng.uniform(8, 10.5))
     s.label_pt = float(rng.uniform(9.5, 12.5))
     s.seed = int(rng.integers(1 << 30))
+    printed = " ".join([title] + s.item_names + ([w for a in s.anchors for w in a] if s.anchor_pos != "none" else []))
+    s.keywords = [w for w in fam["keywords"] if w in printed.lower()] or [title.split()[0].lower().strip("?")]
     return s
 
 
@@ -244,8 +245,9 @@ def render_clinic(spec: ClinicSpec, dpi: float = 300.0, ss: int | None = None, l
         lt, rt = spec.anchors[i]
         if anchor_pos == "below":
             aw = min(42.0, L / 2 - 4)
-            cv.para(x0, y + 4.5, lt, fs, aw, lead, "l")
-            cv.para(x1, y + 4.5, rt, fs, aw, lead, "r")
+            ya = y + (6.5 if spec.ends == "bars" else 4.5)          # clear of the end bars
+            cv.para(x0, ya, lt, fs, aw, lead, "l")
+            cv.para(x1, ya, rt, fs, aw, lead, "r")
         elif anchor_pos == "beside":
             nl = len(cv.wrap(lt, fs, beside_w - 4))
             cv.para(x0 - 3, y + 1.2 - (nl - 1) * lead / 2, lt, fs, beside_w - 4, lead, "r")
