@@ -106,12 +106,7 @@ def paper_only(crop: np.ndarray) -> np.ndarray:
     _, bright = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     n, labels = cv2.connectedComponents(bright)
-    # the paper holds the crop's centre (on a title-only crop, bold print may stand there:
-    # then the nearest paper straight above or below it)
-    column = labels[:, labels.shape[1] // 2]
-    order = np.argsort(np.abs(np.arange(len(column)) - len(column) // 2), kind="stable")
-    seeds = column[order][column[order] != 0]
-    centre = int(seeds[0]) if seeds.size and n > 1 else 0
+    centre = labels[labels.shape[0] // 2, labels.shape[1] // 2]
     if n <= 1 or centre == 0:
         return crop
     paper = labels == centre
