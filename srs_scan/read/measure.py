@@ -691,8 +691,35 @@ def _measure_cluster(
         v = float((w.sum(axis=1) * v_idx[r]).sum() / total)
         return u, v, total
 
-    above = centroid(-band - rows, -band)
-    below = centroid(band, band + rows)
+    def near_rows(v_lo: float, v_hi: float, outward: int) -> tuple[float, float] | None:
+        """The window's rows from the line outwards while the stroke is one run of ink:
+        a second run further out (the short arm of a check mark rising from its vertex
+        below the line) is another stroke, not this one crossing the line."""
+        r_all = np.flatnonzero((v_idx >= v_lo) & (v_idx <= v_hi))
+        if len(r_all) < 3:
+            return None
+        order = r_all if outward > 0 else r_all[::-1]
+        last = None
+        for n_rows, r in enumerate(order):
+            ink = weights[r] > 0
+            runs = int(np.count_nonzero(ink[1:] & ~ink[:-1])) + int(ink[0])
+            if runs > 1:
+                break
+            last = r
+        if last is None or n_rows < 2 or last == order[-1]:
+            return None
+        v_last = float(v_idx[last])
+        return (v_lo, v_last) if outward > 0 else (v_last, v_hi)
+
+    def crossing_side(v_lo: float, v_hi: float, outward: int) -> tuple[float, float, float] | None:
+        whole = centroid(v_lo, v_hi)
+        rows_near = near_rows(v_lo, v_hi, outward)
+        if whole is None or rows_near is None:
+            return whole
+        return centroid(*rows_near) or whole
+
+    above = crossing_side(-band - rows, -band, -1)
+    below = crossing_side(band, band + rows, +1)
     # where the mark's ink meets the line's edges: its footprint on the line
     edge = ((v_idx >= -band - 2) & (v_idx <= -band)) | ((v_idx >= band) & (v_idx <= band + 2))
     cols = np.flatnonzero(weights[edge].sum(axis=0) > 0)

@@ -112,12 +112,6 @@ def read_image(
     return read_page(PageImage(source, page, np.asarray(image), dpi), options=options)
 
 
-def one_core() -> None:
-    """Keep this process's image operations on one thread: for worker processes, one per
-    core, which would otherwise each start a thread per core and contend for them."""
-    cv2.setNumThreads(1)
-
-
 def read_page(page: PageImage, *, options: ReadOptions | None = None) -> PageResult:
     """Run every stage on one decoded page. Never raises for a bad page: see ``status``."""
     opts = options or ReadOptions()
