@@ -299,7 +299,6 @@ class _Dispatch:
             (list(range(i, min(i + size, len(tasks)))), False) for i in range(0, len(tasks), size))
         self.out: dict[Future, list[int]] = {}
         self.done: dict[int, PageOutcome] = {}
-        self.seen: dict[str, bool] = {}  # page hash yielded -> whether the ledger had it before this run
         self.head = 0
 
     def outcomes(self) -> Iterator[PageOutcome]:
@@ -379,18 +378,15 @@ class _Dispatch:
         future.release()
 
     def _as_locally(self, outcome: PageOutcome) -> PageOutcome:
-        """A page read anew whose pixels the ledger had before this run (a file moved or renamed,
-        or a copy of a page read then) is taken from the ledger, as a local worker's lookup takes
-        it. A copy of a page first read in this run stays read (a duplicate, flagged), as in a
-        local run whose workers looked the copy up before the first was recorded."""
-        key = outcome.key
-        if key is None:
-            return outcome
-        if not outcome.reused and self.seen.get(key, True):
-            record = self.ledger.get(key, self.settings)
+        """A page read anew whose pixels the ledger has after all (a file moved or renamed, or a
+        copy of a page read earlier) is taken from the ledger, as a local worker's lookup takes it.
+        (A local run with several workers may read a copy that comes close after its first again,
+        having looked it up before the first was recorded: the same result, only not counted as
+        taken from the ledger.)"""
+        if outcome.key is not None and not outcome.reused:
+            record = self.ledger.get(outcome.key, self.settings)
             if record is not None:
-                outcome = reused(outcome.task, key, record)
-        self.seen.setdefault(key, outcome.reused)
+                return reused(outcome.task, outcome.key, record)
         return outcome
 
     def _restart(self, worker: str) -> None:
