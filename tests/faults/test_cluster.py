@@ -14,7 +14,6 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +33,7 @@ from .conftest import (
     by_name,
     cli,
     kill_session,
+    pages_in,
     records,
     session_processes,
     start,
@@ -42,17 +42,6 @@ from .conftest import (
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_scans"
 N_PAGES = 16
-
-
-def _pages_in(db: Path) -> int:
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1.0)
-        try:
-            return con.execute("SELECT count(*) FROM pages").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
 
 
 def _shown(text: str, folder: Path) -> str:
@@ -145,7 +134,7 @@ def test_a_worker_killed_mid_run_loses_no_page(stack, tmp_path):
 
 
 def _under_way(run, db: Path, pages: int) -> None:
-    if not wait_for(lambda: _pages_in(db) >= pages or run.poll() is not None, 120):
+    if not wait_for(lambda: pages_in(db) >= pages or run.poll() is not None, 120):
         kill_session(run.pid)
         pytest.fail("the run did not get under way")
     assert run.poll() is None, "the run ended before it could be stopped: make the stack longer"
@@ -164,7 +153,7 @@ def test_ctrl_c_stops_the_run_and_its_workers_and_keeps_what_was_read(stack, tmp
         assert wait_for(lambda: not session_processes(run.pid), 10), "processes of the run left after Ctrl-C"
     finally:
         kill_session(run.pid)
-    assert _pages_in(db) >= 2 and not (tmp_path / "r.jsonl").exists() and not list(tmp_path.glob(".*.tmp"))
+    assert pages_in(db) >= 2 and not (tmp_path / "r.jsonl").exists() and not list(tmp_path.glob(".*.tmp"))
 
 
 def test_kill_9_of_the_main_process_then_the_same_command_gives_the_clean_outputs(stack, tmp_path):
@@ -178,7 +167,7 @@ def test_kill_9_of_the_main_process_then_the_same_command_gives_the_clean_output
     finally:
         kill_session(run.pid)
     assert not (tmp_path / "r.jsonl").exists() and not list(tmp_path.glob(".*.tmp"))
-    done = _pages_in(db)
+    done = pages_in(db)
     assert 3 <= done < N_PAGES
 
     again = cli("scan", inputs, "--jsonl", tmp_path / "r.jsonl", "--csv", tmp_path / "r.csv", "--cluster", "local:2",
@@ -188,7 +177,7 @@ def test_kill_9_of_the_main_process_then_the_same_command_gives_the_clean_output
     assert f"; {done} taken from the ledger" in again.stderr, again.stderr
     assert (tmp_path / "r.jsonl").read_bytes() == (clean / "r.jsonl").read_bytes()
     assert (tmp_path / "r.csv").read_bytes() == (clean / "r.csv").read_bytes()
-    assert _pages_in(db) == N_PAGES
+    assert pages_in(db) == N_PAGES
 
 
 def _free_port() -> int:
