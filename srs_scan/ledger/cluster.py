@@ -100,7 +100,10 @@ def read(tasks: Sequence[PageTask], ledger: Ledger, cluster: str, reader: Reader
     """The outcomes of ``tasks`` read on ``cluster``, in input order (see :func:`batch.run`)."""
     spec = parse(cluster)
     with _connected(spec) as client:
-        yield from _Dispatch(client, tasks, ledger, reader, hard_limit, spec).outcomes()
+        try:
+            yield from _Dispatch(client, tasks, ledger, reader, hard_limit, spec).outcomes()
+        except OSError as exc:  # the connection to the scheduler broke (Dask's CommClosedError is one)
+            raise _lost(spec) from exc
 
 
 # --- the workers' side --------------------------------------------------------------------
@@ -232,10 +235,13 @@ class _LocalWorker(WorkerPlugin):
 def _connected(spec: Spec) -> Iterator[Client]:
     """A client of the cluster, with Dask's logs quiet (they would name tasks and hosts on the
     user's terminal); a LocalCluster is started, and stopped at the end however the run ends."""
-    loggers = [logging.getLogger(name) for name in ("distributed", "dask")]
+    # Dask's configuration gives some loggers levels of their own (distributed.client: warning)
+    names = ["distributed", "dask", *(n for n in logging.root.manager.loggerDict if n.startswith(("distributed.",
+                                                                                                   "dask.")))]
+    loggers = [logging.getLogger(name) for name in names]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
-        lg.setLevel(logging.CRITICAL)
+        lg.setLevel(logging.CRITICAL + 1)  # nothing at all, its CRITICAL included: the run says what happened
     try:
         if spec.local is not None:
             with LocalCluster(n_workers=spec.local, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -372,9 +378,7 @@ class _Dispatch:
                 why = _failure(exc)
                 self.done.update((i, failed(self.tasks[i], why)) for i in pages)
         else:  # cancelled or lost: the scheduler is gone
-            raise ClusterUnavailable(
-                f"lost the Dask cluster {self._named()} during the run: the pages read so far are kept in the "
-                "ledger; run the same command again to go on")
+            raise _lost(self.spec)
         future.release()
 
     def _as_locally(self, outcome: PageOutcome) -> PageOutcome:
@@ -403,8 +407,11 @@ class _Dispatch:
         except Exception:  # noqa: BLE001 - the cluster is gone already
             pass
 
-    def _named(self) -> str:
-        return self.spec.address or f"local:{self.spec.local}"
+
+
+def _lost(spec: Spec) -> ClusterUnavailable:
+    return ClusterUnavailable(f"lost the Dask cluster {spec.address or f'local:{spec.local}'} during the run: the "
+                              "pages read so far are kept in the ledger; run the same command again to go on")
 
 
 def _failure(exc: BaseException | None) -> str:
