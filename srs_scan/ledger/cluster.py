@@ -303,6 +303,10 @@ class _Dispatch:
         # (pages, sent again): pages sent again go first
         self.todo: deque[tuple[list[int], bool]] = deque(
             (list(range(i, min(i + size, len(tasks)))), False) for i in range(0, len(tasks), size))
+        # pages of a chunk whose workers all died, to be read alone and one at a time: a page read
+        # beside the culprit (queued on its worker) would count that worker's deaths too
+        self.suspects: list[int] = []
+        self.suspect: Future | None = None
         self.out: dict[Future, list[int]] = {}
         self.done: dict[int, PageOutcome] = {}
         self.head = 0
@@ -333,15 +337,21 @@ class _Dispatch:
     def _send(self, arrived: as_completed) -> None:
         if time.monotonic() - self.asked > REFRESH_S:
             self.threads, self.asked = self._threads(), time.monotonic()
+        if self.suspects and self.suspect is None:
+            self.suspect = self._submit([self.suspects.pop(0)], 2, arrived)
         ahead = self.head + AHEAD_CHUNKS * self.threads * self.size
         while self.todo and len(self.out) < IN_FLIGHT_PER_THREAD * self.threads and self.todo[0][0][0] < ahead:
             pages, again = self.todo.popleft()
-            chunk = Chunk(tuple(self.tasks[i] for i in pages), tuple(self.where[i] for i in pages),
-                          {self.where[i]: self._size(self.where[i]) for i in pages}, self._known(pages))
-            future = self.client.submit(read_chunk, chunk, self.reader.options, self.reader.timeout,
-                                        self.hard_limit, self.settings, pure=False, priority=1 if again else 0)
-            self.out[future] = pages
-            arrived.add(future)
+            self._submit(pages, 1 if again else 0, arrived)
+
+    def _submit(self, pages: list[int], priority: int, arrived: as_completed) -> Future:
+        chunk = Chunk(tuple(self.tasks[i] for i in pages), tuple(self.where[i] for i in pages),
+                      {self.where[i]: self._size(self.where[i]) for i in pages}, self._known(pages))
+        future = self.client.submit(read_chunk, chunk, self.reader.options, self.reader.timeout,
+                                    self.hard_limit, self.settings, pure=False, priority=priority)
+        self.out[future] = pages
+        arrived.add(future)
+        return future
 
     def _size(self, path: str) -> int | None:
         if path not in self.sizes:
@@ -363,6 +373,8 @@ class _Dispatch:
 
     def _arrived(self, future: Future) -> None:
         pages = self.out.pop(future)
+        if future is self.suspect:
+            self.suspect = None
         if future.status == "finished":
             result: ChunkResult = future.result()
             self.done.update(zip(pages, result.outcomes, strict=False))
@@ -373,7 +385,7 @@ class _Dispatch:
         elif future.status == "error":
             exc = future.exception()
             if isinstance(exc, KilledWorker) and len(pages) > 1:  # which page? each on its own
-                self.todo.extendleft(([i], True) for i in reversed(pages))
+                self.suspects = sorted([*self.suspects, *pages])
             else:
                 why = _failure(exc)
                 self.done.update((i, failed(self.tasks[i], why)) for i in pages)
