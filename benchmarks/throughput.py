@@ -2,13 +2,25 @@
 
     python benchmarks/throughput.py                   # 300-page 300-dpi scanner PDF + 100 12-MP photos
     python benchmarks/throughput.py --pages 60 --photos 20
+    python benchmarks/throughput.py --no-cluster      # without the Dask rows (Dask not installed)
 
 Inputs are synthetic (srs_scan.synth) and all different (a page seen before would be
-taken from the ledger, not read). The CLI runs as a user runs it, with JSONL and CSV
-outputs and its ledger, with the default workers (one per core); wall time and the peak
-memory of the largest process are reported. Then a sample of pages is timed stage by
-stage in one process: decode/render, locate (markers, lines, orientation, OCR), measure
-(strips, marks, ends), the rest (scoring, QR) and writing the outputs.
+taken from the ledger, not read). On the same pages, side by side:
+
+* bare decoding: every page decoded (PDF rendered, image decompressed) and nothing else,
+  by one process per core, as the scan's workers decode them: the floor;
+* the CLI as a user runs it, with JSONL and CSV outputs and its ledger, with the default
+  workers (one per core);
+* the CLI with `--cluster local:N` (N = cores: a Dask LocalCluster on this machine);
+
+each as pages/min and as a ratio to bare decoding, with the wall time, the peak memory of
+the largest process and the main process's own CPU time per page (ledger, outputs and, on
+a cluster, the Dask client: what limits how many workers one `srs-scan scan` can feed).
+A one-page run of each mode gives its fixed start-up cost; from the rest comes the cost of
+a page on one worker, and a projection of pages per hour for N Dask workers.
+Then a sample of pages is timed stage by stage in one process: decode/render, locate
+(markers, lines, orientation, OCR), measure (strips, marks, ends), the rest (scoring, QR)
+and writing the outputs.
 Target (issue 4): >= 400 pages/min for the scanned stack on 2 cores.
 """
 
@@ -17,12 +29,16 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -30,6 +46,7 @@ import numpy as np
 from PIL import Image
 
 from srs_scan.exports.records import CsvSink, json_record
+from srs_scan.ledger import batch
 from srs_scan.read import decode, pipeline
 from srs_scan.synth import LAYOUTS, MarkSpec, photo, render_form, scan
 
@@ -61,17 +78,37 @@ def make_photos(folder: Path, n: int, rng: np.random.Generator) -> None:
         cv2.imwrite(str(folder / f"photo_{i:04d}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 88])
 
 
-def run_cli(inputs: list[Path], out: Path) -> tuple[float, int, float | None]:
-    """Wall seconds, pages, and the peak RSS (MiB) of the largest process of one CLI run.
+@dataclass
+class Run:
+    wall: float  # seconds, start-up included
+    pages: int
+    peak: float | None  # MiB, the largest process
+    main_cpu: float | None  # seconds of CPU of the main process itself (its threads included)
+
+
+# the CLI, reporting its own CPU time at exit (atexit runs after click's sys.exit)
+_CLI = ("import atexit, resource, sys\n"
+        "def said():\n"
+        "    r = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "    print('main-cpu', r.ru_utime + r.ru_stime, file=sys.stderr)\n"
+        "atexit.register(said)\n"
+        "from srs_scan.cli import main\n"
+        "main(prog_name='srs-scan')\n")
+
+
+def run_cli(inputs: list[Path], out: Path, extra: Sequence[str] = ()) -> Run:
+    """One CLI run: wall seconds, pages, the peak RSS (MiB) of its largest process and the
+    main process's CPU seconds.
 
     The run is started through a small helper process, so that the peak is the CLI's own
     (a child forked from this big benchmark process would report this one's size).
     """
-    cmd = [sys.executable, "-m", "srs_scan", "scan", *map(str, inputs), "--jsonl", str(out / "out.jsonl"),
-           "--csv", str(out / "out.csv"), "--db", str(out / "ledger.sqlite"), "-q"]
+    out.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-c", _CLI, "scan", *map(str, inputs), "--jsonl", str(out / "out.jsonl"),
+           "--csv", str(out / "out.csv"), "--db", str(out / "ledger.sqlite"), "-q", *extra]
     probe = (
         "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]).returncode; "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r)"
+        "print('peak', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r)"
     )
     t0 = time.perf_counter()
     res = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True)
@@ -79,11 +116,23 @@ def run_cli(inputs: list[Path], out: Path) -> tuple[float, int, float | None]:
     if res.returncode not in (0, 1):
         raise SystemExit(f"scan failed: {res.stderr}")
     pages = len((out / "out.jsonl").read_text().splitlines())
-    try:
-        peak: float | None = int(res.stderr.strip().splitlines()[-1]) / 1024.0
-    except (ValueError, IndexError):
-        peak = None
-    return wall, pages, peak
+    said = dict(line.split(" ", 1) for line in res.stderr.splitlines() if line.startswith(("peak ", "main-cpu ")))
+    peak = int(said["peak"]) / 1024.0 if "peak" in said else None
+    main_cpu = float(said["main-cpu"]) if "main-cpu" in said else None
+    return Run(wall, pages, peak, main_cpu)
+
+
+def _decode_one(task: batch.PageTask) -> int:
+    return sum(isinstance(p, decode.PageImage) for p in decode.iter_pages(Path(task.path), only=task.page))
+
+
+def bare_decoding(inputs: list[Path], workers: int) -> Run:
+    """Every page decoded and nothing else, one page a task, by ``workers`` processes."""
+    tasks = batch.plan(decode.expand_inputs(inputs))
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pages = sum(pool.map(_decode_one, tasks, chunksize=4))
+    return Run(time.perf_counter() - t0, pages, None, None)
 
 
 def stage_times(files: list[Path], sample: int) -> dict[str, float]:
@@ -144,14 +193,55 @@ def stage_times(files: list[Path], sample: int) -> dict[str, float]:
     return out
 
 
+def modes(cores: int, cluster: bool) -> list[tuple[str, Sequence[str] | None]]:
+    """(label, CLI options; None: bare decoding) of each row."""
+    rows: list[tuple[str, Sequence[str] | None]] = [(f"bare decoding, {cores} proc", None),
+                                                    (f"scan, {cores} workers", ())]
+    if cluster:
+        rows.append((f"scan --cluster local:{cores}", ("--cluster", f"local:{cores}")))
+    return rows
+
+
+def _row(name: str, mode: str, run: Run, floor: float) -> str:
+    rate = 60 * run.pages / run.wall
+    peak = f"{run.peak:.0f}" if run.peak is not None else "-"
+    cpu = f"{1000 * run.main_cpu / run.pages:.0f}" if run.main_cpu is not None else "-"
+    return (f"{name:<24} {mode:<26} {run.pages:>6} {run.wall:>7.1f} {rate:>9.0f} {rate / floor:>8.2f} "
+            f"{peak:>8} {cpu:>13}")
+
+
+def projection(name: str, runs: dict[str, Run], startup: dict[str, Run], cores: int) -> list[str]:
+    """Per-page cost on one worker (wall time past start-up, times the workers) and, from it,
+    pages per hour for N workers; the main process's CPU per page bounds what one scan feeds."""
+    lines = []
+    for mode, run in runs.items():
+        if mode not in startup:
+            continue
+        work = max(run.wall - startup[mode].wall, 1e-9)
+        per_page = 1000 * cores * work / max(run.pages - startup[mode].pages, 1)
+        lines.append(f"{name:<24} {mode:<26} start-up {startup[mode].wall:5.1f} s, "
+                     f"{per_page:5.0f} ms a page on one worker")
+        first = startup[mode].main_cpu
+        if "--cluster" in mode and run.main_cpu is not None and first is not None:
+            # past start-up (imports, and here the LocalCluster's scheduler, which a tcp:// cluster runs elsewhere)
+            main_ms = 1000 * max(run.main_cpu - first, 1e-6) / max(run.pages - startup[mode].pages, 1)
+            ceiling = 3.6e6 / main_ms
+            cells = ", ".join(f"{n}: {min(n * 3.6e6 / per_page, ceiling):,.0f}" for n in (2, 8, 32, 128))
+            lines.append(f"{'':<24} projected pages/hour for N Dask workers (one core each; the main process "
+                         f"at {main_ms:.1f} ms CPU a page feeds at most {ceiling:,.0f}/h): {cells}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300, help="pages in the scanner PDF")
     parser.add_argument("--photos", type=int, default=100, help="12-MP photos in the folder")
     parser.add_argument("--sample", type=int, default=30, help="pages timed stage by stage")
+    parser.add_argument("--no-cluster", action="store_true", help="leave out the --cluster local:N rows")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(2024)
-    print(f"machine: {os.cpu_count()} cores; srs-scan default workers = cores")
+    cores = os.cpu_count() or 1
+    print(f"machine: {cores} cores; srs-scan default workers = cores")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         sets = []
@@ -165,13 +255,30 @@ def main(argv: list[str] | None = None) -> int:
             make_photos(root / "photos", args.photos, rng)
             print(f"made {args.photos} 12-MP photos in {time.perf_counter() - t:.0f} s", flush=True)
             sets.append(("folder of 12-MP photos", [root / "photos"]))
-        print(f"\n{'input':<24} {'pages':>6} {'wall s':>7} {'pages/min':>10} {'peak RSS MiB':>13}")
+        one = root / "one.png"  # a single page: each mode's start-up
+        make_photos(root / "single", 1, rng)
+        Image.open(root / "single" / "photo_0000.jpg").save(one)
+        print(f"\n{'input':<24} {'mode':<26} {'pages':>6} {'wall s':>7} {'pages/min':>9} {'x decode':>8} "
+              f"{'peak MiB':>8} {'main CPU ms/p':>13}")
+        startup: dict[str, Run] = {}
+        for i, (mode, extra) in enumerate(modes(cores, not args.no_cluster)):
+            if extra is not None:
+                startup[mode] = run_cli([one], root / f"start-{i}", extra)
+        notes = []
         for name, inputs in sets:
-            out = root / f"out-{len(name)}"
-            out.mkdir()
-            wall, pages, peak = run_cli(inputs, out)
-            mib = f"{peak:.0f}" if peak is not None else "?"
-            print(f"{name:<24} {pages:>6} {wall:>7.1f} {60 * pages / wall:>10.0f} {mib:>13}", flush=True)
+            runs: dict[str, Run] = {}
+            floor = 0.0
+            for i, (mode, extra) in enumerate(modes(cores, not args.no_cluster)):
+                out = root / f"out-{len(runs)}-{len(notes)}-{i}"
+                run = bare_decoding(inputs, cores) if extra is None else run_cli(inputs, out, extra)
+                floor = floor or 60 * run.pages / run.wall
+                runs[mode] = run
+                print(_row(name, mode, run, floor), flush=True)
+            notes += projection(name, runs, startup, cores)
+        print("\nstart-up (a one-page run) and the cost of a page past it; projections assume every worker has a "
+              "core of this machine's speed and sees the files as fast as a local disk")
+        for line in notes:
+            print(line)
         print(f"\nms per page by stage (one process, first {args.sample} pages of each input)")
         print(f"{'input':<24} {'decode':>7} {'locate':>7} {'measure':>8} {'other':>6} {'write':>6}")
         for name, inputs in sets:

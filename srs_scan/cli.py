@@ -74,6 +74,10 @@ def main() -> None:
                    "name another form still does.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Pages read in parallel (default: one per CPU core).")
+@click.option("--cluster", default=None, metavar="ADDRESS",
+              help="Read the pages on a Dask cluster: tcp://HOST:8786 (a running scheduler; its workers must "
+                   "see the same files at the same paths) or local:N (N worker processes here). Needs "
+                   "pip install 'srs-scan[cluster]'; not with --workers.")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The ledger of pages read (SQLite). Default: srs-scan-ledger.sqlite beside the "
                    "output files; a re-run reads only the pages not yet in it.")
@@ -89,8 +93,9 @@ def main() -> None:
 @click.option("--force", is_flag=True,
               help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
 def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
-         item_threshold: float | None, form_id: str | None, workers: int | None, db_path: Path | None,
-         timeout: float, assign_path: Path | None, assign_pattern: str | None, quiet: bool, force: bool) -> None:
+         item_threshold: float | None, form_id: str | None, workers: int | None, cluster: str | None,
+         db_path: Path | None, timeout: float, assign_path: Path | None, assign_pattern: str | None, quiet: bool,
+         force: bool) -> None:
     """Read the forms in INPUT files and folders (PDF, TIFF, PNG, JPEG, HEIC).
 
     Prints each page's scores, total and flags. Pages that need a person are marked
@@ -101,17 +106,21 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     same outputs a clean run would.
 
     Exit code: 0 when every page was read (review pages included), 1 when some
-    pages or files could not be read, 3 when none could, 2 for usage errors,
-    4 when an output file could not be written, 130 when interrupted.
+    pages or files could not be read, 3 when none could (or the --cluster could not be
+    reached), 2 for usage errors, 4 when an output file could not be written, 130 when
+    interrupted.
     """
     # Pillow's complaints about damaged metadata are not for the user: a page that cannot
     # be read is reported as such
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
     if form_id is not None:
         form_id = _known_form(form_id)
+    if cluster is not None and workers is not None:
+        raise click.UsageError("--workers and --cluster do not go together: a cluster's workers are set where it "
+                               "runs (local:N, or dask worker --nworkers N)")
     request = ScanRequest(inputs=inputs, jsonl=jsonl, csv_path=csv_path, db_path=db_path,
                           options=ReadOptions(item_threshold=item_threshold, form=form_id),
-                          workers=workers or os.cpu_count() or 1, timeout=timeout, force=force,
+                          workers=workers or os.cpu_count() or 1, cluster=cluster, timeout=timeout, force=force,
                           assign_file=assign_path, assign_pattern=assign_pattern)
     to_stdout = jsonl is not None and str(jsonl) == "-"
     quiet = quiet or to_stdout  # stdout carries the records: everything else to stderr

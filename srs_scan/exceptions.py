@@ -55,3 +55,10 @@ class LedgerFailure(SrsScanError):
     The message is one line saying what happened and what to do."""
 
     exit_code = ExitCode.LEDGER_FAILED
+
+
+class ClusterUnavailable(SrsScanError):
+    """The Dask cluster of ``--cluster`` cannot be reached, has no workers, or was lost during
+    the run (the pages read before are kept in the ledger). The message is one line."""
+
+    exit_code = ExitCode.NOTHING_READ

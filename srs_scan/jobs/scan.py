@@ -21,7 +21,7 @@ from ..exports.records import CsvSink, json_record
 from ..forms.definitions import all_forms
 from ..forms.layouts import all_layouts
 from ..ledger.assignments import compile_pattern, read_csv
-from ..ledger.batch import DEFAULT_TIMEOUT_S, PageOutcome, plan
+from ..ledger.batch import DEFAULT_TIMEOUT_S, PageOutcome, cluster_module, plan
 from ..ledger.batch import run as run_batch
 from ..ledger.store import Ledger, LedgerError, ledger_failure
 from ..model import PageResult, PageStatus
@@ -43,6 +43,7 @@ class ScanRequest:
     db_path: Path | None = None  # None: beside the first output file, else in memory
     options: ReadOptions = field(default_factory=ReadOptions)
     workers: int = 1
+    cluster: str | None = None  # a Dask cluster instead of local workers: tcp://HOST:PORT or local:N
     timeout: float = DEFAULT_TIMEOUT_S
     force: bool = False  # replace existing regular output files srs-scan did not write
     assign_file: Path | None = None  # an assignment CSV for the pages read (see jobs.assign)
@@ -144,6 +145,8 @@ def _not_a_ledger_file(db: Path) -> str | None:
 def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> tuple[list[Path], Path | None]:
     """The files to read and the ledger's path, once the request is checked; folders that
     cannot be listed go to ``problems``."""
+    if request.cluster is not None:  # Dask installed and the address well formed, before anything is read
+        cluster_module().parse(request.cluster)
     found: list[PageFailure] = [] if problems is None else problems
     files = expand_inputs(request.inputs, found)
     if not files and not found:
@@ -226,7 +229,7 @@ def scan(
         csv_sink = CsvSink(stack.enter_context(atomic_text_file(request.csv_path))) if request.csv_path else None
         sources: set[str] = set()
         for outcome in run_batch(tasks, ledger, workers=request.workers, options=request.options,
-                                 timeout=request.timeout):
+                                 timeout=request.timeout, cluster=request.cluster):
             summary.add(outcome)
             sources.add(outcome.result.source)
             if jsonl_handle is not None:

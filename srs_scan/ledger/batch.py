@@ -11,18 +11,22 @@ with its reason; the batch goes on.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
+from typing import Any
 
+from ..exceptions import UsageProblem
 from ..model import PageResult, PageStatus
 from ..read import decode
 from ..read.pipeline import ReadOptions, read_page
@@ -56,20 +60,130 @@ class PageTimeout(BaseException):  # not an Exception: the pipeline's "one bad p
     pass
 
 
+Lookup = Callable[[str, str], dict[str, Any] | None]  # (page hash, settings) -> stored record, or None
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How a worker reads pages: the reading options, the time limit of one page, and
+    where to find pages read before (``lookup``: :meth:`Ledger.get`, or a cluster
+    worker's pages sent with its chunk; None: every page is read)."""
+
+    options: ReadOptions = field(default_factory=ReadOptions)
+    timeout: float = DEFAULT_TIMEOUT_S
+    lookup: Lookup | None = None
+
+    def settings(self) -> str:
+        """This process's reading settings (see :func:`settings_key`): the tool version and code
+        included, so a worker running other code than the parent's can be told."""
+        return settings_key(**self.options.settings())
+
+    def work(self, task: PageTask, *, path: str | None = None) -> PageOutcome:
+        """Decode, hash and read one page; ``path``: where to open the file, when that is
+        not ``task.path`` (a cluster worker gets absolute paths); the page keeps ``task.path``."""
+        where = task.path if path is None else path
+        try:
+            pages = list(decode.iter_pages(Path(where), source=task.path, only=task.page))
+        except Exception as exc:  # noqa: BLE001 - one page must never stop the batch
+            pages = [decode.PageFailure(task.path, task.page, f"page cannot be decoded ({type(exc).__name__})")]
+        if not pages:
+            pages = [decode.PageFailure(task.path, task.page, f"page {task.page} could not be found in the file")]
+        item = pages[0]
+        if isinstance(item, decode.PageFailure):
+            return PageOutcome(task, None, PageResult(item.source, item.page, PageStatus.ERROR, reasons=(item.reason,)))
+        key = page_hash(item.image, item.dpi)
+        if self.lookup is not None:
+            record = self.lookup(key, self.settings())
+            if record is not None:
+                return reused(task, key, record)
+        return PageOutcome(task, key, self.read_with_limit(item))
+
+    def read_with_limit(self, item: decode.PageImage) -> PageResult:
+        """The page read, or an error page when it takes longer than ``timeout`` (SIGALRM in a
+        process's main thread; elsewhere, a Dask worker's thread, :class:`_Deadline`)."""
+        try:
+            previous = signal.signal(signal.SIGALRM, _alarm)
+        except ValueError:  # not the main thread
+            return self._read_in_thread(item)
+        signal.setitimer(signal.ITIMER_REAL, self.timeout)
+        try:
+            return read_page(item, options=self.options)
+        except PageTimeout:
+            return self._too_long(item)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def _read_in_thread(self, item: decode.PageImage) -> PageResult:
+        deadline = _Deadline(self.timeout)
+        try:
+            try:
+                return read_page(item, options=self.options)
+            finally:
+                deadline.cancel()
+        except PageTimeout:
+            return self._too_long(item)
+
+    def _too_long(self, item: decode.PageImage) -> PageResult:
+        return PageResult(item.source, item.page, PageStatus.ERROR, dpi=item.dpi,
+                          reasons=(f"reading the page took longer than {self.timeout:g} s: skipped",))
+
+
+def reused(task: PageTask, key: str, record: dict[str, Any]) -> PageOutcome:
+    """A page taken from the ledger, where it is now."""
+    done = PageResult.from_dict(record)
+    return PageOutcome(task, key, replace(done, source=task.path, page=task.page), reused=True)
+
+
+def failed(task: PageTask, reason: str) -> PageOutcome:
+    """A page that could not be read, with the reason."""
+    return PageOutcome(task, None, PageResult(task.path, task.page, PageStatus.ERROR, reasons=(reason,)))
+
+
+class _Deadline:
+    """The time limit of a page read outside a main thread, where SIGALRM cannot reach: when
+    the time is up, :class:`PageTimeout` is raised in the reading thread (at its next Python
+    instruction; a call into native code runs to its end first, as with SIGALRM, and a page
+    stuck there is the caller's hard limit's)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._thread = threading.get_ident()
+        self._lock = threading.Lock()
+        self._armed, self._sent = True, False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._armed:
+                _raise_in(self._thread, PageTimeout)
+                self._sent = True
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._armed = False
+            self._timer.cancel()
+            if self._sent:  # sent but perhaps not raised yet: taken back, never raised later elsewhere
+                _raise_in(self._thread, None)
+
+
+def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(exc) if exc else None)
+
+
 # one per worker process
-_ledger: Ledger | None = None
-_options = ReadOptions()
-_timeout = DEFAULT_TIMEOUT_S
+_reader = Reader()
 
 
 def _init_worker(db: str | None, options: ReadOptions, timeout: float, parent: int | None = None) -> None:
-    global _ledger, _options, _timeout
+    global _reader
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so is a closed terminal: the parent stops its workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers with SIGTERM
     _end_with_parent(parent if parent is not None else os.getppid())
-    _ledger = Ledger(Path(db), readonly=True) if db else None
-    _options, _timeout = options, timeout
+    ledger = Ledger(Path(db), readonly=True) if db else None
+    _reader = Reader(options, timeout, ledger.get if ledger is not None else None)
 
 
 PARENT_POLL_S = 1.0
@@ -79,11 +193,7 @@ def _end_with_parent(parent: int) -> None:
     """Make this worker end as soon as the process that started it ends, however it ends
     (kill -9 included): the kernel sends SIGKILL when the parent dies (Linux), and a
     watchdog thread checks the parent every second where that is not available."""
-    import threading
-
     try:
-        import ctypes
-
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
     except (OSError, AttributeError):  # not Linux: the watchdog alone
@@ -100,49 +210,13 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="srs-scan-parent-watchdog", daemon=True).start()
 
 
-def _settings() -> str:
-    """The worker's reading settings (see :func:`settings_key`); the parent's are the same."""
-    return settings_key(**_options.settings())
-
-
 def _alarm(signum: int, frame: FrameType | None) -> None:
     raise PageTimeout
 
 
-def _read_with_limit(item: decode.PageImage) -> PageResult:
-    try:
-        previous = signal.signal(signal.SIGALRM, _alarm)
-    except ValueError:  # not the main thread: no time limit
-        return read_page(item, options=_options)
-    signal.setitimer(signal.ITIMER_REAL, _timeout)
-    try:
-        return read_page(item, options=_options)
-    except PageTimeout:
-        return PageResult(item.source, item.page, PageStatus.ERROR, dpi=item.dpi,
-                          reasons=(f"reading the page took longer than {_timeout:g} s: skipped",))
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def work(task: PageTask) -> PageOutcome:
-    """Decode, hash and read one page (in a worker process)."""
-    try:
-        pages = list(decode.iter_pages(Path(task.path), source=task.path, only=task.page))
-    except Exception as exc:  # noqa: BLE001 - one page must never stop the batch
-        pages = [decode.PageFailure(task.path, task.page, f"page cannot be decoded ({type(exc).__name__})")]
-    if not pages:
-        pages = [decode.PageFailure(task.path, task.page, f"page {task.page} could not be found in the file")]
-    item = pages[0]
-    if isinstance(item, decode.PageFailure):
-        return PageOutcome(task, None, PageResult(item.source, item.page, PageStatus.ERROR, reasons=(item.reason,)))
-    key = page_hash(item.image, item.dpi)
-    if _ledger is not None:
-        record = _ledger.get(key, _settings())
-        if record is not None:
-            done = PageResult.from_dict(record)
-            return PageOutcome(task, key, replace(done, source=task.path, page=task.page), reused=True)
-    return PageOutcome(task, key, _read_with_limit(item))
+    """Decode, hash and read one page (in a worker process of the pool)."""
+    return _reader.work(task)
 
 
 def run(
@@ -153,12 +227,14 @@ def run(
     options: ReadOptions | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
     hard_limit: float | None = None,
+    cluster: str | None = None,
 ) -> Iterator[PageOutcome]:
     """Read ``tasks`` (see :func:`plan`), yielding outcomes in input order.
 
     ``timeout``: seconds a page may take (the worker stops it); ``hard_limit``: seconds
     after which the parent gives up on a page the worker could not stop (default
-    1.5 x ``timeout`` + 30 s).
+    1.5 x ``timeout`` + 30 s). ``cluster``: read on a Dask cluster instead of ``workers``
+    local processes (``tcp://HOST:PORT`` or ``local:N``, see :mod:`.cluster`).
 
     New pages are recorded in ``ledger`` as they come in. A page seen twice in the run (the
     same image in two files) and a printed sheet seen before (the same QR sheet id on
@@ -169,11 +245,14 @@ def run(
     db = str(ledger.path) if ledger.path is not None else None
     seen: dict[str, PageTask] = {}  # page hash or "sheet:<form id>" -> first task with it
     settings = settings_key(**opts.settings())
-    if workers <= 1 or len(tasks) <= 1:
+    limit = hard_limit if hard_limit is not None else HARD_LIMIT_FACTOR * timeout + 30.0
+    if cluster is not None:
+        outcomes: Iterator[PageOutcome] = cluster_module().read(tasks, ledger, cluster, Reader(opts, timeout),
+                                                                 hard_limit=limit)
+    elif workers <= 1 or len(tasks) <= 1:
         _init_worker_inline(ledger, opts, timeout)
-        outcomes: Iterator[PageOutcome] = map(work, tasks)
+        outcomes = map(work, tasks)
     else:
-        limit = hard_limit if hard_limit is not None else HARD_LIMIT_FACTOR * timeout + 30.0
         outcomes = _in_workers(tasks, workers, (db, opts, timeout), hard_limit=limit)
     for outcome in outcomes:
         if outcome.key is not None:
@@ -181,6 +260,20 @@ def run(
                 _record(outcome, ledger, settings, opts)
             outcome = _with_corrections(_flag_duplicates(outcome, seen), ledger, opts)
         yield outcome
+
+
+NEEDS_DASK = '--cluster needs Dask, an optional part of srs-scan: pip install "srs-scan[cluster]"'
+
+
+def cluster_module() -> ModuleType:
+    """:mod:`.cluster`, or :class:`UsageProblem` when Dask (an optional extra) is not installed."""
+    try:
+        from . import cluster
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] in ("dask", "distributed"):
+            raise UsageProblem(NEEDS_DASK) from exc
+        raise
+    return cluster
 
 
 def _new_pool(workers: int, initargs: tuple) -> ProcessPoolExecutor:
@@ -241,9 +334,7 @@ def _in_workers(
                     if hung or alone:
                         why = (f"reading the page did not finish within {hard_limit:.0f} s" if hung
                                else "the page stopped the reading process (a crash in a decoder?)")
-                        task = tasks[head]
-                        yield PageOutcome(task, None, PageResult(task.path, task.page, PageStatus.ERROR,
-                                                                 reasons=(why,)))
+                        yield failed(tasks[head], why)
                         futures.pop(head, None)
                         careful_until = max(careful_until, max(unfinished, default=head) + 1)
                         break
@@ -254,8 +345,8 @@ def _in_workers(
 
 
 def _init_worker_inline(ledger: Ledger, options: ReadOptions, timeout: float) -> None:
-    global _ledger, _options, _timeout
-    _ledger, _options, _timeout = ledger, options, timeout
+    global _reader
+    _reader = Reader(options, timeout, ledger.get)
 
 
 def _record(outcome: PageOutcome, ledger: Ledger, settings: str, opts: ReadOptions) -> None:

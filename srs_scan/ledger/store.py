@@ -17,7 +17,7 @@ import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -297,6 +297,20 @@ class Ledger:
             "SELECT record FROM pages WHERE page_hash = ? AND settings = ?", (key, settings)
         ).fetchone()
         return json.loads(row[0]) if row else None
+
+    @_guarded
+    def keys_at(self, settings: str, paths: Iterable[str]) -> dict[tuple[str, int], list[str]]:
+        """(absolute path, page) -> the hashes of the pages read there with these ``settings``,
+        for the files ``paths``: what a run can skip without decoding the pages first (a
+        cluster's workers never see the ledger). A file changed since holds other pixels,
+        so a hash is only a candidate, checked against the page decoded."""
+        wanted = {printable(p): p for p in paths}
+        found: dict[tuple[str, int], list[str]] = {}
+        for path, page, key in self._db.execute(
+                "SELECT path, page, page_hash FROM pages WHERE settings = ? AND path IS NOT NULL", (settings,)):
+            if path in wanted:
+                found.setdefault((wanted[path], page), []).append(key)
+        return found
 
     @_guarded
     def put(self, key: str, settings: str, record: dict[str, Any], *, path: str | None = None,

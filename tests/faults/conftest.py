@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -178,3 +179,15 @@ def kill_session(sid: int) -> None:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+
+
+def pages_in(db: Path) -> int:
+    """Pages recorded so far in a run's ledger (0 while it has none, or is being created)."""
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1.0)
+        try:
+            return con.execute("SELECT count(*) FROM pages").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0

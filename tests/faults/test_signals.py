@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from .conftest import (
     cli,
     descendants,
     kill_session,
+    pages_in,
     records,
     session_processes,
     start,
@@ -38,23 +38,12 @@ def stack(batch: Batch, pages) -> Batch:
     return batch
 
 
-def _pages_in(db: Path) -> int:
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1.0)
-        try:
-            return con.execute("SELECT count(*) FROM pages").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
-
-
 def _start_and_wait(stack: Batch, *extra: str):
     """Start a run with 2 workers and wait until it is under way (pages in the ledger)."""
     jsonl = stack.out / "r.jsonl"
     run = start("scan", stack.inputs, "--jsonl", jsonl, "--workers", "2", "-q", *extra)
     db = stack.out / "srs-scan-ledger.sqlite"
-    if not wait_for(lambda: _pages_in(db) >= 2 or run.poll() is not None, 120, 0.05):
+    if not wait_for(lambda: pages_in(db) >= 2 or run.poll() is not None, 120, 0.05):
         kill_session(run.pid)
         pytest.fail("the run did not get under way")
     assert run.poll() is None, "the run ended before it could be stopped: make the stack longer"
