@@ -513,7 +513,9 @@ def _scan_image(page: Any, pdfium_c: Any) -> tuple[np.ndarray, float] | None:
     if array.dtype != np.uint8 or array.ndim not in (2, 3):
         return None
     if array.ndim == 3:
-        array = cv2.cvtColor(array[:, :, :3], cv2.COLOR_BGR2GRAY) if array.shape[2] >= 3 else array[:, :, 0]
+        # a colour scan stays in colour (BGR), as a colour PNG or JPEG does: print is found by
+        # its contrast in every channel (light blue print is dark in red), not by its luma
+        array = array[:, :, :3] if array.shape[2] >= 3 else array[:, :, 0]
     dpi = array.shape[1] / (m.a / 72.0)
     lo, hi = PLAUSIBLE_DPI
     if not lo <= dpi <= hi:
