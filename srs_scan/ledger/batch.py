@@ -27,6 +27,7 @@ from ..model import PageResult, PageStatus
 from ..read import decode
 from ..read.pipeline import ReadOptions, read_page
 from . import corrections
+from .location import location
 from .store import PAGE_ID_LENGTH, Ledger, page_hash, settings_key
 
 DEFAULT_TIMEOUT_S = 120.0
@@ -68,7 +69,8 @@ def _init_worker(db: str | None, options: ReadOptions, timeout: float, parent: i
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so is a closed terminal: the parent stops its workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers with SIGTERM
     _end_with_parent(parent if parent is not None else os.getppid())
-    _ledger = Ledger(Path(db), readonly=True) if db else None
+    # the worker's own connection (never one inherited across fork): a file path or a server's address
+    _ledger = Ledger(location(db), readonly=True) if db else None
     _options, _timeout = options, timeout
 
 
@@ -166,7 +168,7 @@ def run(
     Flags depend only on this run's inputs, so a resumed run's outputs equal a clean run's.
     """
     opts = options or ReadOptions()
-    db = str(ledger.path) if ledger.path is not None else None
+    db = ledger.address()  # what a worker opens (a path, or a server's address with its password)
     seen: dict[str, PageTask] = {}  # page hash or "sheet:<form id>" -> first task with it
     settings = settings_key(**opts.settings())
     if workers <= 1 or len(tasks) <= 1:
