@@ -84,7 +84,8 @@ def export_sessions(ledger: Ledger, *, openfit: Path | None = None, fhir: Path |
 SESSION_KINDS = (("openfit", ".csv"), ("fhir", ".json"), ("xlsx", ".xlsx"))
 
 
-def check_session_outputs(db: Path | ServerAddress, outputs: dict[str, Path | None], *, others: tuple[Path | None, ...] = (),
+def check_session_outputs(db: Path | ServerAddress, outputs: dict[str, Path | None], *,
+                          others: tuple[Path | None, ...] = (),
                           force: bool = False) -> None:
     """Refuse session outputs (kind -> path) that go into a missing folder, name the
     ledger, each other or ``others`` (the --jsonl/--csv files), have the wrong ending, or

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, text
 from sqlalchemy.engine import Connection, Engine
 
 from .database import WRITE, LedgerError
@@ -89,7 +89,7 @@ def set_up(engine: Engine, where: Path | ServerAddress | None) -> None:
             _refuse_strangers(layout, where, conn.dialect.name)
             if layout.empty or (layout.revision is None and layout.legacy is None):  # beside others' tables
                 metadata.create_all(conn)
-                _alembic(conn, "stamp", HEAD_REVISION)
+                _stamp_head(conn)
             else:
                 if layout.legacy is not None:
                     _alembic(conn, "stamp", LEGACY_REVISIONS[layout.legacy])
@@ -106,7 +106,7 @@ def _refuse_strangers(layout: Layout, where: Path | ServerAddress | None, dialec
     """LedgerError for a database that is not an srs-scan ledger this version can use."""
     if layout.empty:
         return
-    if layout.revision is not None and layout.revision not in _known():
+    if layout.revision not in (None, HEAD_REVISION) and layout.revision not in _known():
         if not layout.tables & OUR_TABLES:
             raise LedgerError(f"the database {where} holds another program's tables (Alembic revision "
                               f"{layout.revision}): give srs-scan a database, or a schema, of its own")
@@ -123,6 +123,20 @@ def _refuse_strangers(layout: Layout, where: Path | ServerAddress | None, dialec
             raise LedgerError(f"the database {where} has tables named "
                               f"{', '.join(sorted(layout.tables & OUR_TABLES))} that srs-scan did not make: "
                               "give srs-scan a database, or a schema, of its own")
+
+
+ALEMBIC_VERSION = Table(  # Alembic's own version table, as its stamp makes it (tests check Alembic reads it)
+    "alembic_version", MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+
+
+def _stamp_head(conn: Connection) -> None:
+    """A new ledger is at the newest migration: what ``alembic stamp head`` writes,
+    without loading Alembic (a scan without outputs makes a ledger in memory every run)."""
+    ALEMBIC_VERSION.create(conn)
+    conn.execute(ALEMBIC_VERSION.insert().values(version_num=HEAD_REVISION))
 
 
 def _config(conn: Connection):  # type: ignore[no-untyped-def]

@@ -16,10 +16,10 @@ times in ISO 8601, the same on both databases.
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     CheckConstraint,
     Column,
-    DDL,
     Float,
     Index,
     Integer,
@@ -99,7 +99,8 @@ assignments = Table(
     Column("at", Text, nullable=False),
     Column("via", Text, nullable=False),
     CheckConstraint("session IS NULL OR session BETWEEN 1 AND 999", name="assignments_session"),
-    *(CheckConstraint(check, name="assignments_date").ddl_if(dialect=dialect) for dialect, check in DATE_CHECKS.items()),
+    *(CheckConstraint(check, name="assignments_date").ddl_if(dialect=dialect)
+      for dialect, check in DATE_CHECKS.items()),
     CheckConstraint('length(trim("by")) > 0', name="assignments_by"),
     CheckConstraint("via IN ('person', 'review', 'file', 'pattern')", name="assignments_via"),
     Index("assignments_page", "page_hash"),
@@ -117,7 +118,8 @@ def guard_names(table: str, dialect: str) -> list[str]:
 
 
 def guard_ddl(table: str, dialect: str) -> list[str]:
-    """Statements making ``table`` append-only; safe to run again (they replace themselves).
+    """Statements making ``table`` append-only; safe to run again (they replace themselves),
+    free of "%" and ":" (DBAPI drivers and SQLAlchemy's DDL read those as placeholders).
 
     SQLite: triggers raising ABORT on UPDATE, DELETE and on an INSERT that would replace
     a row (INSERT OR REPLACE deletes without firing DELETE triggers). PostgreSQL: one
@@ -141,7 +143,9 @@ def guard_ddl(table: str, dialect: str) -> list[str]:
         out = [
             f"CREATE OR REPLACE FUNCTION {APPEND_ONLY_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
             "BEGIN\n"
-            "    RAISE EXCEPTION 'the % trail is append-only', TG_ARGV[0] USING ERRCODE = 'raise_exception';\n"
+            # no "%" placeholder: the text goes through drivers that read "%" as theirs
+            "    RAISE EXCEPTION USING ERRCODE = 'raise_exception',\n"
+            "        MESSAGE = 'the ' || TG_ARGV[0] || ' trail is append-only';\n"
             "END\n$$",
         ]
         for name, when, each in ((update, "UPDATE", "ROW"), (delete, "DELETE", "ROW"), (last, "TRUNCATE", "STATEMENT")):
@@ -155,7 +159,7 @@ def guard_ddl(table: str, dialect: str) -> list[str]:
 def _guard_after_create(table: Table) -> None:
     for dialect in ("sqlite", "postgresql"):
         for statement in guard_ddl(table.name, dialect):
-            event.listen(table, "after_create", DDL(statement.replace("%", "%%")).execute_if(dialect=dialect))
+            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
 
 
 for _table in (corrections, assignments):

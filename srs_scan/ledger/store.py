@@ -26,12 +26,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from .. import __version__
@@ -193,8 +193,7 @@ class Ledger:
         """The record of page ``key`` read with these ``settings`` (tool version and
         reading options: a page read another way is read again), or None."""
         with self.reading() as conn:
-            found = conn.execute(select(pages.c.record).where(pages.c.page_hash == key,
-                                                              pages.c.settings == settings)).scalar()
+            found = conn.execute(_GET, {"key": key, "settings": settings}).scalar()
             return json.loads(found) if found is not None else None
 
     def put(self, key: str, settings: str, record: dict[str, Any], *, path: str | None = None,
@@ -214,7 +213,7 @@ class Ledger:
             "geometry": None if geometry is None else json.dumps(geometry), "read_order": time.time_ns(),
         }
         with self.writing() as conn:
-            conn.execute(_upsert(conn.dialect.name, values))
+            conn.execute(_upsert(conn.dialect.name), values)
 
     def moved(self, key: str, source: str, page: int, path: str) -> None:
         """The page ``key`` was found in another file (moved or renamed): remember where,
@@ -295,16 +294,21 @@ _STORED_COLUMNS = [pages.c[name] for name in ("page_hash", "record", "path", "op
 _NEWEST_FIRST = (pages.c.read_at.desc(), func.coalesce(pages.c.read_order, 0).desc())
 
 
-def _upsert(dialect: str, values: dict[str, Any]) -> Any:
-    """INSERT ... ON CONFLICT (page_hash, settings) DO UPDATE, in the database's own dialect."""
+_GET = select(pages.c.record).where(pages.c.page_hash == bindparam("key"), pages.c.settings == bindparam("settings"))
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (page_hash, settings) DO UPDATE every other column, in the
+    database's own dialect (built once: the values come with each execution)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(pages).values(**values)
-    keys = ("page_hash", "settings")
+    statement = dialect_insert(pages)
+    keys = {"page_hash", "settings"}
     return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={k: statement.excluded[k] for k in values if k not in keys})
+        index_elements=sorted(keys), set_={c.name: statement.excluded[c.name] for c in pages.c if c.name not in keys})
 
 
 def _correction(row: Any) -> Correction:
