@@ -134,32 +134,45 @@ KEYS = ("1a" * 32, "2b" * 32)
 ROUNDS = 12
 
 
-def _correct_many(url: str, name: str, barrier: threading.Barrier, done: list, failed: list) -> None:
-    try:
-        ledger = Ledger(url)  # each reviewer with a connection of their own
-        barrier.wait(timeout=60)
-        for i in range(ROUNDS):
-            key, item, mm = KEYS[i % 2], 1 + (i // 2) % 4, round(5.0 * i + (0.5 if name == "B" else 0.0), 1)
-            fixed = correct_item(ledger, key[:12], item, mm=mm, by=name, reason=f"round {i}")
-            done.append((fixed.done.id, key, item, mm))
-        ledger.close()
-    except BaseException as exc:  # noqa: BLE001 - the main thread reports it
-        failed.append(exc)
-
-
-def test_two_reviewers_correcting_at_once_both_trails_complete(pg_url):
-    ledger = Ledger(pg_url)
-    for key in KEYS:
+def _ledger_with_pages(url: str, keys: tuple[str, ...]) -> None:
+    ledger = Ledger(url)
+    for key in keys:
         ledger.put(key, "s", page_record(f"{key[:2]}.pdf", (50.0, 50.0, 50.0, 50.0)))
     ledger.close()
-    barrier, failed = threading.Barrier(2), []
-    made: dict[str, list] = {"A": [], "B": []}
-    threads = [threading.Thread(target=_correct_many, args=(pg_url, n, barrier, made[n], failed)) for n in made]
+
+
+def _at_once(work, people: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """``work(person, barrier)`` for each person in a thread of its own, all let go at once."""
+    barrier, failed = threading.Barrier(len(people)), []
+
+    def run(person: str) -> None:
+        try:
+            work(person, barrier)
+        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
+            failed.append(exc)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in people]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=300)
-    assert not failed, failed
+    assert not failed and not any(t.is_alive() for t in threads), failed
+
+
+def test_two_reviewers_correcting_at_once_both_trails_complete(pg_url):
+    _ledger_with_pages(pg_url, KEYS)
+    made: dict[str, list] = {"A": [], "B": []}
+
+    def correct_many(name: str, barrier: threading.Barrier) -> None:
+        ledger = Ledger(pg_url)  # each reviewer with a connection of their own
+        barrier.wait(timeout=60)
+        for i in range(ROUNDS):
+            key, item, mm = KEYS[i % 2], 1 + (i // 2) % 4, round(5.0 * i + (0.5 if name == "B" else 0.0), 1)
+            fixed = correct_item(ledger, key[:12], item, mm=mm, by=name, reason=f"round {i}")
+            made[name].append((fixed.done.id, key, item, mm))
+        ledger.close()
+
+    _at_once(correct_many, ("A", "B"))
     ledger = Ledger(pg_url)
     trail = ledger.trail()
     assert len(trail) == 2 * ROUNDS and len({c.id for c in trail}) == 2 * ROUNDS
@@ -175,32 +188,21 @@ def test_two_reviewers_correcting_at_once_both_trails_complete(pg_url):
     ledger.close()
 
 
-def _assign_many(url: str, field: str, barrier: threading.Barrier, failed: list) -> None:
-    try:
-        ledger = Ledger(url)
+def test_two_people_assigning_one_page_at_once_keep_each_others_fields(pg_url):
+    _ledger_with_pages(pg_url, KEYS[:1])
+
+    def assign_many(field: str, barrier: threading.Barrier) -> None:
+        ledger = Ledger(pg_url)
         barrier.wait(timeout=60)
         for i in range(ROUNDS):
             assign_page(ledger, KEYS[0][:12], assignments.make(**{field: f"{field[0].upper()}{i}"}), by=field)
         ledger.close()
-    except BaseException as exc:  # noqa: BLE001
-        failed.append(exc)
 
-
-def test_two_people_assigning_one_page_at_once_keep_each_others_fields(pg_url):
-    ledger = Ledger(pg_url)
-    ledger.put(KEYS[0], "s", page_record("a.pdf", (50.0, 50.0, 50.0, 50.0)))
-    ledger.close()
-    barrier, failed = threading.Barrier(2), []
-    threads = [threading.Thread(target=_assign_many, args=(pg_url, f, barrier, failed)) for f in ("client", "site")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert not failed, failed
+    _at_once(assign_many, ("client", "site"))
     ledger = Ledger(pg_url)
     trail = assignments.trail(ledger, KEYS[0])
     assert len(trail) == 2 * ROUNDS
-    for before, after in zip(trail, trail[1:]):  # each row was made over the one before it
+    for before, after in zip(trail, trail[1:], strict=False):  # each row was made over the one before it
         assert after.old == before.new
     final = assignments.current(ledger, KEYS[0])
     assert final is not None and (final.client, final.site) == (f"C{ROUNDS - 1}", f"S{ROUNDS - 1}")
@@ -208,9 +210,7 @@ def test_two_people_assigning_one_page_at_once_keep_each_others_fields(pg_url):
 
 
 def test_the_review_page_on_a_postgresql_ledger(pg_url):
-    ledger = Ledger(pg_url)
-    ledger.put(KEYS[0], "s", page_record("a.pdf", (50.0, 50.0, 50.0, 50.0)))
-    ledger.close()
+    _ledger_with_pages(pg_url, KEYS[:1])
     server = make_server(ServerAddress(_with_password(pg_url)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
