@@ -200,7 +200,7 @@ def record(ledger: Ledger, page_hash: str, new: Assignment, *, by: str, via: str
         done = conn.execute(insert(table).values(
             page_hash=page_hash, client=d["client"], session=d["session"], date=d["date"], therapist=d["therapist"],
             site=d["site"], old=None if old is None else json.dumps(old.to_dict()), by=by, at=at, via=via))
-        rid = int(done.inserted_primary_key[0])
+        rid = int(done.inserted_primary_key[0])  # type: ignore[index]
     return AssignmentEntry(rid, page_hash, new, old, by, at, via)
 
 

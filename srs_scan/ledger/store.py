@@ -271,7 +271,7 @@ class Ledger:
                 page_hash=stored.page_hash, item=stored.item, old_mm=stored.old_mm, old_status=stored.old_status,
                 new_mm=stored.new_mm, new_status=stored.new_status.value, by=stored.by, reason=stored.reason,
                 at=stored.at, via=stored.via))
-            cid = int(done.inserted_primary_key[0])
+            cid = int(done.inserted_primary_key[0])  # type: ignore[index]
         return Correction(**{**stored.__dict__, "id": cid})
 
     def corrections_for(self, key: str) -> list[Correction]:
@@ -301,11 +301,9 @@ _GET = select(pages.c.record).where(pages.c.page_hash == bindparam("key"), pages
 def _upsert(dialect: str) -> Any:
     """INSERT ... ON CONFLICT (page_hash, settings) DO UPDATE every other column, in the
     database's own dialect (built once: the values come with each execution)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(pages)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(pages)
     keys = {"page_hash", "settings"}
     return statement.on_conflict_do_update(
         index_elements=sorted(keys), set_={c.name: statement.excluded[c.name] for c in pages.c if c.name not in keys})
