@@ -196,3 +196,12 @@ def pg_url() -> Iterator[str]:
     yield server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True, connect_timeout=10) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's ledger goes, once on each database: a new SQLite file's path, or a
+    new PostgreSQL database's postgresql:// address (see ``pg_url``)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite")
+    return request.getfixturevalue("pg_url")

@@ -106,10 +106,11 @@ def server_url(address: ServerAddress) -> Any:
 def server_engine(address: ServerAddress, *, readonly: bool = False) -> Engine:
     """An engine for a PostgreSQL ledger (``readonly``: every transaction is read-only)."""
     url = server_url(address)
-    options = "-c default_transaction_read_only=on" if readonly else None
     connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "srs-scan"}
-    if options:
-        connect_args["options"] = options
+    if readonly:  # beside the address's own options (a search_path, say)
+        given = url.query.get("options")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        connect_args["options"] = " ".join(filter(None, (given, "-c default_transaction_read_only=on")))
     try:
         engine = create_engine(url, connect_args=connect_args, pool_size=1, max_overflow=4, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError) as exc:

@@ -170,3 +170,24 @@ def head() -> str:
     from alembic.script import ScriptDirectory
 
     return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
+
+
+def new_revision(message: str) -> str:
+    """A new, empty migration after the newest one, numbered next (for developers:
+    ``python -m srs_scan.ledger.migrate "what it changes"``); returns its number."""
+    from alembic import command
+    from alembic.config import Config
+
+    number = f"{int(head()) + 1:04d}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    command.revision(config, message, rev_id=number)
+    return number
+
+
+if __name__ == "__main__":  # pragma: no cover - a developer's tool
+    import sys
+
+    if len(sys.argv) != 2 or not sys.argv[1].strip():
+        raise SystemExit('usage: python -m srs_scan.ledger.migrate "what the migration changes"')
+    print(f"migrations/versions/{new_revision(sys.argv[1])}_*.py: fill in upgrade(), then change schema.py")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import driver_errors, page_record, raw, rows
+from dbs import driver_errors, page_record, raw, rows
 
 from srs_scan.cli import main
 from srs_scan.ledger import assignments

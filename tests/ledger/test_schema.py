@@ -11,7 +11,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from conftest import driver_errors, is_server, page_record, raw, rows
+from dbs import driver_errors, is_server, page_record, raw, rows
 from sqlalchemy import create_engine
 from test_layouts import make_old_ledger
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import page_record, rows
+from dbs import driver_errors, page_record, raw, rows
 from PIL import Image
 from sqlalchemy.engine.url import make_url
 
@@ -252,3 +252,61 @@ def test_a_database_that_does_not_exist_is_one_line_and_exit_5(pg_url, tmp_path)
     assert result.returncode == 5 and len(lines) == 1, result.stderr
     assert "cannot be reached" in lines[0] and "no_such_ledger_db" in lines[0] and "***" in lines[0]
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def _as(url: str, **parts) -> str:
+    return make_url(url).set(**parts).render_as_string(hide_password=False)
+
+
+def test_ledgers_in_schemas_of_their_own(pg_url):
+    """One database, two ledgers: each in its schema (search_path in the address)."""
+    con = raw(pg_url)
+    for schema_name in ("clinic_a", "clinic_b"):
+        con.execute(f"CREATE SCHEMA {schema_name}")
+    con.close()
+    urls = {s: make_url(pg_url).update_query_dict({"options": f"-csearch_path={s}"})
+            .render_as_string(hide_password=False) for s in ("clinic_a", "clinic_b")}
+    for n, url in enumerate(urls.values()):
+        ledger = Ledger(url)
+        ledger.put(KEYS[n], "s", page_record(f"{n}.pdf", (50.0, 50.0, 50.0, 50.0)))
+        ledger.close()
+    assert rows(pg_url, "SELECT table_schema FROM information_schema.tables WHERE table_name = 'pages' "
+                        "ORDER BY 1") == [("clinic_a",), ("clinic_b",)]
+    for n, url in enumerate(urls.values()):
+        reader = Ledger(url, readonly=True)  # as a scan's worker opens it
+        assert [p.page_hash for p in reader.pages()] == [KEYS[n]]
+        assert reader.get(KEYS[n], "s") is not None and reader.get(KEYS[1 - n], "s") is None
+        reader.close()
+
+
+def test_a_role_that_may_only_add_to_the_trails_works_and_cannot_lift_the_guard(pg_url):
+    """The README's grants: such a user scans, corrects and assigns; the trails' triggers
+    belong to the tables' owner, so the user cannot drop or disable them either."""
+    Ledger(pg_url).close()  # the owner makes the tables
+    role = "srs_scan_user_" + make_url(pg_url).database[-8:]
+    con = raw(pg_url)
+    con.execute(f"CREATE ROLE {role} LOGIN")
+    try:
+        con.execute(f"GRANT SELECT, INSERT, UPDATE ON pages TO {role}")
+        con.execute(f"GRANT SELECT, INSERT ON corrections, assignments TO {role}")
+        con.execute(f"GRANT SELECT ON alembic_version TO {role}")
+        con.execute(f"GRANT USAGE ON SEQUENCE corrections_id_seq, assignments_id_seq TO {role}")
+        url = _as(pg_url, username=role)
+        ledger = Ledger(url)
+        ledger.put(KEYS[0], "s", page_record("a.pdf", (50.0, 50.0, 50.0, 50.0)))
+        correct_item(ledger, KEYS[0][:12], 2, mm=33.0, by="Dr U", reason="checked")
+        assign_page(ledger, KEYS[0][:12], assignments.make("C1", "1"), by="Dr U")
+        ledger.close()
+        user = raw(url)
+        for sql in ("UPDATE corrections SET new_mm = 1", "DELETE FROM assignments", "TRUNCATE corrections",
+                    "DROP TRIGGER corrections_no_update ON corrections",
+                    "ALTER TABLE corrections DISABLE TRIGGER ALL", "DROP TABLE assignments"):
+            with pytest.raises(driver_errors()):
+                user.execute(sql)
+        user.close()
+        assert rows(pg_url, "SELECT item, new_mm FROM corrections") == [(2, 33.0)]
+        assert rows(pg_url, "SELECT client FROM assignments") == [("C1",)]
+    finally:
+        con.execute(f"DROP OWNED BY {role}")
+        con.execute(f"DROP ROLE {role}")
+        con.close()

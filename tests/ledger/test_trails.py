@@ -5,7 +5,7 @@ remove a row, by UPDATE, DELETE, a replacing INSERT or (PostgreSQL) TRUNCATE."""
 from __future__ import annotations
 
 import pytest
-from conftest import driver_errors, is_server, page_record, raw, rows
+from dbs import driver_errors, is_server, page_record, raw, rows
 
 from srs_scan.ledger import assignments
 from srs_scan.ledger.corrections import Correction

@@ -1,5 +1,5 @@
-"""The ledger's tests on both databases: ``place`` is a new SQLite file or a new
-PostgreSQL database (skipped without a test server, failed in CI: tests/conftest.py).
+"""Helpers of the ledger's tests on both databases (the ``place`` fixture, a new SQLite
+file or a new PostgreSQL database, is in tests/conftest.py).
 
 ``raw(place)`` is a plain driver connection (sqlite3 or psycopg, autocommit), for
 checks that must not go through the library: what the database itself refuses.
@@ -8,19 +8,8 @@ checks that must not go through the library: what the database itself refuses.
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
-
-import pytest
 
 from srs_scan.model import ItemResult, ItemStatus, PageResult, PageStatus
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def place(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where a test's ledger goes: a file path, or a postgresql:// address."""
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.sqlite")
-    return request.getfixturevalue("pg_url")
 
 
 def is_server(place: str) -> bool:
