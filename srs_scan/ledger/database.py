@@ -5,9 +5,9 @@ SQLite: one connection per ledger (Python's ``sqlite3``), WAL, a 30 s busy timeo
 transactions begun by SQLAlchemy (``BEGIN``; ``BEGIN IMMEDIATE`` to write, so that a
 read followed by a write never fails on a lock another process took in between).
 PostgreSQL: psycopg 3, a small pool per ledger, ``connect_timeout`` so that a server
-that does not answer is reported, not waited for. An engine is never used on both
-sides of a ``fork``: a child process forgets its parent's connections (without
-closing them) and opens its own.
+that does not answer is reported, not waited for. A connection is never used on both
+sides of a ``fork``: a worker process opens the ledger again (its own connection), and
+a child forgets the server connections it inherited (without closing them).
 
 :func:`ledger_failure` turns any database error into one line saying what happened
 and what to do (:class:`~srs_scan.exceptions.LedgerFailure`, exit code 5); it never
@@ -45,12 +45,14 @@ class LedgerError(Exception):
     """A ledger that cannot be used as asked (the message is for the user)."""
 
 
-_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # the server engines of this process
 
 
 def _forget_inherited_connections() -> None:
-    """In a child process after fork: the parent's connections are the parent's. The
-    engines drop them unclosed (closing would end the parent's sessions) and connect anew."""
+    """In a child process after fork: the parent's server connections are the parent's.
+    The engines drop them unclosed (closing would end the parent's sessions) and would
+    connect anew. (An SQLite engine is left alone: a child never uses it, and closing the
+    inherited handle in the child could touch the parent's WAL files.)"""
     for engine in list(_engines):
         engine.dispose(close=False)
 
@@ -79,7 +81,6 @@ def sqlite_engine(path: Path | None, *, readonly: bool = False, threads: bool = 
     def begin(conn: Connection) -> None:  # sqlite3 begins nothing itself (isolation_level None)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop(WRITE, False) else "BEGIN")
 
-    _engines.add(engine)
     return engine
 
 
