@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import sys
 import warnings
 from collections.abc import Iterator
@@ -42,10 +41,31 @@ from .jobs.scan import LEDGER_NAME, ScanRequest, ScanSummary, check_outputs, led
 from .jobs.scan import scan as run_scan
 from .ledger import assignments
 from .ledger.batch import DEFAULT_TIMEOUT_S
+from .ledger.database import DATABASE_ERRORS
+from .ledger.location import LedgerPlace, ServerAddress, location
 from .ledger.store import Ledger, LedgerError, ledger_failure
 from .model import PageResult, PageStatus
 from .outputs import not_replaceable, shown
 from .read.pipeline import ReadOptions
+
+
+class _LedgerPlace(click.ParamType):
+    """--db: a file path (an SQLite ledger) or a server's address (postgresql://USER@HOST/DATABASE)."""
+
+    name = "ledger"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> LedgerPlace:
+        if isinstance(value, (Path, ServerAddress)):
+            return value
+        place = location(str(value))
+        if isinstance(place, Path) and place.is_dir():
+            self.fail(f"{shown(str(place))} is a folder: give the ledger's file", param, ctx)
+        return place
+
+
+LEDGER_PLACE = _LedgerPlace()
+DB_HELP = ("a file (SQLite, no server needed) or a PostgreSQL server's postgresql://USER@HOST/DATABASE "
+           "(a password goes in PGPASSWORD or ~/.pgpass)")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,8 +98,8 @@ def main() -> None:
               help="Read the pages on a Dask cluster: tcp://HOST:8786 (a running scheduler; its workers must "
                    "see the same files at the same paths) or local:N (N worker processes here). Needs "
                    "pip install 'srs-scan[cluster]'; not with --workers.")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The ledger of pages read (SQLite). Default: srs-scan-ledger.sqlite beside the "
+@click.option("--db", "db_path", type=LEDGER_PLACE, default=None,
+              help="The ledger of pages read: " + DB_HELP + ". Default: srs-scan-ledger.sqlite beside the "
                    "output files; a re-run reads only the pages not yet in it.")
 @click.option("--timeout", type=click.FloatRange(1.0, 3600.0), default=DEFAULT_TIMEOUT_S, show_default=True,
               help="Seconds one page may take before it is given up as an error.")
@@ -94,8 +114,8 @@ def main() -> None:
               help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
 def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
          item_threshold: float | None, form_id: str | None, workers: int | None, cluster: str | None,
-         db_path: Path | None, timeout: float, assign_path: Path | None, assign_pattern: str | None, quiet: bool,
-         force: bool) -> None:
+         db_path: LedgerPlace | None, timeout: float, assign_path: Path | None, assign_pattern: str | None,
+         quiet: bool, force: bool) -> None:
     """Read the forms in INPUT files and folders (PDF, TIFF, PNG, JPEG, HEIC).
 
     Prints each page's scores, total and flags. Pages that need a person are marked
@@ -158,7 +178,7 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
-    except sqlite3.Error as exc:
+    except DATABASE_ERRORS as exc:
         _ledger_failed(ledger_failure(exc, db_shown), "no output file was written")
     _print_scan_summary(summary, jsonl, csv_path, quiet=quiet)
 
@@ -189,6 +209,14 @@ def _review_count(summary: ScanSummary) -> str:
     return f"{n} to review: {n - summary.blank_only} to check, {summary.blank_only} only for lines left blank"
 
 
+def _db_arg(db: LedgerPlace) -> str:
+    """" --db LEDGER" for a command to type next ("" for the default ledger); a server's
+    address without its password."""
+    if isinstance(db, ServerAddress):
+        return f" --db {shown(db.without_password())}"
+    return "" if db.resolve() == (Path.cwd() / LEDGER_NAME) else f" --db {db}"
+
+
 def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path | None, *, quiet: bool) -> None:
     """The end of a run: counts, the pages to review and why others could not be read; exits."""
     counts, pages, elapsed = summary.counts, summary.pages, summary.elapsed_s
@@ -203,7 +231,7 @@ def _print_scan_summary(summary: ScanSummary, jsonl: Path | None, csv_path: Path
     if summary.review_pages:
         click.echo("review: " + ", ".join(summary.review_pages), err=quiet)
         if summary.db_path is not None:
-            db_arg = "" if summary.db_path.resolve() == (Path.cwd() / LEDGER_NAME) else f" --db {summary.db_path}"
+            db_arg = _db_arg(summary.db_path)
             click.echo(f"check and correct them: srs-scan review{db_arg}  (or: srs-scan audit{db_arg} -o audit.html)",
                        err=quiet)
     if summary.unread_folders:
@@ -296,8 +324,8 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
 
 
 _DB_OPTION = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path(LEDGER_NAME), show_default=True,
-    help="The ledger that srs-scan scan wrote (beside its output files, unless --db was given).",
+    "--db", "db_path", type=LEDGER_PLACE, default=Path(LEDGER_NAME), show_default=True,
+    help="The ledger that srs-scan scan wrote (beside its output files, unless --db was given): " + DB_HELP + ".",
 )
 
 
@@ -307,7 +335,7 @@ def _ledger_failed(exc: LedgerFailure, after: str = "") -> NoReturn:
     sys.exit(int(exc.exit_code))
 
 
-def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
+def _open_ledger(db_path: LedgerPlace, *, threads: bool = False) -> Ledger:
     """An existing ledger, checked whole: a damaged one is said at once, with what to do."""
     try:
         return Ledger(db_path, must_exist=True, threads=threads, check=True)
@@ -317,7 +345,7 @@ def _open_ledger(db_path: Path, *, threads: bool = False) -> Ledger:
         _ledger_failed(exc)
 
 
-def _check_named_outputs(outputs: tuple[tuple[Path | None, tuple[str, ...]], ...], db_path: Path) -> None:
+def _check_named_outputs(outputs: tuple[tuple[Path | None, tuple[str, ...]], ...], db_path: LedgerPlace) -> None:
     """Each output given ends in one of its suffixes, has a folder, and is not the ledger."""
     for out, suffix in outputs:
         if out is not None:
@@ -325,7 +353,7 @@ def _check_named_outputs(outputs: tuple[tuple[Path | None, tuple[str, ...]], ...
                 raise click.UsageError(f"{out} should end in {suffix[0]}")
             if not out.resolve().parent.is_dir():
                 raise click.UsageError(f"the folder for {out} does not exist")
-            if out.resolve() == db_path.resolve():
+            if isinstance(db_path, Path) and out.resolve() == db_path.resolve():
                 raise click.UsageError("an output cannot be the ledger")
 
 
@@ -345,7 +373,7 @@ def _check_named_outputs(outputs: tuple[tuple[Path | None, tuple[str, ...]], ...
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--force", is_flag=True,
               help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
-def audit_command(db_path: Path, output: Path | None, trail_path: Path | None, sources: tuple[Path, ...],
+def audit_command(db_path: LedgerPlace, output: Path | None, trail_path: Path | None, sources: tuple[Path, ...],
                   sample: int | None, seed: int, review_only: bool, quiet: bool, force: bool) -> None:
     """Write an audit report of the pages in the ledger, and/or the trail of corrections.
 
@@ -430,7 +458,7 @@ MM = _Millimetres()
 @click.option("--reason", required=True, help="Why (kept in the trail).")
 @_DB_OPTION
 def correct_command(page_id: str, item: int, mm: float | None, ruler_mm: float | None, missing: bool, by: str,
-                    reason: str, db_path: Path) -> None:
+                    reason: str, db_path: LedgerPlace) -> None:
     """Set one item of page PAGE-ID (from the audit report or the JSONL/CSV page_id)
     to a value, or mark it missing.
 
@@ -453,7 +481,7 @@ def correct_command(page_id: str, item: int, mm: float | None, ruler_mm: float |
         _ledger_failed(exc, "nothing was changed")
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
-    except sqlite3.Error as exc:
+    except DATABASE_ERRORS as exc:
         _ledger_failed(ledger_failure(exc, db_path), "nothing was changed")
     finally:
         ledger.close()
@@ -496,7 +524,7 @@ def _value(mm: float | None) -> str:
 @click.option("--site", default=None, help="Only this site's sessions.")
 @click.option("--force", is_flag=True,
               help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
-def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None, openfit: Path | None,
+def export_command(db_path: LedgerPlace, jsonl: Path | None, csv_path: Path | None, openfit: Path | None,
                    fhir: Path | None, xlsx: Path | None, fhir_version: str, include_unreviewed: bool,
                    date_from: str | None, date_to: str | None, client: str | None, therapist: str | None,
                    site: str | None, force: bool) -> None:
@@ -516,7 +544,7 @@ def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None, ope
                                "--openfit, --fhir or --xlsx (--jsonl and --csv write every page)")
     scope, _ = _scope_settings(date_from, date_to, therapist, site, client, None, None, None)
     try:
-        check_outputs([db_path], jsonl, csv_path, force=force)
+        check_outputs([db_path] if isinstance(db_path, Path) else [], jsonl, csv_path, force=force)
         check_session_outputs(db_path, {"openfit": openfit, "fhir": fhir, "xlsx": xlsx}, others=(jsonl, csv_path),
                               force=force)
     except UsageProblem as exc:
@@ -553,7 +581,7 @@ def export_command(db_path: Path, jsonl: Path | None, csv_path: Path | None, ope
 @click.option("--review-only", is_flag=True, help="List only the pages to review.")
 @click.option("--open/--no-open", "open_browser", default=False, show_default=True,
               help="Open the page in this computer's web browser.")
-def review_command(db_path: Path, port: int, review_only: bool, open_browser: bool) -> None:
+def review_command(db_path: LedgerPlace, port: int, review_only: bool, open_browser: bool) -> None:
     """Check and correct readings in a web browser, on this computer only.
 
     Serves a review page on 127.0.0.1 (never on the network) with a new access token at
@@ -561,14 +589,16 @@ def review_command(db_path: Path, port: int, review_only: bool, open_browser: bo
     the mark is, or type the value, then save with your name and a reason; each
     correction goes into the ledger's trail. Stop with Ctrl-C.
     """
-    if not db_path.is_file():
+    if isinstance(db_path, Path) and not db_path.is_file():
         raise click.UsageError(f"there is no ledger at {db_path} (srs-scan scan makes one: see --db)")
     try:
         server = make_review_server(db_path, port=port, review_only=review_only)
     except LedgerFailure as exc:
         _ledger_failed(exc)
-    except (LedgerError, sqlite3.Error) as exc:
+    except LedgerError as exc:
         raise click.UsageError(f"cannot use {db_path} as the ledger: {exc}") from exc
+    except DATABASE_ERRORS as exc:
+        _ledger_failed(ledger_failure(exc, db_path))
     except OSError as exc:
         raise click.UsageError(f"cannot listen on port {port}: {exc.strerror or exc}") from exc
     click.echo(f"srs-scan review: open {server.url}\n(only this computer can connect; stop with Ctrl-C)")
@@ -610,7 +640,7 @@ def _print_assigned(done: AssignOutcome, *, err: bool = False) -> None:
 @_DB_OPTION
 def assign_command(page_id: str | None, csv_path: Path | None, pattern: str | None, client: str | None,
                    session: str | None, when: str | None, therapist: str | None, site: str | None, by: str,
-                   db_path: Path) -> None:
+                   db_path: LedgerPlace) -> None:
     """Say whose form a page is and when: client, session number, date, therapist, site.
 
     One page: PAGE-ID (from the audit, the review page or the JSONL/CSV page_id) with
@@ -645,11 +675,10 @@ def assign_command(page_id: str | None, csv_path: Path | None, pattern: str | No
             _print_assigned(assign_pattern(ledger, pattern or "", by=by))
     except (UsageProblem, LedgerError) as exc:
         raise click.UsageError(str(exc)) from exc
+    except LedgerFailure as exc:
+        _ledger_failed(exc, "nothing was changed")
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
-    except sqlite3.Error as exc:
-        click.echo(f"srs-scan: the ledger {db_path} cannot be written ({exc}): nothing was changed", err=True)
-        sys.exit(int(ExitCode.OUTPUT_FAILED))
     finally:
         ledger.close()
 
@@ -694,7 +723,7 @@ def _scope_settings(date_from: str | None, date_to: str | None, therapist: str |
 @_clinic_options
 def clients_command(date_from: str | None, date_to: str | None, therapist: str | None, site: str | None,
                     client: str | None, srs_rule: str | None, reliable_change: float | None,
-                    on_track_session: int | None, json_path: Path | None, db_path: Path) -> None:
+                    on_track_session: int | None, json_path: Path | None, db_path: LedgerPlace) -> None:
     """A line per client: sessions, the last ORS and SRS, and open alerts (those of the
     client's latest session). Corrected values are used; pages still in review count and
     are marked [unreviewed]."""
@@ -712,6 +741,8 @@ def clients_command(date_from: str | None, date_to: str | None, therapist: str |
         if json_path is not None:
             write_clinic_json(load, json_path)
             click.echo(f"JSON written to {json_path}")
+    except LedgerFailure as exc:
+        _ledger_failed(exc)
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))
@@ -725,7 +756,7 @@ def clients_command(date_from: str | None, date_to: str | None, therapist: str |
 @_clinic_options
 def report_command(output: Path | None, date_from: str | None, date_to: str | None, therapist: str | None,
                    site: str | None, client: str | None, srs_rule: str | None, reliable_change: float | None,
-                   on_track_session: int | None, json_path: Path | None, db_path: Path) -> None:
+                   on_track_session: int | None, json_path: Path | None, db_path: LedgerPlace) -> None:
     """The clinic's report: open alerts first (whom to talk to before the next session),
     the clinic's figures beside the published benchmarks, and each client's plot and
     sessions. --json writes the same figures for scripts and dashboards."""
@@ -737,6 +768,8 @@ def report_command(output: Path | None, date_from: str | None, date_to: str | No
     ledger = _open_ledger(db_path)
     try:
         done = write_clinic_report(ledger, output, json_path=json_path, scope=scope, settings=settings)
+    except LedgerFailure as exc:
+        _ledger_failed(exc)
     except OSError as exc:
         click.echo(f"srs-scan: cannot write output: {exc.strerror or exc}", err=True)
         sys.exit(int(ExitCode.OUTPUT_FAILED))

@@ -7,7 +7,7 @@ the reader's own output.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,3 +158,50 @@ def audit_stack(audit_stack_template: AuditStack, tmp_path: Path) -> AuditStack:
     with sqlite3.connect(folder / "srs-scan-ledger.sqlite") as con:
         con.execute("UPDATE pages SET path = replace(path, ?, ?)", (str(audit_stack_template.folder), str(folder)))
     return AuditStack(folder, folder / "srs-scan-ledger.sqlite", audit_stack_template.pages, folder / "out.jsonl")
+
+
+# --- a PostgreSQL server for the ledger's tests -----------------------------------------------
+# SRS_SCAN_TEST_PG=postgresql://USER@HOST/DB names a server the tests may create databases on
+# (.ci/run starts one); without it the PostgreSQL tests skip, except where SRS_SCAN_REQUIRE_PG
+# is set (CI): there they fail, so a CI run that lost its server cannot pass by skipping.
+
+
+def pg_server() -> str:
+    """The test server's address, or skip (fail when SRS_SCAN_REQUIRE_PG is set)."""
+    url = os.environ.get("SRS_SCAN_TEST_PG", "").strip()
+    if not url:
+        if os.environ.get("SRS_SCAN_REQUIRE_PG"):
+            pytest.fail("SRS_SCAN_TEST_PG is not set, and SRS_SCAN_REQUIRE_PG is: .ci/run starts a PostgreSQL server")
+        pytest.skip("no PostgreSQL server for the tests (set SRS_SCAN_TEST_PG=postgresql://USER@HOST/DB)")
+    return url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty database of its own on the test server (dropped afterwards): its
+    postgresql:// address."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine.url import make_url
+
+    server = make_url(pg_server())
+    name = f"srs_scan_test_{uuid.uuid4().hex[:16]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as con:
+            con.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:  # the server was asked for: its absence is a failure, not a skip
+        pytest.fail(f"the test PostgreSQL server (SRS_SCAN_TEST_PG) cannot be used: {str(exc).splitlines()[0]}")
+    yield server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's ledger goes, once on each database: a new SQLite file's path, or a
+    new PostgreSQL database's postgresql:// address (see ``pg_url``)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite")
+    return request.getfixturevalue("pg_url")

@@ -31,7 +31,6 @@ from http import HTTPStatus
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -40,6 +39,7 @@ from ..clinic.plots import client_svg
 from ..clinic.summary import Caseload, caseload, client_dict
 from ..exceptions import LedgerFailure
 from ..ledger import assignments, corrections
+from ..ledger.location import LedgerPlace
 from ..ledger.store import Ledger, LedgerError
 from ..model import PageResult
 from ..outputs import printable
@@ -100,8 +100,7 @@ class ReviewState:
         """A person's assignment from the page: the fields given over the page's current ones."""
         with self.lock:
             stored = self.ledger.find(page_id)
-            new = given.over(assignments.current(self.ledger, stored.page_hash))
-            assignments.record(self.ledger, stored.page_hash, new, by=by, via="review")
+            assignments.record(self.ledger, stored.page_hash, given, by=by, via="review", over=True)
             return assignment_of(self.ledger, stored.page_hash)
 
     def view(self, page: audit.AuditPage) -> draw.AuditView | str:
@@ -142,7 +141,7 @@ class ReviewServer(ThreadingHTTPServer):
         return f"http://{HOST}:{self.state.port}/?token={self.state.token}"
 
 
-def make_server(ledger_path: Path, *, port: int = 0, review_only: bool = False) -> ReviewServer:
+def make_server(ledger_path: LedgerPlace, *, port: int = 0, review_only: bool = False) -> ReviewServer:
     """A review server for the ledger at ``ledger_path`` (not started: call ``serve_forever``)."""
     # a damaged ledger is said at start, not as errors in the browser
     ledger = Ledger(ledger_path, must_exist=True, threads=True, check=True)

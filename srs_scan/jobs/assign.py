@@ -28,8 +28,7 @@ def assign_page(ledger: Ledger, page_id: str, given: Assignment, *, by: str, via
         StoredPage, AssignmentEntry | None]:
     """Set the given fields of one page's assignment (the others stay as they were)."""
     stored = ledger.find(page_id)
-    new = given.over(assignments.current(ledger, stored.page_hash))
-    return stored, assignments.record(ledger, stored.page_hash, new, by=by, via=via)
+    return stored, assignments.record(ledger, stored.page_hash, given, by=by, via=via, over=True)
 
 
 def _resolved(source: str) -> str:

@@ -18,6 +18,7 @@ from ..exports.openfit import openfit_rows, openfit_selection, write_openfit
 from ..exports.records import CsvSink, json_record
 from ..exports.sessions import LeftOut, Selection, select_sessions
 from ..exports.spreadsheet import workbook_bytes
+from ..ledger.location import ServerAddress
 from ..ledger.store import Ledger
 from ..outputs import atomic_text_file, not_replaceable, write_bytes_atomically
 
@@ -83,7 +84,8 @@ def export_sessions(ledger: Ledger, *, openfit: Path | None = None, fhir: Path |
 SESSION_KINDS = (("openfit", ".csv"), ("fhir", ".json"), ("xlsx", ".xlsx"))
 
 
-def check_session_outputs(db: Path, outputs: dict[str, Path | None], *, others: tuple[Path | None, ...] = (),
+def check_session_outputs(db: Path | ServerAddress, outputs: dict[str, Path | None], *,
+                          others: tuple[Path | None, ...] = (),
                           force: bool = False) -> None:
     """Refuse session outputs (kind -> path) that go into a missing folder, name the
     ledger, each other or ``others`` (the --jsonl/--csv files), have the wrong ending, or
@@ -97,7 +99,7 @@ def check_session_outputs(db: Path, outputs: dict[str, Path | None], *, others: 
             raise UsageProblem(f"--{kind} {path}: the file should end in {suffix}")
         if not path.resolve().parent.is_dir():
             raise UsageProblem(f"the folder for {path} does not exist")
-        if path.resolve() == db.resolve():
+        if isinstance(db, Path) and path.resolve() == db.resolve():
             raise UsageProblem(f"--{kind} {path} is the ledger: an output cannot be the ledger")
         if path.resolve() in seen:
             raise UsageProblem(f"--{kind} {path} names the same file as {seen[path.resolve()]}: give different names")

@@ -8,7 +8,6 @@ progress; it never prints.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -23,6 +22,8 @@ from ..forms.layouts import all_layouts
 from ..ledger.assignments import compile_pattern, read_csv
 from ..ledger.batch import DEFAULT_TIMEOUT_S, PageOutcome, cluster_module, plan
 from ..ledger.batch import run as run_batch
+from ..ledger.database import DATABASE_ERRORS
+from ..ledger.location import LedgerPlace, ServerAddress
 from ..ledger.store import Ledger, LedgerError, ledger_failure
 from ..model import PageResult, PageStatus
 from ..outputs import atomic_text_file, not_replaceable, remove_stale_temporaries, shown
@@ -40,7 +41,7 @@ class ScanRequest:
     inputs: Sequence[Path]
     jsonl: Path | None = None
     csv_path: Path | None = None
-    db_path: Path | None = None  # None: beside the first output file, else in memory
+    db_path: LedgerPlace | None = None  # a file or a server; None: beside the first output file, else in memory
     options: ReadOptions = field(default_factory=ReadOptions)
     workers: int = 1
     cluster: str | None = None  # a Dask cluster instead of local workers: tcp://HOST:PORT or local:N
@@ -55,7 +56,7 @@ class ScanSummary:
     """What a run found, for the end-of-run summary."""
 
     counts: dict[PageStatus, int]
-    db_path: Path | None
+    db_path: LedgerPlace | None
     review_pages: list[str] = field(default_factory=list)
     blank_only: int = 0  # review pages whose only finding is a line the client left blank
     unidentified: list[str] = field(default_factory=list)  # own forms whose QR code could not be read
@@ -91,7 +92,7 @@ class ScanSummary:
             self.duplicates.append(where)
 
 
-def ledger_path(db: Path | None, jsonl: Path | None, csv_path: Path | None) -> Path | None:
+def ledger_path(db: LedgerPlace | None, jsonl: Path | None, csv_path: Path | None) -> LedgerPlace | None:
     """The ledger: as given, else beside the first output file, else none (kept in memory)."""
     if db is not None:
         return db
@@ -101,8 +102,8 @@ def ledger_path(db: Path | None, jsonl: Path | None, csv_path: Path | None) -> P
     return None
 
 
-def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | None, db: Path | None = None,
-                  *, force: bool = False) -> None:
+def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | None,
+                  db: LedgerPlace | None = None, *, force: bool = False) -> None:
     """Refuse outputs that would overwrite an input, each other, something that is not a
     regular file, a file srs-scan did not write (unless ``force``), or go nowhere."""
     inputs = {f.resolve() for f in files}
@@ -110,6 +111,8 @@ def check_outputs(files: Sequence[Path], jsonl: Path | None, csv_path: Path | No
     for out in outs:  # the output's own folder first: the ledger's default folder is the same
         if not out.resolve().parent.is_dir():
             raise UsageProblem(f"the folder for {out} does not exist")
+    if isinstance(db, ServerAddress):
+        db = None  # on a server: no file of ours to keep apart
     if db is not None:
         if db.resolve() in inputs or any(db.resolve() == o.resolve() for o in outs):
             raise UsageProblem(f"the ledger {db} cannot be an input or an output file")
@@ -142,7 +145,7 @@ def _not_a_ledger_file(db: Path) -> str | None:
     return None
 
 
-def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> tuple[list[Path], Path | None]:
+def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> tuple[list[Path], LedgerPlace | None]:
     """The files to read and the ledger's path, once the request is checked; folders that
     cannot be listed go to ``problems``."""
     if request.cluster is not None:  # Dask installed and the address well formed, before anything is read
@@ -178,14 +181,14 @@ def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> 
     return files, db_path
 
 
-def open_ledger(db_path: Path | None) -> Ledger:
+def open_ledger(db_path: LedgerPlace | None) -> Ledger:
     """The run's ledger; an existing one is checked whole first (:class:`LedgerFailure`
     when it is damaged, with what to do)."""
     try:
         return Ledger(db_path, check=True)
     except LedgerError as exc:
         raise UsageProblem(str(exc)) from exc
-    except sqlite3.Error as exc:
+    except DATABASE_ERRORS as exc:
         raise ledger_failure(exc, db_path) from exc
 
 
@@ -200,7 +203,7 @@ def scan(
 
     ``on_start(n_pages)`` is called once the pages are counted, ``on_page(result)`` after
     each page in input order. Raises :class:`UsageProblem` for a request that cannot be
-    carried out (nothing is read then), ``OSError`` or ``sqlite3.Error`` when an output
+    carried out (nothing is read then), ``OSError`` or LedgerFailure when an output
     or the ledger cannot be written (no output file is left half-written), and lets
     ``KeyboardInterrupt`` through the same way.
     """

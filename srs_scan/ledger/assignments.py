@@ -4,15 +4,17 @@ append-only trail beside the pages (like the correction trail).
 An assignment comes from a file (CSV ``source,page,client,session,date,therapist,site``),
 a file-name pattern (``{client}_{session}_{date}.pdf``) or a person (``srs-scan assign``,
 the review page). Every change is a new row with who, when, the old and the new values;
-the triggers refuse UPDATE and DELETE. The newest row of a page is its assignment.
+the database refuses UPDATE and DELETE (:mod:`.schema`). The newest row of a page is its
+assignment.
 Forms printed by srs-scan carry client and session in their QR code; an assignment's
 values go over those (a person corrects a wrong sheet), a field it leaves empty does not.
 
 No date is guessed: a page nobody gave a date has none. IDs only: client, therapist and
 site are IDs (letters, digits, ``. _ -``), never names.
 
-All the SQL of this trail is in this module (the ledger's connection and its layout
-upgrade are :mod:`.store`'s): moving the ledger to another database is moving this file.
+All the queries of this trail are in this module (its table is :mod:`.schema`'s, the
+ledger's connections :mod:`.store`'s), written with SQLAlchemy Core for SQLite and
+PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -25,32 +27,12 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import func, insert, select
+
+from .schema import assignments as table
+
 if TYPE_CHECKING:
     from .store import Ledger
-
-ASSIGNMENT_SCHEMA = """
-CREATE TABLE IF NOT EXISTS assignments (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    page_hash   TEXT NOT NULL,
-    client      TEXT,
-    session     INTEGER CHECK (session IS NULL OR session BETWEEN 1 AND 999),
-    date        TEXT CHECK (date IS NULL OR date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    therapist   TEXT,
-    site        TEXT,
-    old         TEXT,
-    by          TEXT NOT NULL CHECK (length(trim(by)) > 0),
-    at          TEXT NOT NULL,
-    via         TEXT NOT NULL CHECK (via IN ('person', 'review', 'file', 'pattern'))
-);
-CREATE INDEX IF NOT EXISTS assignments_page ON assignments (page_hash);
-CREATE TRIGGER IF NOT EXISTS assignments_no_update BEFORE UPDATE ON assignments
-BEGIN SELECT RAISE(ABORT, 'the assignment trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS assignments_no_delete BEFORE DELETE ON assignments
-BEGIN SELECT RAISE(ABORT, 'the assignment trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS assignments_no_replace BEFORE INSERT ON assignments
-WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM assignments WHERE id = NEW.id)
-BEGIN SELECT RAISE(ABORT, 'the assignment trail is append-only'); END;
-"""
 
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 MAX_SESSION = 999
@@ -155,57 +137,71 @@ def make(client: str | None = None, session: str | int | None = None, when: str 
 
 # --- the trail in the ledger -----------------------------------------------------------------
 
-_COLUMNS = "id, page_hash, client, session, date, therapist, site, old, by, at, via"
+_COLUMNS = [table.c[name] for name in
+            ("id", "page_hash", "client", "session", "date", "therapist", "site", "old", "by", "at", "via")]
 
 
-def _entry(row: tuple) -> AssignmentEntry:
+def _entry(row: Any) -> AssignmentEntry:
     rid, key, client, session, when, therapist, site, old, by, at, via = row
     new = Assignment(client, session, date.fromisoformat(when) if when else None, therapist, site)
     return AssignmentEntry(rid, key, new, Assignment.from_dict(json.loads(old)) if old else None, by, at, via)
 
 
+def _newest(page_hash: str) -> Any:
+    return select(*_COLUMNS).where(table.c.page_hash == page_hash).order_by(table.c.id.desc()).limit(1)
+
+
 def current(ledger: Ledger, page_hash: str) -> Assignment | None:
     """A page's assignment (the newest row of its trail), or None."""
-    row = ledger.db.execute(f"SELECT {_COLUMNS} FROM assignments WHERE page_hash = ? ORDER BY id DESC LIMIT 1",
-                            (page_hash,)).fetchone()
-    return _entry(row).new if row else None
+    with ledger.reading() as conn:
+        row = conn.execute(_newest(page_hash)).first()
+        return _entry(row).new if row else None
 
 
 def all_current(ledger: Ledger) -> dict[str, Assignment]:
     """Every page's assignment, by page hash."""
-    rows = ledger.db.execute(
-        f"SELECT {_COLUMNS} FROM assignments WHERE id IN (SELECT max(id) FROM assignments GROUP BY page_hash)")
-    return {e.page_hash: e.new for e in map(_entry, rows)}
+    newest = select(func.max(table.c.id)).group_by(table.c.page_hash)
+    with ledger.reading() as conn:
+        rows = conn.execute(select(*_COLUMNS).where(table.c.id.in_(newest))).all()
+        return {e.page_hash: e.new for e in map(_entry, rows)}
 
 
 def trail(ledger: Ledger, page_hash: str | None = None) -> list[AssignmentEntry]:
     """The trail, oldest first (of one page, or all)."""
-    if page_hash is None:
-        rows = ledger.db.execute(f"SELECT {_COLUMNS} FROM assignments ORDER BY id")
-    else:
-        rows = ledger.db.execute(f"SELECT {_COLUMNS} FROM assignments WHERE page_hash = ? ORDER BY id", (page_hash,))
-    return [_entry(r) for r in rows]
+    query = select(*_COLUMNS).order_by(table.c.id)
+    if page_hash is not None:
+        query = query.where(table.c.page_hash == page_hash)
+    with ledger.reading() as conn:
+        return [_entry(r) for r in conn.execute(query)]
 
 
-def record(ledger: Ledger, page_hash: str, new: Assignment, *, by: str, via: str) -> AssignmentEntry | None:
-    """Append ``new`` as the page's assignment; None (nothing written) when it is already that."""
+def record(ledger: Ledger, page_hash: str, new: Assignment, *, by: str, via: str,
+           over: bool = False) -> AssignmentEntry | None:
+    """Append ``new`` as the page's assignment (``over``: its known fields over the current
+    assignment's); None (nothing written) when it is already that.
+
+    The page's current assignment is read in the same write transaction (another writer
+    of the page waits), so two people assigning one page at once both land in the trail,
+    the second with the first's values as its old ones (and, with ``over``, kept)."""
     by = by.strip()
-    if not by or len(by) > MAX_NAME:
+    if not by or len(by) > MAX_NAME or "\x00" in by:
         raise ValueError(f"say who makes the assignment (--by, at most {MAX_NAME} characters)")
     if new.empty:
         raise ValueError("an assignment needs at least one of client, session, date, therapist, site")
-    old = current(ledger, page_hash)
-    if old == new:
-        return None
-    at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    d = new.to_dict()
-    with ledger.db:
-        cur = ledger.db.execute(
-            "INSERT INTO assignments (page_hash, client, session, date, therapist, site, old, by, at, via)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (page_hash, d["client"], d["session"], d["date"], d["therapist"], d["site"],
-             None if old is None else json.dumps(old.to_dict()), by, at, via))
-    return AssignmentEntry(int(cur.lastrowid or 0), page_hash, new, old, by, at, via)
+    with ledger.writing(page_hash) as conn:
+        row = conn.execute(_newest(page_hash)).first()
+        old = _entry(row).new if row else None
+        if over:
+            new = new.over(old)
+        d = new.to_dict()
+        if old == new:
+            return None
+        at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        done = conn.execute(insert(table).values(
+            page_hash=page_hash, client=d["client"], session=d["session"], date=d["date"], therapist=d["therapist"],
+            site=d["site"], old=None if old is None else json.dumps(old.to_dict()), by=by, at=at, via=via))
+        rid = int(done.inserted_primary_key[0])  # type: ignore[index]
+    return AssignmentEntry(rid, page_hash, new, old, by, at, via)
 
 
 # --- files and patterns (pure) -------------------------------------------------------------
@@ -282,5 +278,5 @@ def from_name(regex: re.Pattern[str], name: str) -> Assignment | None:
     return make(g.get("client"), g.get("session"), g.get("date"), g.get("therapist"), g.get("site"))
 
 
-__all__ = ["ASSIGNMENT_SCHEMA", "Assignment", "AssignmentEntry", "FileRow", "all_current", "compile_pattern",
+__all__ = ["Assignment", "AssignmentEntry", "FileRow", "all_current", "compile_pattern",
            "current", "from_name", "make", "read_csv", "record", "replace", "trail"]

@@ -31,6 +31,7 @@ from ..model import PageResult, PageStatus
 from ..read import decode
 from ..read.pipeline import ReadOptions, read_page
 from . import corrections
+from .location import location
 from .store import PAGE_ID_LENGTH, Ledger, page_hash, settings_key
 
 DEFAULT_TIMEOUT_S = 120.0
@@ -182,7 +183,8 @@ def _init_worker(db: str | None, options: ReadOptions, timeout: float, parent: i
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so is a closed terminal: the parent stops its workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers with SIGTERM
     _end_with_parent(parent if parent is not None else os.getppid())
-    ledger = Ledger(Path(db), readonly=True) if db else None
+    # the worker's own connection (never one inherited across fork): a file path or a server's address
+    ledger = Ledger(location(db), readonly=True) if db else None
     _reader = Reader(options, timeout, ledger.get if ledger is not None else None)
 
 
@@ -242,7 +244,7 @@ def run(
     Flags depend only on this run's inputs, so a resumed run's outputs equal a clean run's.
     """
     opts = options or ReadOptions()
-    db = str(ledger.path) if ledger.path is not None else None
+    db = ledger.address()  # what a worker opens (a path, or a server's address with its password)
     seen: dict[str, PageTask] = {}  # page hash or "sheet:<form id>" -> first task with it
     settings = settings_key(**opts.settings())
     limit = hard_limit if hard_limit is not None else HARD_LIMIT_FACTOR * timeout + 30.0

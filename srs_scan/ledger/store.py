@@ -1,154 +1,56 @@
-"""The ledger: every page read, in an SQLite database, keyed by the page's content.
+"""The ledger: every page read, keyed by the page's content, with the trails of what
+people corrected and assigned, in an SQLite file (the default) or on a PostgreSQL server.
 
 A page's key is a hash of its decoded pixels (and resolution), so the same page is
 recognised whichever file it comes in. Each row keeps the page's JSONL record, where it
 was read from, the tool version and the time. The batch runner consults the ledger
 before reading a page, which is what makes a re-run after Ctrl-C, a crash or ``kill -9``
-read only the pages not done yet. Rows are committed one page at a time (WAL mode), so
-a killed run loses at most the page it was reading.
+read only the pages not done yet. Rows are committed one page at a time (SQLite in WAL
+mode), so a killed run loses at most the page it was reading. On PostgreSQL a page is
+an upsert (``ON CONFLICT DO UPDATE``): two scanners reading the same page at once
+leave one row, the newer reading.
 
-The database holds health information (scores, client IDs): it is created with the
-usual file permissions of the user's umask, like the other outputs.
+The tables are :mod:`.schema`'s, set up or upgraded at opening by :mod:`.migrate`;
+connections and their errors are :mod:`.database`'s.
+
+The database holds health information (scores, client IDs): an SQLite file is created
+with the usual file permissions of the user's umask, like the other outputs.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.engine import Connection
 
 from .. import __version__
-from ..exceptions import LedgerFailure
 from ..forms.definitions import _templates_dir
 from ..model import PageResult
-from ..outputs import printable, shown
-from .assignments import ASSIGNMENT_SCHEMA
+from ..outputs import printable
+from . import migrate
 from .corrections import Correction
+from .database import WRITE, LedgerError, failures, ledger_failure, server_engine, sqlite_engine
+from .location import LedgerPlace, ServerAddress, location
+from .schema import HEAD_REVISION, LAYOUT, corrections, pages
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-LEDGER_VERSION = 3  # PRAGMA user_version of the database layout (3: the assignment trail)
-KNOWN_LAYOUTS = (1, 2, 3)  # upgraded in place: 1 -> 2 adds the correction trail, 2 -> 3 the assignments
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS pages (
-    page_hash TEXT NOT NULL,
-    settings  TEXT NOT NULL,
-    source    TEXT NOT NULL,
-    page      INTEGER NOT NULL,
-    status    TEXT NOT NULL,
-    form_id   TEXT,
-    record    TEXT NOT NULL,
-    version   TEXT NOT NULL,
-    read_at   TEXT NOT NULL,
-    path      TEXT,
-    options   TEXT,
-    geometry  TEXT,
-    PRIMARY KEY (page_hash, settings)
-);
-CREATE INDEX IF NOT EXISTS pages_form_id ON pages (form_id);
-"""
-# The correction trail: rows are only ever added (the triggers refuse UPDATE and DELETE).
-TRAIL_SCHEMA = """
-CREATE TABLE IF NOT EXISTS corrections (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    page_hash   TEXT NOT NULL,
-    item        INTEGER NOT NULL CHECK (item BETWEEN 1 AND 4),
-    old_mm      REAL,
-    old_status  TEXT NOT NULL,
-    new_mm      REAL CHECK (new_mm IS NULL OR new_mm BETWEEN 0 AND 100),
-    new_status  TEXT NOT NULL CHECK (new_status IN ('ok', 'missing')),
-    by          TEXT NOT NULL CHECK (length(trim(by)) > 0),
-    reason      TEXT NOT NULL CHECK (length(trim(reason)) > 0),
-    at          TEXT NOT NULL,
-    via         TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS corrections_page ON corrections (page_hash);
-CREATE TRIGGER IF NOT EXISTS corrections_no_update BEFORE UPDATE ON corrections
-BEGIN SELECT RAISE(ABORT, 'the correction trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS corrections_no_delete BEFORE DELETE ON corrections
-BEGIN SELECT RAISE(ABORT, 'the correction trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS corrections_no_replace BEFORE INSERT ON corrections
-WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM corrections WHERE id = NEW.id)
-BEGIN SELECT RAISE(ABORT, 'the correction trail is append-only'); END;
-"""
+LEDGER_VERSION = LAYOUT  # the layout number (SQLite: PRAGMA user_version); see .schema
+KNOWN_LAYOUTS = (1, 2, 3, LAYOUT)  # layouts 1-3 (before Alembic) are upgraded in place
 PAGE_ID_LENGTH = 12  # hex digits of the page hash shown as the page's id
 MIN_PAGE_ID = 6  # the shortest prefix accepted to name a page
 
-
-class LedgerError(Exception):
-    """A ledger that cannot be used as asked (the message is for the user)."""
-
-
-_DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_FORMAT"}
-_FULL = {"SQLITE_FULL"}
-_BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
-_READONLY = {"SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_AUTH"}
-
-
-def ledger_failure(exc: BaseException, path: Path | None) -> LedgerFailure:
-    """What went wrong with the ledger, as one line saying what to do."""
-    import shlex
-
-    where = shown(str(path)) if path is not None else "(in memory)"
-    name = str(getattr(exc, "sqlite_errorname", "") or "").split("_")[:2]
-    code = "_".join(name)
-    detail = str(exc).splitlines()[0][:80] if str(exc).strip() else type(exc).__name__
-    if not isinstance(exc, sqlite3.Error):
-        detail = "a stored page cannot be read"
-    exc = detail  # type: ignore[assignment]  # one line, whatever the database said
-    text = detail.lower()
-    if code in _DAMAGED or "malformed" in text or "not a database" in text or "stored page" in text:
-        moved = shlex.quote(where + ".damaged")
-        return LedgerFailure(
-            f"the ledger {where} is damaged ({detail}): move it aside (mv {shlex.quote(where)} {moved}; keep "
-            "that copy, its correction trail may be recoverable) and scan the files again to make a new one")
-    if code in _FULL or "disk is full" in text:
-        return LedgerFailure(f"the disk holding the ledger {where} is full: free some space, then run the same "
-                             "command again (the pages read so far are kept)")
-    if code in _BUSY or "locked" in text:
-        return LedgerFailure(f"the ledger {where} is in use by another srs-scan command: wait for it to end, "
-                             "or give another --db")
-    if code in _READONLY or "readonly" in text or "unable to open" in text:
-        return LedgerFailure(f"the ledger {where} cannot be written ({exc}): check the permissions of the file "
-                             "and its folder, or give another --db")
-    if code == "SQLITE_IOERR" or "i/o error" in text:
-        return LedgerFailure(f"the ledger {where} cannot be read or written (disk I/O error): is the disk full "
-                             "or failing? free some space or check the disk, then run the same command again")
-    return LedgerFailure(f"the ledger {where} cannot be used ({exc}): move it aside and scan the files again")
-
-
-def _guarded(method: F) -> F:
-    """A ledger method whose sqlite3 errors become :class:`LedgerFailure`."""
-
-    @functools.wraps(method)
-    def wrapper(self: Ledger, *args: Any, **kwargs: Any) -> Any:
-        with _failures(self.path):
-            return method(self, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def _failures(path: Path | None) -> Iterator[None]:
-    """sqlite3 errors and damaged records become :class:`LedgerFailure` (one line, an exit code)."""
-    try:
-        yield
-    except LedgerFailure:
-        raise
-    except sqlite3.Error as exc:
-        raise ledger_failure(exc, path) from exc
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # a record that is not one
-        raise ledger_failure(exc, path) from exc
+__all__ = ["HEAD_REVISION", "LEDGER_VERSION", "Ledger", "LedgerError", "LedgerPlace", "ServerAddress",
+           "StoredPage", "ledger_failure", "location", "page_hash", "settings_key"]
 
 
 @dataclass(frozen=True)
@@ -195,110 +97,105 @@ def page_hash(image: np.ndarray, dpi: float | None) -> str:
 
 
 class Ledger:
-    """Pages read so far. ``path=None`` keeps the ledger in memory (no resume)."""
+    """Pages read so far. ``path``: an SQLite file, a :class:`ServerAddress`
+    (PostgreSQL), or None to keep the ledger in memory (no resume)."""
 
-    def __init__(self, path: Path | None, *, readonly: bool = False, must_exist: bool = False,
+    def __init__(self, path: LedgerPlace | str | None, *, readonly: bool = False, must_exist: bool = False,
                  threads: bool = False, check: bool = False) -> None:
-        """``check``: an existing database is checked whole (:meth:`check`) before anything is
-        written to it, so a damaged ledger is reported, never changed."""
-        self.path = path
-        if path is not None and must_exist and not Path(path).is_file():
+        """``readonly``: only read (nothing is set up or upgraded); ``must_exist``: a
+        reader's ledger, never created (LedgerError when there is none); ``threads``: one
+        ledger shared by a server's threads (the caller serialises its use); ``check``: an
+        existing SQLite file is checked whole (:meth:`check`) before anything is written to
+        it, so a damaged ledger is reported, never changed."""
+        place = None if path is None else location(path)
+        self.path: LedgerPlace | None = place
+        self.server = isinstance(place, ServerAddress)
+        if isinstance(place, Path) and must_exist and not place.is_file():
             raise LedgerError(
-                f"there is no ledger at {path}: srs-scan scan keeps one beside its --jsonl/--csv output files "
+                f"there is no ledger at {place}: srs-scan scan keeps one beside its --jsonl/--csv output files "
                 "(or at --db PATH); give that path with --db (a scan with no output files keeps none)"
             )
-        with _failures(path):
-            if path is None:
-                self._db = sqlite3.connect(":memory:")
-            elif readonly:
-                self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+        with failures(place):
+            if isinstance(place, ServerAddress):
+                self._engine = server_engine(place, readonly=readonly)
             else:
-                # threads=True: one connection shared by a server's threads (the caller serialises use)
-                self._db = sqlite3.connect(str(path), timeout=30.0, check_same_thread=not threads)
-                try:
-                    if check and Path(path).is_file() and Path(path).stat().st_size > 0:
-                        self.check()
-                    self._db.execute("PRAGMA journal_mode=WAL")
-                    self._db.execute("PRAGMA synchronous=NORMAL")
-                except BaseException:
-                    self._db.close()
-                    raise
-        if not readonly:
-            try:
-                with _failures(path):
-                    self._set_up()
-            except BaseException:
-                self._db.close()
-                raise
-
-    def check(self) -> None:
-        """Raise :class:`LedgerFailure` if the database is damaged (SQLite's quick check)."""
-        with _failures(self.path):
-            rows = self._db.execute("PRAGMA quick_check").fetchall()
-            if [tuple(r) for r in rows] != [("ok",)]:
-                raise sqlite3.DatabaseError("database disk image is malformed")
-
-    def _set_up(self) -> None:
-        """Create or upgrade the tables: one write transaction, taken before the layout is
-        looked at, so a ledger is upgraded whole or not at all, by one process."""
-        if self._current():
-            return  # nothing to create or upgrade: opening a ledger writes nothing to it
-        level = self._db.isolation_level
-        self._db.isolation_level = None  # explicit transactions: DDL included
+                self._engine = sqlite_engine(place, readonly=readonly, threads=threads)
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                found = self._db.execute("PRAGMA user_version").fetchone()[0]
-                empty = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
-                if not empty and found not in KNOWN_LAYOUTS:
-                    raise LedgerError(f"{self.path} is not an srs-scan ledger of this version (layout {found}): "
-                                      "give another --db")
-                if not empty and found == 1:  # the first layout: no trail, no page images' whereabouts
-                    for column in ("path", "options", "geometry"):
-                        self._db.execute(f"ALTER TABLE pages ADD COLUMN {column} TEXT")
-                for statement in _statements(SCHEMA + TRAIL_SCHEMA + ASSIGNMENT_SCHEMA):
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {LEDGER_VERSION}")
-                self._db.execute("COMMIT")
-            except BaseException:
-                # SQLite may have rolled back already (a full disk does): never hide the first error
-                if self._db.in_transaction:
+            with failures(place):
+                if isinstance(place, ServerAddress):
+                    with self._engine.connect() as conn:  # reach the server now: a bad address is said at once
+                        if must_exist and "pages" not in migrate.layout_of(conn).tables:
+                            raise LedgerError(f"there is no srs-scan ledger in the database {place}: srs-scan scan "
+                                              f"--db {place.without_password()} makes one")
+                elif place is not None and not readonly:
+                    if check and place.is_file() and place.stat().st_size > 0:
+                        self.check()
+                    raw = self._engine.raw_connection()  # outside any transaction, as WAL needs
                     try:
-                        self._db.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        pass
-                raise
-        finally:
-            self._db.isolation_level = level
-
-    def _current(self) -> bool:
-        """Whether the database already has this version's layout, every table and trigger."""
-        if self._db.execute("PRAGMA user_version").fetchone()[0] != LEDGER_VERSION:
-            return False
-        names = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
-        return {"pages", "pages_form_id", "corrections", "corrections_page", "corrections_no_update",
-                "corrections_no_delete", "corrections_no_replace", "assignments", "assignments_page",
-                "assignments_no_update", "assignments_no_delete", "assignments_no_replace"} <= names
-
-    def close(self) -> None:
-        self._db.close()
+                        raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+                        raw.driver_connection.execute("PRAGMA synchronous=NORMAL")  # type: ignore[union-attr]
+                    finally:
+                        raw.close()  # back to the engine's one connection
+                if not readonly:
+                    migrate.set_up(self._engine, place)
+        except BaseException:
+            self._engine.dispose()
+            raise
 
     @property
-    def db(self) -> sqlite3.Connection:
-        """The connection, for the modules that keep their own tables in the ledger
-        (:mod:`.assignments`)."""
-        return self._db
+    def dialect(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self._engine.dialect.name
 
-    @_guarded
+    def address(self) -> str | None:
+        """What another process opens to use this ledger (a path, or the server's address
+        with its password: pass it on, never show it); None for a ledger in memory."""
+        if self.path is None:
+            return None
+        return self.path.secret() if isinstance(self.path, ServerAddress) else str(self.path)
+
+    def check(self) -> None:
+        """Raise :class:`LedgerFailure` if an SQLite ledger is damaged (SQLite's quick check);
+        a server checks its own pages."""
+        if self.server:
+            return
+        with self.reading() as conn:
+            rows = conn.exec_driver_sql("PRAGMA quick_check").all()
+            if [tuple(r) for r in rows] != [("ok",)]:
+                import sqlite3
+
+                raise sqlite3.DatabaseError("database disk image is malformed")
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection to read with (its errors become LedgerFailure); for the modules
+        that keep their own tables in the ledger (:mod:`.assignments`)."""
+        with failures(self.path), self._engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def writing(self, page: str | None = None) -> Iterator[Connection]:
+        """A write transaction, committed at the end of the block (rolled back on an
+        error). SQLite: ``BEGIN IMMEDIATE`` (one writer at a time). ``page``: a page hash
+        whose writers take turns (PostgreSQL: a transaction-scoped advisory lock), so a
+        read-then-write of that page, such as an assignment over the current one, is whole."""
+        with failures(self.path), self._engine.connect() as conn:
+            conn.info[WRITE] = True
+            with conn.begin():
+                if page is not None and self.server:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": page})
+                yield conn
+
     def get(self, key: str, settings: str) -> dict[str, Any] | None:
         """The record of page ``key`` read with these ``settings`` (tool version and
         reading options: a page read another way is read again), or None."""
-        row = self._db.execute(
-            "SELECT record FROM pages WHERE page_hash = ? AND settings = ?", (key, settings)
-        ).fetchone()
-        return json.loads(row[0]) if row else None
+        with self.reading() as conn:
+            found = conn.execute(_GET, {"key": key, "settings": settings}).scalar()
+            return json.loads(found) if found is not None else None
 
-    @_guarded
     def keys_at(self, settings: str, paths: Iterable[str]) -> dict[tuple[str, int], list[str]]:
         """(absolute path, page) -> the hashes of the pages read there with these ``settings``,
         for the files ``paths``: what a run can skip without decoding the pages first (a
@@ -306,123 +203,137 @@ class Ledger:
         so a hash is only a candidate, checked against the page decoded."""
         wanted = {printable(p): p for p in paths}
         found: dict[tuple[str, int], list[str]] = {}
-        for path, page, key in self._db.execute(
-                "SELECT path, page, page_hash FROM pages WHERE settings = ? AND path IS NOT NULL", (settings,)):
-            if path in wanted:
-                found.setdefault((wanted[path], page), []).append(key)
+        query = select(pages.c.path, pages.c.page, pages.c.page_hash).where(
+            pages.c.settings == bindparam("settings"), pages.c.path.is_not(None))
+        with self.reading() as conn:
+            for path, page, key in conn.execute(query, {"settings": settings}):
+                if path in wanted:
+                    found.setdefault((wanted[path], page), []).append(key)
         return found
 
-    @_guarded
     def put(self, key: str, settings: str, record: dict[str, Any], *, path: str | None = None,
             item_threshold: float | None = None, geometry: dict[str, Any] | None = None) -> None:
         """Record one page (committed at once: a killed run keeps every page before it).
 
         ``path``: the file's absolute path, and ``geometry``: where its scales are, so that
         an audit can draw the page later; ``item_threshold``: the option it was scored with.
+        A reading of the same page with the same settings is replaced (an upsert).
         """
-        self._db.execute(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, settings, printable(record["source"]), record["page"], record["status"], record.get("form_id"),
-             json.dumps(record), __version__,  # ASCII JSON: file names that are not UTF-8 survive
-             _now(), None if path is None else printable(path),
-             json.dumps({"item_threshold": item_threshold}), None if geometry is None else json.dumps(geometry)),
-        )
-        self._db.commit()
+        values = {
+            "page_hash": key, "settings": settings, "source": printable(record["source"]), "page": record["page"],
+            "status": record["status"], "form_id": record.get("form_id"),
+            "record": json.dumps(record),  # ASCII JSON: file names that are not UTF-8 survive
+            "version": __version__, "read_at": _now(), "path": None if path is None else printable(path),
+            "options": json.dumps({"item_threshold": item_threshold}),
+            "geometry": None if geometry is None else json.dumps(geometry), "read_order": time.time_ns(),
+        }
+        with self.writing() as conn:
+            conn.execute(_upsert(conn.dialect.name), values)
 
-    @_guarded
     def moved(self, key: str, source: str, page: int, path: str) -> None:
         """The page ``key`` was found in another file (moved or renamed): remember where,
         so an audit can show its picture. The readings themselves are unchanged."""
-        self._db.execute(
-            "UPDATE pages SET path = ?, source = ?, page = ?, record = json_set(record, '$.source', ?, '$.page', ?)"
-            " WHERE page_hash = ? AND (path IS NULL OR path != ?)",
-            (printable(path), printable(source), page, source, page, key, printable(path)),
-        )
-        self._db.commit()
+        where = (pages.c.page_hash == key) & (pages.c.path.is_(None) | (pages.c.path != printable(path)))
+        with self.reading() as conn:
+            if conn.execute(select(func.count()).select_from(pages).where(where)).scalar() == 0:
+                return  # where it was: nothing to write
+        with self.writing(key) as conn:
+            for settings, record in conn.execute(select(pages.c.settings, pages.c.record).where(where)).all():
+                data = json.loads(record)
+                data["source"], data["page"] = source, page
+                conn.execute(update(pages).where(pages.c.page_hash == key, pages.c.settings == settings).values(
+                    path=printable(path), source=printable(source), page=page, record=json.dumps(data)))
 
     # --- the pages, as an audit sees them ---------------------------------------------
 
-    @_guarded
     def pages(self) -> list[StoredPage]:
-        """The newest reading of every page, in the order the pages were first read."""
-        rows = self._db.execute(
-            """SELECT page_hash, record, path, options, geometry, read_at FROM pages AS p
-               WHERE p.rowid = (SELECT q.rowid FROM pages AS q WHERE q.page_hash = p.page_hash
-                                ORDER BY q.read_at DESC, q.rowid DESC LIMIT 1)"""
-        ).fetchall()
-        found = [_stored(row) for row in rows]
+        """The newest reading of every page, in the order of their files and pages."""
+        newest = func.row_number().over(partition_by=pages.c.page_hash, order_by=_NEWEST_FIRST).label("newest")
+        ranked = select(*_STORED_COLUMNS, newest).subquery()
+        with self.reading() as conn:
+            rows = conn.execute(select(*(ranked.c[c.name] for c in _STORED_COLUMNS))
+                                .where(ranked.c.newest == 1)).all()
+            found = [_stored(row) for row in rows]
         found.sort(key=lambda p: (p.result.source, p.result.page))
         return found
 
-    @_guarded
     def find(self, page_id: str) -> StoredPage:
         """The page a page id (or a longer prefix of its hash) names; LedgerError if none or several."""
         wanted = page_id.strip().lower()
         if len(wanted) < MIN_PAGE_ID or any(ch not in "0123456789abcdef" for ch in wanted):
             raise LedgerError(f"'{page_id}' is not a page id (at least {MIN_PAGE_ID} hex digits, as in the audit)")
-        keys = {row[0] for row in self._db.execute(
-            "SELECT page_hash FROM pages WHERE substr(page_hash, 1, ?) = ?", (len(wanted), wanted))}
-        if not keys:
-            raise LedgerError(f"no page {page_id} in the ledger {self.path or '(in memory)'}")
-        if len(keys) > 1:
-            raise LedgerError(f"{len(keys)} pages start with {page_id}: give more of the page id")
-        (key,) = keys
-        row = self._db.execute(
-            """SELECT page_hash, record, path, options, geometry, read_at FROM pages WHERE page_hash = ?
-               ORDER BY read_at DESC, rowid DESC LIMIT 1""", (key,)).fetchone()
-        return _stored(row)
+        with self.reading() as conn:
+            keys = set(conn.execute(select(pages.c.page_hash).where(
+                func.substr(pages.c.page_hash, 1, len(wanted)) == wanted).distinct()).scalars())
+            if not keys:
+                raise LedgerError(f"no page {page_id} in the ledger {self.path or '(in memory)'}")
+            if len(keys) > 1:
+                raise LedgerError(f"{len(keys)} pages start with {page_id}: give more of the page id")
+            (key,) = keys
+            row = conn.execute(select(*_STORED_COLUMNS).where(pages.c.page_hash == key)
+                               .order_by(*_NEWEST_FIRST).limit(1)).one()
+            return _stored(row)
 
     # --- the correction trail -----------------------------------------------------------
 
-    @_guarded
     def add_correction(self, c: Correction) -> Correction:
         """Append one correction to the trail (UTC time stamped here); returns it as stored."""
+        if "\x00" in c.by + c.reason:
+            raise ValueError("the name or the reason holds a NUL character")
         stored = Correction(c.page_hash, c.item, c.new_mm, c.by, c.reason, _now(), c.old_mm, c.old_status, c.via)
-        with self._db:
-            cur = self._db.execute(
-                "INSERT INTO corrections (page_hash, item, old_mm, old_status, new_mm, new_status, by, reason, at, via)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (stored.page_hash, stored.item, stored.old_mm, stored.old_status, stored.new_mm,
-                 stored.new_status.value, stored.by, stored.reason, stored.at, stored.via),
-            )
-        return Correction(**{**stored.__dict__, "id": cur.lastrowid})
+        with self.writing() as conn:
+            done = conn.execute(insert(corrections).values(
+                page_hash=stored.page_hash, item=stored.item, old_mm=stored.old_mm, old_status=stored.old_status,
+                new_mm=stored.new_mm, new_status=stored.new_status.value, by=stored.by, reason=stored.reason,
+                at=stored.at, via=stored.via))
+            cid = int(done.inserted_primary_key[0])  # type: ignore[index]
+        return Correction(**{**stored.__dict__, "id": cid})
 
-    @_guarded
     def corrections_for(self, key: str) -> list[Correction]:
         """The trail of one page, oldest first."""
-        return [_correction(row) for row in self._db.execute(
-            f"SELECT {_TRAIL_COLUMNS} FROM corrections WHERE page_hash = ? ORDER BY id", (key,))]
+        with self.reading() as conn:
+            rows = conn.execute(select(*_TRAIL_COLUMNS).where(corrections.c.page_hash == key)
+                                .order_by(corrections.c.id)).all()
+            return [_correction(row) for row in rows]
 
-    @_guarded
     def trail(self) -> list[Correction]:
         """Every correction, oldest first."""
-        return [_correction(row) for row in self._db.execute(f"SELECT {_TRAIL_COLUMNS} FROM corrections ORDER BY id")]
+        with self.reading() as conn:
+            return [_correction(row) for row in conn.execute(select(*_TRAIL_COLUMNS).order_by(corrections.c.id))]
 
 
-_TRAIL_COLUMNS = "id, page_hash, item, old_mm, old_status, new_mm, by, reason, at, via"
+_TRAIL_COLUMNS = [corrections.c[name] for name in
+                  ("id", "page_hash", "item", "old_mm", "old_status", "new_mm", "by", "reason", "at", "via")]
+_STORED_COLUMNS = [pages.c[name] for name in ("page_hash", "record", "path", "options", "geometry", "read_at")]
+# a page's newest reading: the latest read_at, then (rows of one second) the latest writer's clock
+_NEWEST_FIRST = (pages.c.read_at.desc(), func.coalesce(pages.c.read_order, 0).desc())
 
 
-def _correction(row: tuple) -> Correction:
+_GET = select(pages.c.record).where(pages.c.page_hash == bindparam("key"), pages.c.settings == bindparam("settings"))
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (page_hash, settings) DO UPDATE every other column, in the
+    database's own dialect (built once: the values come with each execution)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(pages)
+    keys = {"page_hash", "settings"}
+    return statement.on_conflict_do_update(
+        index_elements=sorted(keys), set_={c.name: statement.excluded[c.name] for c in pages.c if c.name not in keys})
+
+
+def _correction(row: Any) -> Correction:
     cid, key, item, old_mm, old_status, new_mm, by, reason, at, via = row
     return Correction(key, item, new_mm, by, reason, at, old_mm, old_status, via, cid)
 
 
-def _stored(row: tuple) -> StoredPage:
+def _stored(row: Any) -> StoredPage:
     key, record, path, options, geometry, read_at = row
     opts = json.loads(options) if options else {}
     return StoredPage(key, PageResult.from_dict(json.loads(record)), path, opts.get("item_threshold"),
                       json.loads(geometry) if geometry else None, read_at)
-
-
-def _statements(script: str) -> list[str]:
-    """The statements of a schema script (triggers hold ';' inside BEGIN ... END)."""
-    out, current = [], ""
-    for line in script.strip().splitlines():
-        current += line + "\n"
-        if sqlite3.complete_statement(current):
-            out.append(current.strip())
-            current = ""
-    return out
 
 
 def _now() -> str:

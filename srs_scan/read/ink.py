@@ -97,8 +97,8 @@ def ink_map(gray: np.ndarray, *, paper_window_px: int) -> np.ndarray:
     k = max(3, int(paper_window_px) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     paper = cv2.blur(cv2.dilate(gray, kernel), (k, k))
-    paper = cv2.max(paper, 24)  # near-black "paper" is not paper: avoid amplifying noise
+    paper = cv2.max(paper, 24)  # type: ignore[call-overload]  # near-black "paper" is not paper: avoid amplifying noise
     # 1 - gray / paper in float32, clipped at 0 (it cannot exceed 1); OpenCV's arithmetic
     # gives the same values as NumPy's in a fraction of the time
-    ink = cv2.subtract(1.0, cv2.divide(gray, paper, scale=1.0, dtype=cv2.CV_32F))
-    return cv2.max(ink, 0.0)
+    ink = cv2.subtract(1.0, cv2.divide(gray, paper, scale=1.0, dtype=cv2.CV_32F))  # type: ignore[call-overload]
+    return cv2.max(ink, 0.0)  # type: ignore[call-overload,no-any-return]

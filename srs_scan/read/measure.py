@@ -699,14 +699,14 @@ def _measure_cluster(
         if len(r_all) < 3:
             return None
         order = r_all if outward > 0 else r_all[::-1]
-        last = None
-        for n_rows, r in enumerate(order):
+        last, clean = None, 0
+        for r in order:
             ink = weights[r] > 0
             runs = int(np.count_nonzero(ink[1:] & ~ink[:-1])) + int(ink[0])
             if runs > 1:
                 break
-            last = r
-        if last is None or n_rows < 2 or last == order[-1]:
+            last, clean = r, clean + 1
+        if last is None or clean < 2 or last == order[-1]:
             return None
         v_last = float(v_idx[last])
         return (v_lo, v_last) if outward > 0 else (v_last, v_hi)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 from caseload import TrueClient
@@ -32,11 +33,12 @@ def feed(clients: list[TrueClient], folder: Path, *, review: set[tuple[str, int,
     """A ledger with one file per client (pages: each session's outcome form then its
     alliance form) and the assignment CSV for it; returns them and the page ids."""
     db, csv_path = folder / "ledger.sqlite", folder / "assign.csv"
-    ledger = Ledger(db)
+    Ledger(db).close()  # a new ledger, then its pages written straight in, in one transaction for speed
+    con = sqlite3.connect(db)
     ids = {}
     settings = settings_key(item_threshold=None)
     rows = []
-    with ledger.db:  # one transaction for speed
+    with con:
         for c in clients:
             source = f"{c.id}.pdf"
             page = 0
@@ -48,13 +50,15 @@ def feed(clients: list[TrueClient], folder: Path, *, review: set[tuple[str, int,
                     key = hashlib.sha256(f"{c.id}/{s.number}/{form}".encode()).hexdigest()
                     status = PageStatus.REVIEW if (c.id, s.number, form) in review else PageStatus.OK
                     record = page_of(source, page, form, values, status).to_dict()
-                    ledger.db.execute(
-                        "INSERT INTO pages VALUES (?, ?, ?, ?, ?, NULL, ?, '0', '2026-01-01T00:00:00+00:00', NULL,"
-                        " '{}', NULL)", (key, settings, source, page, record["status"], json.dumps(record)))
+                    con.execute(
+                        "INSERT INTO pages (page_hash, settings, source, page, status, form_id, record, version,"
+                        " read_at, path, options, geometry) VALUES (?, ?, ?, ?, ?, NULL, ?, '0',"
+                        " '2026-01-01T00:00:00+00:00', NULL, '{}', NULL)",
+                        (key, settings, source, page, record["status"], json.dumps(record)))
                     ids[(c.id, s.number, form)] = key[:12]
                     rows.append([source, page, c.id, s.number, s.date.isoformat() if s.date else "", s.therapist,
                                  s.site])
-    ledger.close()
+    con.close()
     with csv_path.open("w", newline="") as handle:
         w = csv.writer(handle)
         w.writerow(["source", "page", "client", "session", "date", "therapist", "site"])

@@ -1,10 +1,10 @@
-"""The assignment trail: append-only (triggers), old and new kept, files, patterns and
-people; the ledger upgraded in place from layout 2; the assign command."""
+"""The assignment trail: old and new kept, files, patterns and people; the assign command
+(append-only in the database: tests/ledger/test_trails.py; old layouts upgraded:
+tests/ledger/test_layouts.py)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 
 import pytest
@@ -40,14 +40,6 @@ def test_a_person_assigns_and_the_trail_keeps_old_and_new(ledger):
     trail = assignments.trail(ledger, KEY_A)
     assert [(e.by, e.via) for e in trail] == [("Ana", "person"), ("Ben", "person")]
     assert trail[1].at.endswith("+00:00")
-
-
-def test_the_trail_is_append_only(ledger):
-    assign_page(ledger, KEY_A[:12], make("C7", "2"), by="Ana")
-    for sql in ("UPDATE assignments SET client = 'X'", "DELETE FROM assignments",
-                "INSERT OR REPLACE INTO assignments (id, page_hash, by, at, via) VALUES (1, 'k', 'a', 't', 'file')"):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            ledger.db.execute(sql)
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -95,20 +87,6 @@ def test_csv_header_is_checked():
         read_csv("file,page\n")
     (row,) = read_csv("\ufeffSource,Page,Client,Session,Date\na.pdf,2,C1,4,2026-01-01\n")
     assert (row.source, row.page, row.assignment.session) == ("a.pdf", 2, 4)
-
-
-def test_a_layout_2_ledger_is_upgraded_in_place(tmp_path):
-    db = tmp_path / "old.sqlite"
-    led = Ledger(db)
-    led.put(KEY_A, "s", page_of("a.pdf", 1, "ors", (50, 60, 70, 80)).to_dict())
-    led.db.execute("DROP TABLE assignments")
-    led.db.execute("PRAGMA user_version = 2")
-    led.db.commit()
-    led.close()
-    led = Ledger(db)
-    assert led.db.execute("PRAGMA user_version").fetchone()[0] == 3
-    assert len(led.pages()) == 1 and assignments.all_current(led) == {}
-    led.close()
 
 
 def test_the_assign_command(ledger, tmp_path):

@@ -148,19 +148,23 @@ def test_no_room_for_the_ledger(batch: Batch, pages):
 
 def test_disk_full_in_the_ledger_says_the_disk_is_full(batch: Batch, pages, monkeypatch):
     """SQLite's own "database or disk is full" (here: a page limit on the database)."""
-    from srs_scan.ledger import store
+    from srs_scan.ledger import migrate
 
     for i in range(1, 6):
         pages[i].save(batch.inputs / f"p{i}.png", dpi=(DPI, DPI))
     batch.snapshot()
-    real = store.Ledger._set_up
+    real = migrate.set_up
 
-    def set_up(self):
-        real(self)
-        pages_now = self._db.execute("PRAGMA page_count").fetchone()[0]
-        self._db.execute(f"PRAGMA max_page_count = {pages_now + 1}")
+    def set_up(engine, where):  # the ledger set up, then its one connection limited
+        real(engine, where)
+        con = engine.raw_connection()
+        try:
+            pages_now = con.driver_connection.execute("PRAGMA page_count").fetchone()[0]
+            con.driver_connection.execute(f"PRAGMA max_page_count = {pages_now + 1}")
+        finally:
+            con.close()
 
-    monkeypatch.setattr(store.Ledger, "_set_up", set_up)
+    monkeypatch.setattr(migrate, "set_up", set_up)
     jsonl = batch.out / "r.jsonl"
     result = CliRunner().invoke(main, ["scan", str(batch.inputs), "--jsonl", str(jsonl), "-q", "--workers", "1"])
     text = assert_clean(result)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-
 import pytest
 
 from srs_scan.ledger import corrections
@@ -125,41 +122,6 @@ def test_bad_corrections_are_refused(item, mm, by, reason, message):
 
 def test_values_are_kept_to_a_tenth_of_a_millimetre():
     assert corrections.check(2, 64.25, " Dr  A ", " re-measured ")[0:3] == (64.3, "Dr A", "re-measured")
-
-
-def test_the_trail_is_append_only(tmp_path):
-    ledger = Ledger(tmp_path / "l.sqlite")
-    ledger.add_correction(Correction("a" * 64, 1, 50.0, "Dr A", "checked", old_mm=40.0, old_status="review"))
-    for sql in ("UPDATE corrections SET new_mm = 10", "DELETE FROM corrections",
-                "INSERT OR REPLACE INTO corrections (id, page_hash, item, old_status, new_mm, new_status, by, reason,"
-                " at, via) VALUES (1, 'x', 1, 'ok', 10.0, 'ok', 'someone', 'rewritten', 'now', 'cli')"):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            ledger._db.execute(sql)
-    (row,) = ledger.trail()
-    assert (row.new_mm, row.old_mm, row.by, row.reason) == (50.0, 40.0, "Dr A", "checked")
-    assert row.at.endswith("+00:00")  # UTC
-    ledger.close()
-
-
-def test_a_first_layout_ledger_is_upgraded_keeping_its_pages(tmp_path):
-    db = tmp_path / "old.sqlite"
-    con = sqlite3.connect(db)
-    con.executescript("""
-        CREATE TABLE pages (page_hash TEXT NOT NULL, settings TEXT NOT NULL, source TEXT NOT NULL,
-            page INTEGER NOT NULL, status TEXT NOT NULL, form_id TEXT, record TEXT NOT NULL,
-            version TEXT NOT NULL, read_at TEXT NOT NULL, PRIMARY KEY (page_hash, settings));
-        PRAGMA user_version = 1;
-    """)
-    record = _page([50.0] * 4).to_dict()
-    con.execute("INSERT INTO pages VALUES (?, 's', 'f.pdf', 1, 'ok', NULL, ?, '0.1.0', '2026-01-01T00:00:00+00:00')",
-                ("ab" * 32, json.dumps(record)))
-    con.commit()
-    con.close()
-    ledger = Ledger(db)
-    (page,) = ledger.pages()
-    assert page.result.total == 20.0 and page.page_id == ("ab" * 32)[:12]
-    assert ledger._db.execute("PRAGMA user_version").fetchone()[0] == 3
-    ledger.close()
 
 
 def test_page_ids_are_found_by_prefix_and_refused_when_unknown_or_too_short(tmp_path):

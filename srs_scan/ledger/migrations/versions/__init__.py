@@ -1,0 +1,1 @@
+"""The migrations, oldest first (Alembic reads these files; this one it skips)."""
