@@ -4,7 +4,9 @@ Rules (../DOMAIN.md, from the published SRS/ORS guidance):
 * item score = mm / 10, to 0.1; total = sum of the items when every item is present;
 * SRS (and CSRS): total <= 36 is an alliance concern; any item below 9.0 (configurable)
   is worth exploring; 40/40 may mean reluctance to give negative feedback;
-* ORS: total below 25 is in the clinical range (adult cutoff; CORS: 32).
+* ORS: total below 25 is in the clinical range (adult cutoff; CORS: 32);
+* a clinic's own form (``--template``): its total out of 10 per line, and the rules its
+  template states, which may also count the other way (a total above, an item above).
 The template's ``scoring`` block says which of these rules apply to a form.
 """
 
@@ -115,4 +117,14 @@ def flags_for(
             flags.append(
                 Flag("clinical_range", f"{name} total {total:.1f} < {cutoff:g}", advice.get("below_cutoff", ""))
             )
+    # a clinic's own forms may count the other way (a pain scale: high is bad)
+    if "total_cutoff_above" in rules:
+        cutoff = rules["total_cutoff_above"]
+        if total is not None and total > cutoff:
+            flags.append(Flag("total_above", f"{name} total {total:.1f} > {cutoff:g}", advice.get("above_cutoff", "")))
+    if "item_flag_above" in rules:
+        high = rules["item_flag_above"]
+        for item in items:
+            if item.score is not None and item.score > high:
+                flags.append(Flag("item_high", f"{item.name} {item.score:.1f} > {high:g}", advice.get("item_high", "")))
     return tuple(flags)

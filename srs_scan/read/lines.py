@@ -1,4 +1,5 @@
-"""Stage 2: find straight printed lines and pick the four scales of a form.
+"""Stage 2: find straight printed lines and pick the scales of a form (four for the PCOMS
+forms, as many as its template declares for a clinic's own form).
 
 Works on a binary ink image at the working resolution, at any rotation and under
 perspective (straight lines stay straight; parallel lines converge). Coordinates are
@@ -7,8 +8,8 @@ perspective (straight lines stay straight; parallel lines converge). Coordinates
 A line is a connected component whose ink, binned along its main axis, is thin in most
 bins (the printed stroke) and continuous from end to end; marks crossing it add a few
 thick bins and do not break it. Text, header underlines, tables and page edges are
-rejected by the four-scale selection: four long, nearly parallel lines of similar
-length, stacked, overlapping along their length, with their ends on two straight lines.
+rejected by the scale selection: (four) long, nearly parallel lines of similar length,
+stacked, overlapping along their length, with their ends on two straight lines.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ MIN_LENGTH_RATIO = 0.62  # shortest / longest of the four (perspective foreshort
 MIN_GAP_FRACTION = 0.07  # lines are at least ~7 mm apart on a 100 mm line
 MAX_GAP_RATIO = 4.0  # irregular spacing beyond this is not one form's stack
 MIN_OVERLAP_FRACTION = 0.6  # common extent along the lines / shortest line
-CANDIDATES = 14  # longest segments considered for the four-line search
+CANDIDATES = 14  # longest segments considered for the four-line (n-line) search
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class ScaleSet:
-    """The four scales of a form, each a :class:`Segment`, in no particular order yet."""
+    """The scales of a form, each a :class:`Segment`, in no particular order yet."""
 
     segments: tuple[Segment, ...]
     score: float
@@ -292,27 +293,30 @@ def _collinearity(points: np.ndarray) -> float:
 
 
 def select_scales(
-    segments: list[Segment], *, expected_length: tuple[float, float] | None = None
+    segments: list[Segment], *, expected_length: tuple[float, float] | None = None, count: int = 4
 ) -> ScaleSet | None:
-    """Pick the four segments that form a stack of scales, or None if none do.
+    """Pick the ``count`` segments (four for the PCOMS forms; a clinic's own form may have
+    1 to 10) that form a stack of scales, or None if none do.
 
     Parameters
     ----------
     segments : list of Segment
     expected_length : (min, max) px, optional
         Plausible scale length when the physical resolution is known.
+    count : int
+        How many lines the stack has.
     """
     cands = sorted(segments, key=lambda s: -s.length)
     if expected_length is not None:
         lo, hi = expected_length
         cands = [s for s in cands if lo <= s.length <= hi]
     cands = cands[:CANDIDATES]
-    if len(cands) < 4:
+    if len(cands) < count:
         return None
     longest = cands[0].length
     best: ScaleSet | None = None
     cos_max = np.cos(np.radians(MAX_ANGLE_SPREAD_DEG))
-    for combo in itertools.combinations(cands, 4):
+    for combo in itertools.combinations(cands, count):
         lengths = np.array([s.length for s in combo])
         if lengths.min() / lengths.max() < MIN_LENGTH_RATIO:
             continue
@@ -327,9 +331,9 @@ def select_scales(
         mids = np.array([(e[0] + e[1]) / 2 for e in ends])
         offs = mids @ nrm
         order = np.argsort(offs)
-        gaps = np.diff(offs[order])
+        gaps = np.diff(offs[order]) if count > 1 else np.ones(1)  # one line: no spacing to judge
         mean_len = float(lengths.mean())
-        if gaps.min() < MIN_GAP_FRACTION * mean_len or gaps.max() / gaps.min() > MAX_GAP_RATIO:
+        if count > 1 and (gaps.min() < MIN_GAP_FRACTION * mean_len or gaps.max() / gaps.min() > MAX_GAP_RATIO):
             continue
         starts = np.array([e[0] @ mean_dir for e in ends])
         stops = np.array([e[1] @ mean_dir for e in ends])
