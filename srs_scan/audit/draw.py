@@ -88,7 +88,7 @@ def render(image: np.ndarray, result: PageResult, geometry: dict[str, Any] | Non
     stands (corrections applied), ``geometry`` from :meth:`PageResult.drawing_geometry`."""
     gray = to_gray(image)
     found = (geometry or {}).get("lines") or []
-    if len(found) == 4 and len(result.items) in (0, 4):
+    if found and len(result.items) in (0, len(found)):  # four lines, or as many as a clinic's own form has
         ends = np.array([[ln["left"], ln["right"]] for ln in found], dtype=np.float64)
         to_view, size = _lines_view(ends, float(geometry.get("angle_deg", 0.0)) if geometry else 0.0)
     else:
@@ -133,7 +133,7 @@ def thumbnail(image: np.ndarray, rotation: int = 0) -> np.ndarray:
 
 def _lines_view(ends: np.ndarray, angle_deg: float) -> tuple[np.ndarray, tuple[int, int]]:
     """The affine map that turns the lines level, left to right, at VIEW_PPM, and the
-    view's size, framing the four lines with room for their labels and rulers."""
+    view's size, framing the lines with room for their labels and rulers."""
     ppm = float(np.mean(np.linalg.norm(ends[:, 1] - ends[:, 0], axis=1))) / 100.0
     k = VIEW_PPM / max(ppm, 1e-6)
     t = np.radians(-angle_deg)
@@ -238,7 +238,7 @@ def _pointers(canvas: np.ndarray, at: Any, mm: float, ppm: float, down: np.ndarr
 def _banner(width: int, result: PageResult, *, measured: bool) -> np.ndarray:
     """The page's verdict above the image: form, total, status and every open reason."""
     form = result.form.upper() if result.form else "form type unknown"
-    total = "total -" if result.total is None else f"total {result.total:.1f}/40"
+    total = "total -" if result.total is None else f"total {result.total:.1f}/{10 * len(result.items)}"
     status = {PageStatus.OK: "OK", PageStatus.REVIEW: "REVIEW", PageStatus.NO_FORM: "NO FORM FOUND",
               PageStatus.ERROR: "ERROR"}[result.status]
     head = f"{form}   {total}   {status}" + ("   (corrected)" if result.corrected else "")

@@ -377,7 +377,7 @@ def _correction_request(body: dict[str, Any]) -> tuple[str, int, float | None, b
     if not isinstance(page_id, str):
         raise ValueError("page_id must be text")
     if not isinstance(item, int) or isinstance(item, bool):
-        raise ValueError("item must be a whole number, 1 to 4")
+        raise ValueError("item must be a whole number (1 is the top line)")
     if not isinstance(missing, bool):
         raise ValueError("missing must be true or false")
     if not missing:

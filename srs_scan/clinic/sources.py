@@ -59,7 +59,8 @@ def load(ledger: Ledger) -> Loaded:
     for stored in pages:
         if stored.result.status in (PageStatus.NO_FORM, PageStatus.ERROR) and stored.page_hash not in who:
             continue
-        result = apply(stored.result, trails.get(stored.page_hash, []), item_threshold=stored.item_threshold)
+        result = apply(stored.result, trails.get(stored.page_hash, []), item_threshold=stored.item_threshold,
+                       form=stored.form)
         got = score_of(result, stored.page_id, who.get(stored.page_hash))
         if isinstance(got, str):
             if result.form is not None:

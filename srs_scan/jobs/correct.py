@@ -41,6 +41,8 @@ def correct_item(ledger: Ledger, page_id: str, item: int, *, mm: float | None = 
     """
     notes: list[str] = []
     line_mm = line_length(ledger, page_id, item)
+    form = ledger.find(page_id).form
+    nominal = form.line_length_mm if form is not None else 100.0
     if ruler_mm is not None:
         if line_mm is None:
             raise UsageProblem("the printed length of this line is not known (a photo, or no resolution in "
@@ -50,8 +52,9 @@ def correct_item(ledger: Ledger, page_id: str, item: int, *, mm: float | None = 
         mm = min(100.0, ruler_mm / line_mm * 100.0)
         notes.append(f"ruler {ruler_mm:.1f} mm on a line printed {line_mm:.1f} mm long = {mm:.1f} mm "
                      "on the 100 mm scale")
-    elif mm is not None and line_mm is not None and abs(line_mm - 100.0) > 1.0:
-        notes.append(f"note: this line is printed {line_mm:.1f} mm long; --mm is on the 100 mm scale "
+    elif mm is not None and ((line_mm is not None and abs(line_mm - 100.0) > 1.0) or nominal != 100.0):
+        length = f"printed {line_mm:.1f} mm long" if line_mm is not None else f"{nominal:g} mm long"
+        notes.append(f"note: this line is {length}; --mm is on the 100 mm scale "
                      "(--ruler-mm converts a ruler reading)")
     done, after = correct_page(ledger, page_id, item, mm, by=by, reason=reason)
     new = after.result.items[item - 1]

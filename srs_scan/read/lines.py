@@ -353,3 +353,48 @@ def select_scales(
         if best is None or score < best.score:
             best = ScaleSet(tuple(combo[i] for i in order), score)
     return best
+
+
+EXTRA_END_FRACTION = 0.03  # a line whose ends lie this near (x length) the lines through the stack's ends
+
+
+def extra_line(scales: ScaleSet, segments: list[Segment]) -> Segment | None:
+    """A segment that is not one of the stack's and continues it: as long as its lines,
+    parallel, its ends on the lines through theirs, at a spacing a form could have. Such a
+    line means the stack is not the whole form (a form with more lines than were looked
+    for), so the page goes to a person. None when there is none (or the stack has one line)."""
+    segs = scales.segments
+    if len(segs) < 2:
+        return None
+    ref = segs[0].direction
+    ends = [_oriented(s, ref) for s in segs]
+    mean_dir = np.sum([e[1] - e[0] for e in ends], axis=0)
+    mean_dir /= np.linalg.norm(mean_dir)
+    nrm = np.array([-mean_dir[1], mean_dir[0]])
+    lengths = np.array([s.length for s in segs])
+    mean_len = float(lengths.mean())
+    offs = np.sort(np.array([(e[0] + e[1]) / 2 for e in ends]) @ nrm)
+    widest = float(np.diff(offs).max())
+    cos_max = np.cos(np.radians(MAX_ANGLE_SPREAD_DEG))
+
+    def through(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        centre = points.mean(axis=0)
+        _, _, vt = np.linalg.svd(points - centre)
+        return centre, np.array([-vt[0][1], vt[0][0]])  # a point on the line, its normal
+
+    left_line = through(np.array([e[0] for e in ends]))
+    right_line = through(np.array([e[1] for e in ends]))
+    tol = EXTRA_END_FRACTION * mean_len
+    for s in segments:
+        if any(s is t for t in segs) or not 0.95 * lengths.min() <= s.length <= 1.05 * lengths.max():
+            continue
+        if abs(float(s.direction @ mean_dir)) < cos_max:
+            continue
+        a, b = _oriented(s, mean_dir)
+        if abs(float((a - left_line[0]) @ left_line[1])) > tol or abs(float((b - right_line[0]) @ right_line[1])) > tol:
+            continue
+        off = float(((a + b) / 2) @ nrm)
+        nearest = float(np.abs(offs - off).min())
+        if MIN_GAP_FRACTION * mean_len <= nearest <= MAX_GAP_RATIO * widest:
+            return s
+    return None

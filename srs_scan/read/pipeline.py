@@ -448,6 +448,7 @@ def _locate_by_lines(
         return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
                           reasons=(f"no stack of {stacks.counts_text(shapes)} scale lines found",))
     scales, shape, dpi_ok = found.scales, found.shape, found.dpi_ok
+    more = stacks.extra_reason(found)
     work_ppm = float(np.mean([s.length for s in scales.segments])) / shape.line_mm
     if work_ppm * (1.0 / factor) < MIN_WORK_PPM:
         return PageResult(page.source, page.page, PageStatus.REVIEW, dpi=page.dpi,
@@ -491,7 +492,7 @@ def _locate_by_lines(
                                        every=every)
 
     form: FormDef | None = same.get(text.form) if text.form else None
-    reasons: list[str] = []
+    reasons: list[str] = [more] if more else []
     if hits:
         reasons.append("srs-scan corner markers in the image do not belong to the form read")
     if not orientation.confident or orientation.reason:
@@ -618,7 +619,12 @@ def _find_form(
                 found.append(stacks.Found(shape, scales, False))
         elif (scales := lines.select_scales(segs, count=shape.lines)) is not None:
             found.append(stacks.Found(shape, scales, True))
-    return binary, stacks.choose(found)
+    chosen = stacks.choose(found)
+    if chosen is not None:
+        lo_mm = SCALE_LENGTH_MM[0] * chosen.shape.line_mm / 100.0
+        extra = lines.extra_line(chosen.scales, segments[0.45 * lo_mm * min_ppm])
+        chosen = replace(chosen, extra=extra is not None)
+    return binary, chosen
 
 
 def _ordered_ends(

@@ -5,10 +5,13 @@ The PCOMS forms all have four 100 mm lines; a clinic's own form (``--template``)
 searched for on its own (:func:`srs_scan.read.lines.select_scales`), the PCOMS shape
 exactly as when it is the only one, and one stack is chosen:
 
+* when a stack's length agrees with the file's resolution, stacks found only by ignoring
+  it are not the form (the resolution is right: their lines have the wrong length);
 * a stack whose lines are all part of a larger stack found on the page is not the form
   (three of an SRS's four lines are not a three-line form);
-* then a stack whose length agrees with the file's resolution;
 * then the stack with more lines; then the shapes in order (the PCOMS shape first).
+A line that continues the chosen stack but is not in it sends the page to a person
+(:func:`extra_reason`).
 
 The page's words then name the form among those with as many lines as the stack
 (:func:`with_lines`); a form of one or two lines cannot be checked against sibling lines,
@@ -47,6 +50,7 @@ class Found:
     shape: Shape
     scales: ScaleSet
     dpi_ok: bool = True
+    extra: bool = False  # another line continues the stack (see lines.extra_line)
 
 
 def shapes(forms: Mapping[str, FormDef]) -> tuple[Shape, ...]:
@@ -84,10 +88,21 @@ def choose(found: Sequence[Found]) -> Found | None:
     """The stack that is the form (see the module's docstring), or None."""
     if len(found) <= 1:
         return found[0] if found else None
+    if any(f.dpi_ok for f in found):  # the resolution is right for one shape: the others' lengths are wrong
+        found = [f for f in found if f.dpi_ok]
     kept = [f for f in found
             if not any(g.shape.lines > f.shape.lines and _inside(f.scales, g.scales) for g in found)]
     order = {id(f): k for k, f in enumerate(found)}
     return min(kept, key=lambda f: (not f.dpi_ok, -f.shape.lines, order[id(f)]))
+
+
+def extra_reason(found: Found) -> str | None:
+    """Why a stack that another line continues goes to a person."""
+    if not found.extra:
+        return None
+    n = found.shape.lines
+    return (f"another line stands in line with the {n} lines read: the form may have more lines than {n}; "
+            "check which lines are the form's")
 
 
 def few_lines_reason(lines: int) -> str | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .forms import _FOOTERS, RenderedPage, _Canvas, _draw_header, _rng_streams, _with_marks
+from .forms import RenderedPage, _Canvas, _draw_header, _rng_streams, _with_marks
 from .marks import MarkSpec
 
 __all__ = ["CustomPage", "mm_to_u", "render_custom"]
@@ -81,12 +81,12 @@ def render_custom(
         yl = page.first_line_y_mm + k * pitch
         lines.append((left, yl))
         if page.label_style == "left":
-            cv.text(left, yl - 5.5, f"{k + 1}. {label}", 11.0, "ls", True)
+            cv.text(left, yl - 6.0, f"{k + 1}. {label}", 11.0, "ls", True)
         else:
             cv.text(left + page.line_mm / 2, yl - 6.0, label, 11.0, "ms", True)
         cv.text(left, yl + 5.0, page.anchors[0], 8.0, "ls")
         cv.text(left + page.line_mm, yl + 5.0, page.anchors[1], 8.0, "rs")
-    cv.text(pw / 2, ph - 12.0, str(r_layout.choice(_FOOTERS)), 7.0, "ms")
+    cv.text(pw / 2, ph - 12.0, "Clinic copy - please return to reception", 7.0, "ms")
     lw = float(line_width_mm)
     for x0, yl in lines:
         cv.hline(x0, x0 + page.line_mm, yl, lw)

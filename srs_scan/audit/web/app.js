@@ -85,6 +85,15 @@ function render(page) {
     row.addEventListener("click", () => chooseItem(i + 1, item.mm));
     body.append(row);
   });
+  // one choice per line of this page's form (four on the PCOMS forms, a clinic form's own count)
+  const select = document.getElementById("item");
+  const chosen = select.value;
+  select.replaceChildren(...Array.from({ length: Math.max(page.items.length, 1) }, (_, i) => {
+    const option = el("option", String(i + 1));
+    option.value = String(i + 1);
+    return option;
+  }));
+  if (Number(chosen) <= select.options.length) select.value = chosen;
   document.getElementById("correction").hidden = !page.correctable;
   const note = document.getElementById("image-note");
   const audit = document.getElementById("audit-image");
