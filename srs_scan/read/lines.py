@@ -358,14 +358,13 @@ def select_scales(
 EXTRA_END_FRACTION = 0.03  # a line whose ends lie this near (x length) the lines through the stack's ends
 
 
-def extra_line(scales: ScaleSet, segments: list[Segment]) -> Segment | None:
-    """A segment that is not one of the stack's and continues it: as long as its lines,
-    parallel, its ends on the lines through theirs, at a spacing a form could have. Such a
-    line means the stack is not the whole form (a form with more lines than were looked
-    for), so the page goes to a person. None when there is none (or the stack has one line)."""
+def continues(scales: ScaleSet, segment: Segment) -> bool:
+    """Whether ``segment`` (not one of the stack's) continues the stack: as long as its
+    lines, parallel, its ends on the lines through theirs, at a spacing a form could have.
+    A stack of one line has nothing to continue."""
     segs = scales.segments
-    if len(segs) < 2:
-        return None
+    if len(segs) < 2 or any(segment is t for t in segs):
+        return False
     ref = segs[0].direction
     ends = [_oriented(s, ref) for s in segs]
     mean_dir = np.sum([e[1] - e[0] for e in ends], axis=0)
@@ -373,28 +372,24 @@ def extra_line(scales: ScaleSet, segments: list[Segment]) -> Segment | None:
     nrm = np.array([-mean_dir[1], mean_dir[0]])
     lengths = np.array([s.length for s in segs])
     mean_len = float(lengths.mean())
-    offs = np.sort(np.array([(e[0] + e[1]) / 2 for e in ends]) @ nrm)
-    widest = float(np.diff(offs).max())
-    cos_max = np.cos(np.radians(MAX_ANGLE_SPREAD_DEG))
-
-    def through(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        centre = points.mean(axis=0)
-        _, _, vt = np.linalg.svd(points - centre)
-        return centre, np.array([-vt[0][1], vt[0][0]])  # a point on the line, its normal
-
-    left_line = through(np.array([e[0] for e in ends]))
-    right_line = through(np.array([e[1] for e in ends]))
+    if not 0.95 * lengths.min() <= segment.length <= 1.05 * lengths.max():
+        return False
+    if abs(float(segment.direction @ mean_dir)) < np.cos(np.radians(MAX_ANGLE_SPREAD_DEG)):
+        return False
     tol = EXTRA_END_FRACTION * mean_len
-    for s in segments:
-        if any(s is t for t in segs) or not 0.95 * lengths.min() <= s.length <= 1.05 * lengths.max():
-            continue
-        if abs(float(s.direction @ mean_dir)) < cos_max:
-            continue
-        a, b = _oriented(s, mean_dir)
-        if abs(float((a - left_line[0]) @ left_line[1])) > tol or abs(float((b - right_line[0]) @ right_line[1])) > tol:
-            continue
-        off = float(((a + b) / 2) @ nrm)
-        nearest = float(np.abs(offs - off).min())
-        if MIN_GAP_FRACTION * mean_len <= nearest <= MAX_GAP_RATIO * widest:
-            return s
-    return None
+    a, b = _oriented(segment, mean_dir)
+    for k, p in ((0, a), (1, b)):  # each end on the line through the stack's ends on that side
+        pts = np.array([e[k] for e in ends])
+        centre = pts.mean(axis=0)
+        _, _, vt = np.linalg.svd(pts - centre)
+        if abs(float((p - centre) @ np.array([-vt[0][1], vt[0][0]]))) > tol:
+            return False
+    offs = np.sort(np.array([(e[0] + e[1]) / 2 for e in ends]) @ nrm)
+    nearest = float(np.abs(offs - float(((a + b) / 2) @ nrm)).min())
+    return MIN_GAP_FRACTION * mean_len <= nearest <= MAX_GAP_RATIO * float(np.diff(offs).max())
+
+
+def extra_line(scales: ScaleSet, segments: list[Segment]) -> Segment | None:
+    """A segment that continues the stack (:func:`continues`): the stack is not the whole
+    form (a form with more lines than were looked for), so the page goes to a person."""
+    return next((s for s in segments if continues(scales, s)), None)

@@ -561,10 +561,21 @@ def _ends_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]) -
             worst = max(off, key=lambda i: off[i])
             if off[worst] <= END_SIBLING_MM:
                 break
+            if len(strips) == 3:  # three lines: two ends always make a line; the odd end is the culprit
+                worst = _odd_end(strips, side)
             out.append(f"line {worst + 1}'s {'left' if side == 0 else 'right'} end is not in line with the "
                        "other lines' ends: check where the line ends")
             live.remove(worst)
     return out
+
+
+def _odd_end(strips: list[LineStrip], side: int) -> int:
+    """Of three lines, the one whose end lies farthest along the lines from the middle of
+    the three ends (leave-one-out cannot tell an outer culprit from the other outer line)."""
+    d = np.mean([s.d for s in strips], axis=0)
+    at = [float(np.dot(s.to_image(s.left_u if side == 0 else s.right_u), d)) for s in strips]
+    middle = float(np.median(at))
+    return int(np.argmax([abs(a - middle) for a in at]))
 
 
 def _off_line_mm(s: LineStrip, side: int, others: list[np.ndarray]) -> float:

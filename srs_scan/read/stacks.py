@@ -7,8 +7,10 @@ exactly as when it is the only one, and one stack is chosen:
 
 * when a stack's length agrees with the file's resolution, stacks found only by ignoring
   it are not the form (the resolution is right: their lines have the wrong length);
-* a stack whose lines are all part of a larger stack found on the page is not the form
-  (three of an SRS's four lines are not a three-line form);
+* a stack whose lines are all part of a larger stack found on the page, whose other lines
+  continue it, is not the form (three of an SRS's four lines are not a three-line form);
+  a larger stack that holds a smaller one with lines out of line with it (the SRS's four
+  lines and a header underline) is not a form;
 * then the stack with more lines; then the shapes in order (the PCOMS shape first).
 A line that continues the chosen stack but is not in it sends the page to a person
 (:func:`extra_reason`).
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..forms.definitions import FormDef
-from .lines import ScaleSet, Segment
+from .lines import ScaleSet, Segment, continues
 
 SAME_END_FRACTION = 0.03  # two segments are one line when both ends agree within this x its length
 FEW_LINES = 2  # a stack of this many lines or fewer has no sibling to check its ends against
@@ -84,16 +86,29 @@ def _inside(small: ScaleSet, big: ScaleSet) -> bool:
     return all(any(_same(s, b) for b in big.segments) for s in small.segments)
 
 
+def _grows(small: ScaleSet, big: ScaleSet) -> bool:
+    """``big`` holds ``small`` and each of its other lines continues ``small`` (ends in line,
+    as long, spaced like a form's lines): a larger form, not ``small`` and an underline."""
+    extra = [b for b in big.segments if not any(_same(b, s) for s in small.segments)]
+    return _inside(small, big) and all(continues(small, b) for b in extra)
+
+
 def choose(found: Sequence[Found]) -> Found | None:
     """The stack that is the form (see the module's docstring), or None."""
     if len(found) <= 1:
         return found[0] if found else None
     if any(f.dpi_ok for f in found):  # the resolution is right for one shape: the others' lengths are wrong
         found = [f for f in found if f.dpi_ok]
-    kept = [f for f in found
-            if not any(g.shape.lines > f.shape.lines and _inside(f.scales, g.scales) for g in found)]
+    kept = []
+    for f in found:
+        grown = any(g.shape.lines > f.shape.lines and _grows(f.scales, g.scales) for g in found)
+        # a larger stack that holds this one with lines out of line with it is not a form
+        padded = any(g.shape.lines < f.shape.lines and _inside(g.scales, f.scales) and not _grows(g.scales, f.scales)
+                     for g in found)
+        if not grown and not padded:
+            kept.append(f)
     order = {id(f): k for k, f in enumerate(found)}
-    return min(kept, key=lambda f: (not f.dpi_ok, -f.shape.lines, order[id(f)]))
+    return min(kept or found, key=lambda f: (not f.dpi_ok, -f.shape.lines, order[id(f)]))
 
 
 def extra_reason(found: Found) -> str | None:

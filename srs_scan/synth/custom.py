@@ -37,6 +37,7 @@ class CustomPage:
     pitch_mm: float | None = None  # line spacing (default: what fits the page, at most 34 mm)
     first_line_y_mm: float = 95.0
     label_style: str = "centered"  # "centered" (label above the line's middle) or "left" (above its start)
+    lengths: tuple[float, ...] = ()  # per line, a printed length other than line_mm (a misprint: left ends aligned)
 
 
 def mm_to_u(mm: float, line_mm: float) -> float:
@@ -88,10 +89,11 @@ def render_custom(
         cv.text(left + page.line_mm, yl + 5.0, page.anchors[1], 8.0, "rs")
     cv.text(pw / 2, ph - 12.0, "Clinic copy - please return to reception", 7.0, "ms")
     lw = float(line_width_mm)
-    for x0, yl in lines:
-        cv.hline(x0, x0 + page.line_mm, yl, lw)
+    for k, (x0, yl) in enumerate(lines):
+        length = page.lengths[k] if k < len(page.lengths) else page.line_mm
+        cv.hline(x0, x0 + length, yl, lw)
         if end_ticks:
-            for xe in (x0, x0 + page.line_mm):
+            for xe in (x0, x0 + length):
                 cv.rect(xe - lw / 2, yl - 1.5, xe + lw / 2, yl + 1.5)
     img = cv.compose(r_paper)
     return _with_marks(cv, img, lines, page.line_mm, marks, r_lines, lw, None)
