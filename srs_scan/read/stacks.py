@@ -7,11 +7,10 @@ exactly as when it is the only one, and one stack is chosen:
 
 * when a stack's length agrees with the file's resolution, stacks found only by ignoring
   it are not the form (the resolution is right: their lines have the wrong length);
-* a stack whose lines are all part of a larger stack found on the page, whose other lines
-  continue it, is not the form (three of an SRS's four lines are not a three-line form);
-  a larger stack that holds a smaller one with lines out of line with it (the SRS's four
+* a larger stack that holds a smaller one with lines out of line with it (the SRS's four
   lines and a header underline) is not a form;
-* then the stack with more lines; then the shapes in order (the PCOMS shape first).
+* then the stack with more lines (three of an SRS's four lines are not a three-line
+  form); then the shapes in order (the PCOMS shape first).
 A line that continues the chosen stack but is not in it sends the page to a person
 (:func:`extra_reason`).
 
@@ -99,16 +98,13 @@ def choose(found: Sequence[Found]) -> Found | None:
         return found[0] if found else None
     if any(f.dpi_ok for f in found):  # the resolution is right for one shape: the others' lengths are wrong
         found = [f for f in found if f.dpi_ok]
-    kept = []
-    for f in found:
-        grown = any(g.shape.lines > f.shape.lines and _grows(f.scales, g.scales) for g in found)
-        # a larger stack that holds this one with lines out of line with it is not a form
-        padded = any(g.shape.lines < f.shape.lines and _inside(g.scales, f.scales) and not _grows(g.scales, f.scales)
-                     for g in found)
-        if not grown and not padded:
-            kept.append(f)
+    # a larger stack that holds a smaller one with lines out of line with it is not a form
+    kept = [f for f in found if not any(
+        g.shape.lines < f.shape.lines and _inside(g.scales, f.scales) and not _grows(g.scales, f.scales)
+        for g in found)]
     order = {id(f): k for k, f in enumerate(found)}
-    return min(kept or found, key=lambda f: (not f.dpi_ok, -f.shape.lines, order[id(f)]))
+    # more lines first: a stack held by a larger one that it grows into is not the form
+    return min(kept or found, key=lambda f: (-f.shape.lines, order[id(f)]))
 
 
 def extra_reason(found: Found) -> str | None:

@@ -211,3 +211,28 @@ def test_audit_order_review_first_then_ok_pages_close_to_a_cutoff(tmp_path):
     sampled = audit.select(ledger, sample=0)
     assert [p.result.source for p in sampled.pages] == ["f4.pdf", "f3.pdf", "f2.pdf"] and sampled.left_out == 1
     ledger.close()
+
+
+def test_the_item_range_is_the_forms_number_of_lines():
+    """A clinic's three-line form takes items 1-3; a five-line one stops at the trail's 1-4
+    (the ledger's table; a later layout takes more) with a message, not a database error."""
+    assert corrections.check(3, 50.0, "A", "r", lines=3, form="pain3")[0] == 50.0
+    with pytest.raises(ValueError, match="item must be 1 to 3 \\(top to bottom\\) on this PAIN3 form, not 4"):
+        corrections.check(4, 50.0, "A", "r", lines=3, form="pain3")
+    with pytest.raises(ValueError, match="correction trail takes items 1-4"):
+        corrections.check(5, 50.0, "A", "r", lines=5, form="mood5")
+
+
+def test_a_clinic_forms_correction_is_scored_by_its_template():
+    """The form kept with the page (its template) gives the flags after a correction."""
+    from srs_scan.forms.custom import parse_custom
+
+    form = parse_custom({"schema": 1, "id": "pain3", "title": "Pain", "names": ["Pain"], "line_length_mm": 80,
+                         "items": [{"name": "Now"}, {"name": "Night"}, {"name": "Day"}],
+                         "scoring": {"total_cutoff_above": 15, "item_flag_above": 7}}, "pain3.json")
+    page = _page([20.0, 30.0, 40.0], form="pain3")
+    after = corrections.apply(page, [_fix(3, 95.0)], form=form)
+    assert after.total == 14.5 and [f.message for f in after.flags] == ["Item 3 9.5 > 7"]
+    after = corrections.apply(page, [_fix(3, 95.0), _fix(1, 80.0, cid=2)], form=form)
+    assert [f.code for f in after.flags] == ["total_above", "item_high", "item_high"]
+    assert corrections.apply(page, [_fix(3, 95.0)]).flags == ()  # without its template: no rules known

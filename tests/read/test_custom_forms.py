@@ -221,3 +221,37 @@ def test_settings_follow_the_templates_content(tmp_path):
     assert before["templates"] and ReadOptions(templates=(path,)).settings() == before
     path.write_text(json.dumps({**PAIN3, "scoring": {"total_cutoff_above": 12}}), encoding="utf-8")
     assert ReadOptions(templates=(path,)).settings() != before
+
+
+def test_an_srs_with_a_line_lost_is_not_read_as_a_three_line_form(templates):
+    """Three lines found (the fourth erased) where the words name the four-line SRS: a
+    person looks; without templates no form is found at all (no stack of four)."""
+    page = render_form("srs", [[MarkSpec(p)] for p in (30.0, 50.0, 70.0, 90.0)], dpi=DPI, seed=7)
+    img = page.image.copy()
+    (x0, y), (x1, _) = page.lines_px[3]
+    img[int(y) - 8:int(y) + 9, int(x0) - 4:int(x1) + 5] = 245  # the last line (and its mark) erased
+    gray = scan(img, np.random.default_rng(7), dpi_in=DPI, dpi_out=DPI)
+    assert read_image(gray, dpi=None).status is PageStatus.NO_FORM
+    result = read_image(gray, dpi=None, options=ReadOptions(templates=templates))
+    assert result.status is PageStatus.REVIEW and result.form is None and len(result.items) == 3
+    assert any("the page's words name the SRS (4 lines), but 3 lines were found" in r for r in result.reasons), \
+        result.reasons
+
+
+SLEEP2 = {"schema": 1, "id": "sleep2", "title": "Sleep Diary Scale", "names": ["Sleep Diary Scale"],
+          "line_length_mm": 100, "items": [{"name": "Falling asleep"}, {"name": "Waking rested"}]}
+
+
+def test_a_two_line_form_goes_to_a_person_and_two_unnamed_lines_are_no_form(tmp_path):
+    """Two lines cannot be checked against a third: always to a person, and only when the
+    page's words name the form (two parallel rules on a letter are not a form)."""
+    path = tmp_path / "sleep2.json"
+    path.write_text(json.dumps(SLEEP2), encoding="utf-8")
+    named = CustomPage("Sleep Diary Scale", ("Falling asleep", "Waking rested"), line_mm=100.0, pitch_mm=40.0)
+    result = read_image(_scanned(named, (25.0, 75.0), seed=71), dpi=DPI, options=ReadOptions(templates=(path,)))
+    assert result.form == "sleep2" and result.status is PageStatus.REVIEW
+    assert any("a form of 2 line(s): its line ends cannot be checked" in r for r in result.reasons), result.reasons
+    assert max(abs(e) for e in _paper_errors(result, (25.0, 75.0), 100.0)) <= SCAN_TOL_MM
+    unnamed = CustomPage("Notes", ("First", "Second"), line_mm=100.0, pitch_mm=40.0)
+    other = read_image(_scanned(unnamed, (25.0, 75.0), seed=72), dpi=DPI, options=ReadOptions(templates=(path,)))
+    assert other.status is PageStatus.NO_FORM and "no form of 2 line(s) is named" in other.reasons[0]
