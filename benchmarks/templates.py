@@ -125,7 +125,8 @@ def clinic_case(args: tuple[str, str, int]) -> dict:
     return {"form": form, "condition": condition, "named": result.form == form,
             "named_wrong": result.form not in (None, form), "clean": blank < 0,
             "ok": result.status.value == "ok", "errors": errors, "silent": silent, "blank_valued": blank_valued,
-            "missing": sum(1 for item, t in zip(result.items, truth_mm, strict=False) if t is not None and item.mm is None),
+            "missing": sum(1 for item, t in zip(result.items, truth_mm, strict=False)
+                           if t is not None and item.mm is None),
             "bare_ok": bare.status.value == "ok", "bare_form": bare.form}
 
 

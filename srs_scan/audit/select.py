@@ -165,7 +165,8 @@ def _near_own_cutoffs(result: PageResult, rules: dict[str, float]) -> list[tuple
     near: list[tuple[float, str]] = []
     for key in ("total_concern_at_most", "total_cutoff_below", "total_cutoff_above"):
         if key in rules and result.total is not None:
-            near.append((abs(result.total - rules[key]) / NEAR_TOTAL, f"total {result.total:.1f}, cutoff {rules[key]:g}"))
+            note = f"total {result.total:.1f}, cutoff {rules[key]:g}"
+            near.append((abs(result.total - rules[key]) / NEAR_TOTAL, note))
     for key in ("item_flag_below", "item_flag_above"):
         if key in rules:
             near += [(abs(item.score - rules[key]) / NEAR_ITEM, f"{item.name} {item.score:.1f}, cutoff {rules[key]:g}")

@@ -1,7 +1,8 @@
 """Corrections by a person: what they are, and how they change a page's reading.
 
 A correction sets one item's value (a place on the 100 mm scale: the distance on a
-100 mm line, 10 x the score on any form) or marks it missing, with who made it and why. Corrections are kept in the ledger's append-only
+100 mm line, 10 x the score on any form) or marks it missing, with who made it and why.
+Corrections are kept in the ledger's append-only
 trail (:mod:`srs_scan.ledger.store`) beside the machine's reading, which is never changed;
 :func:`apply` gives the page as it stands after them: the corrected items, the total,
 the clinical flags and what is still left for a person to check.

@@ -47,11 +47,14 @@ def files(tmp_path_factory) -> tuple[Path, Path, Path]:
     scans.mkdir()
     pain = CustomPage("Pain Rating Scale (PRS)", ("Pain now", "Pain at night", "Daily activities"), line_mm=80.0,
                       anchors=("No pain", "Worst pain imaginable"))
-    _save(render_custom(pain, [[MarkSpec(mm_to_u(t, 80.0))] for t in PAIN_TRUTH], dpi=DPI, seed=1), scans / "a_pain.png", 1)
+    _save(render_custom(pain, [[MarkSpec(mm_to_u(t, 80.0))] for t in PAIN_TRUTH], dpi=DPI, seed=1),
+          scans / "a_pain.png", 1)
     mood = CustomPage("Weekly Mood Check", tuple(i["name"] for i in MOOD5["items"]), line_mm=120.0,
                       anchors=("Very low", "Very high"))
-    _save(render_custom(mood, [[MarkSpec(mm_to_u(t, 120.0))] for t in MOOD_TRUTH], dpi=DPI, seed=2), scans / "b_mood.png", 2)
-    _save(render_form("srs", [[MarkSpec(p)] for p in (91.0, 95.0, 88.5, 97.0)], dpi=DPI, seed=3), scans / "c_srs.png", 3)
+    _save(render_custom(mood, [[MarkSpec(mm_to_u(t, 120.0))] for t in MOOD_TRUTH], dpi=DPI, seed=2),
+          scans / "b_mood.png", 2)
+    _save(render_form("srs", [[MarkSpec(p)] for p in (91.0, 95.0, 88.5, 97.0)], dpi=DPI, seed=3),
+          scans / "c_srs.png", 3)
     paths = []
     for data in (PAIN3, MOOD5):
         path = root / f"{data['id']}.json"

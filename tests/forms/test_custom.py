@@ -96,10 +96,12 @@ BAD = [
     ("line too short", _changed("line_length_mm", 20), "line_length_mm: 20 is outside 50-200 mm"),
     ("shipped id", _changed("id", "srs"), "id: 'srs' is the id of a form srs-scan ships"),
     ("bad id", _changed("id", "Pain 3"), "id: 'Pain 3' is not an id"),
-    ("two items, one name", _changed("items.2.name", "pain now"), "items[2].name: 'pain now' is also the name of items[0]"),
+    ("two items, one name", _changed("items.2.name", "pain now"),
+     "items[2].name: 'pain now' is also the name of items[0]"),
     ("unknown field", _changed("scorng", {"total_cutoff_above": 15}), "scorng: not a field of a template"),
     ("unknown rule", _changed("scoring.total_above", 15), "scoring.total_above: not a field of a template"),
-    ("cutoff past the total", _changed("scoring.total_cutoff_above", 31), "scoring.total_cutoff_above: 31 is outside 0-30"),
+    ("cutoff past the total", _changed("scoring.total_cutoff_above", 31),
+     "scoring.total_cutoff_above: 31 is outside 0-30"),
     ("title keyword not a keyword", _changed("title_keywords", ["ache"]), "title_keywords[0]: 'ache' is not one of"),
     ("clinical block", _changed("clinical", {"role": "outcome"}), "clinical: not accepted on a clinic's own form"),
     ("schema 2", _changed("schema", 2), "schema: 2 is not supported"),
@@ -117,7 +119,7 @@ def test_a_bad_template_names_the_file_and_the_field(tmp_path, case, data, messa
 
 def test_bad_json_says_where(tmp_path):
     path = _write(tmp_path, '{"schema": 1, "id": "pain3",\n "title": "x" "names": []}')
-    with pytest.raises(TemplateFileError, match=r"pain3\.json: not valid JSON: Expecting ',' delimiter \(line 2, column"):
+    with pytest.raises(TemplateFileError, match=r"pain3\.json: not valid JSON: Expecting ',' delimiter \(line 2, col"):
         load_custom(path)
 
 
