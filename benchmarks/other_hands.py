@@ -5,7 +5,15 @@ package or its templates): layouts with the line's left end anywhere from 25 to 
 spacing, labels above/left, anchors below/above/beside, end ticks/bars/0-10 numbers, header
 underlines/boxes, frames, letterheads, A4/Letter, fit-to-page 94-98 %, many fonts and print
 colours; client marks of ten kinds with four pens; scans, fax, colour, rotation, JPEG, phone
-photos, curled paper, PDF stacks; and six kinds of page that are not forms.
+photos, curled paper, PDF stacks; and six kinds of page that are not forms. Appended since:
+official_600 (light-blue official-style SRS/ORS sheets with small end ticks, 600-dpi colour scans,
+ballpoint marks, some scribbled, circled or an X), ruled_nonform (ruled pages that look like scale
+forms to a line finder: notepad to-do lists with ticks, OMR rows, horizontal-rule tables signed,
+contract signature blocks photographed; the old ruled kinds too) and the clinic forms:
+clinic_form (a clinic's own form of 1-6 lines of 60-150 mm, read with its template file:
+ReadOptions(templates=(path,))), clinic_form_declared (the same pages, form=<template id> as well)
+and clinic_form_absent (the same pages without the template: must be no_form or review, never ok).
+Conditions needing a ReadOptions field the reader lacks are reported "not supported by this reader".
 
     python benchmarks/other_hands.py                       # full run: -n 6 over every condition
     python benchmarks/other_hands.py -n 2 --conditions photo,fax200 --seed 3
@@ -18,7 +26,11 @@ status is not ok); named (true form id given) / wrong (another form id given); m
 lines reported missing or not returned); blank+v (blank lines given a value); n, mean, P95 |err|
 in mm over every marked line given a value (review included); silent (a line off by > 2 mm with
 item status ok, a page named wrong with page status ok, a blank line with a value and status ok,
-a two-mark line with status ok); non-forms: ok / review / no_form.
+a two-mark line with status ok, a clinic form read ok without its template); non-forms (and clinic
+forms without their template): ok / review / no_form; for those the wrong column counts pages named
+as any form. Clinic forms' truth and errors are in mm on their own printed line length.
+    python benchmarks/other_hands.py --save out/ --save-all -n 2 --conditions clinic_form_absent
+                                                           # every page, with the clinic template beside it
 """
 
 from __future__ import annotations
@@ -39,8 +51,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.blind import degrade  # noqa: E402
-from benchmarks.blind.nonforms import NONFORM_KINDS, render_nonform  # noqa: E402
+from benchmarks.blind import degrade, words  # noqa: E402
+from benchmarks.blind.clinic import random_clinic_spec, render_clinic  # noqa: E402
+from benchmarks.blind.nonforms import NONFORM_KINDS, RULED_KINDS, render_nonform  # noqa: E402
 from benchmarks.blind.page import compose, random_spec, render_form  # noqa: E402
 from benchmarks.blind.truth import PageTruth  # noqa: E402
 
@@ -79,13 +92,22 @@ class PageOutcome:
     error: str | None = None
     declared: str | None = None     # form declared with ReadOptions(form=...)
     seconds: float = 0.0
+    template: str | None = None     # the clinic form's template given with ReadOptions(templates=...)
+    absent_template: bool = False   # a clinic form read without its template: must not be read ok
 
     # ---- derived judgements
     @property
     def named_wrong(self):
         return self.is_form and self.form is not None and self.form != self.true_form
 
+    @property
+    def named_as_other(self):
+        """A clinic form read without its template and named as some form (it cannot know the right one)."""
+        return self.absent_template and self.form is not None
+
     def silent(self) -> list[str]:
+        if self.absent_template:
+            return [f"ok without its template (named {self.form})"] if self.status == "ok" else []
         out = []
         if self.named_wrong and self.status == "ok":
             out.append(f"page named {self.form} (is {self.true_form}) with status ok")
@@ -105,6 +127,8 @@ class PageOutcome:
     def failing(self) -> bool:
         if self.silent():
             return True
+        if self.absent_template:
+            return self.status not in ("no_form", "review") or self.named_as_other
         if not self.is_form:
             return self.status != "no_form"
         if self.status in ("no_form", "error") or self.named_wrong:
@@ -242,20 +266,90 @@ def make_pages(cond, rng):
         kind = str(rng.choice(["letter", "notepad", "table", "signature", "omr"]))
         layers = _nonform_layers(kind, rng, 200.0)
         return [(_photo(layers, rng), None, layers[5], None)]
+    if cond == "official_600":
+        return [_official_600(rng)]
+    if cond == "ruled_nonform":
+        return [_ruled_nonform(rng)]
+    if cond in CLINIC:
+        return [_clinic_page(rng, declare=cond == "clinic_form_declared")]
     raise ValueError(f"unknown condition {cond!r}")
+
+
+OFFICIAL_TITLES = {"srs": ["Session Rating Scale (SRS V.3.0)", "Session Rating Scale (SRS)", "SESSION RATING SCALE"],
+                   "ors": ["Outcome Rating Scale (ORS)", "OUTCOME RATING SCALE", "Outcome Rating Scale"]}
+
+
+def _official_600(rng):
+    """An official-style PCOMS sheet in light blue with small end ticks, 600-dpi colour scan, ballpoint marks
+    (black or blue), some scribbled, circled or crossed out with an X."""
+    form = str(rng.choice(["srs", "ors"]))
+    over = dict(colour="pcoms_blue", ends="ticks", thickness=float(rng.uniform(0.35, 0.6)), anchor_pos="below",
+                label_pos="above-centre" if form == "srs" or rng.random() < 0.5 else "above", frame="none",
+                letterhead=-1, total_box=False, header="underlines", fields=0,
+                instructions=int(rng.integers(len(words.INSTRUCTIONS[form]["en"]))),
+                title=str(rng.choice(OFFICIAL_TITLES[form])), title_align="c", title_bold=True)
+    spec = random_spec(rng, form, "en", **over)
+    mk = [str(rng.choice(["scribble", "circle", "x", "x", "tick", "slash", "vbar", "dot"],
+                         p=[0.12, 0.22, 0.16, 0.1, 0.15, 0.1, 0.1, 0.05])) for _ in range(4)]
+    p, ink, pb, ib, g, tr = render_form(spec, 600.0, ss=2, tool="ballpoint", mark_kinds=mk, rng=rng)
+    img = compose(p, ink, pb, ib, g, rng, paper=tuple(rng.uniform(238, 252, 3)), colour=True)
+    del p, ink
+    return degrade.scan(img, rng, colour=True, blur=(0.7, 1.2)), 600.0, tr, None
+
+
+def _ruled_nonform(rng):
+    """Ruled pages that are not forms: the new ruled kinds and the ruled ones of NONFORM_KINDS; scanned
+    (gray or colour) or photographed (a signed contract mostly on a desk)."""
+    kind = str(rng.choice(RULED_KINDS + ["notepad", "omr", "table", "signature"]))
+    how = str(rng.choice(["scan", "colour", "photo"], p=[0.5, 0.2, 0.3]))
+    if kind == "signlines" and rng.random() < 0.6:
+        how = "photo"
+    if how == "photo":
+        layers = _nonform_layers(kind, rng, 200.0)
+        return _photo(layers, rng), None, _rot_truth(layers[5], {"how": how}), None
+    img, tr = _scan_gray(_nonform_layers(kind, rng, 300.0), rng, colour=how == "colour")
+    return img, 300.0, _rot_truth(tr, {"how": how}), None
+
+
+def _clinic_page(rng, declare=False):
+    """A clinic's own form (1-6 lines of 60-150 mm) with its template in truth.layout["template"]."""
+    spec = random_clinic_spec(rng)
+    kinds = ["blank" if rng.random() < 0.12 else "one" for _ in range(spec.n_lines)]
+    tool = str(rng.choice(["ballpoint", "ballpoint", "felt", "pencil"]))
+    how = str(rng.choice(["scan300", "scan200", "colour"], p=[0.7, 0.15, 0.15]))
+    dpi = 200.0 if how == "scan200" else 300.0
+    layers = render_clinic(spec, dpi, line_kinds=kinds, tool=tool, rng=rng)
+    img, tr = _scan_gray(layers, rng, colour=how == "colour")
+    return img, dpi, _rot_truth(tr, {"how": how}), spec.form_id if declare else None
 
 
 CONDITIONS = ["srs_scan300", "ors_scan300", "csrs_scan300", "cors_scan300", "fit_letter", "scan200", "fax200",
               "colour_scan", "thin_light", "thick_felt", "rotated", "upside_down", "sideways", "jpeg_heavy",
               "hard_marks", "blanks_doubles", "scribble", "translated", "translated_declared", "photo",
-              "photo_curl", "child_photo", "pdf_stack", "nonform_scan", "nonform_photo"]
-CI_SET = [(c, 1) for c in CONDITIONS if c not in ("nonform_scan",)] + [("nonform_scan", 2)]
+              "photo_curl", "child_photo", "pdf_stack", "nonform_scan", "nonform_photo",
+              # appended (a condition's pages are seeded by its index in this list)
+              "official_600", "ruled_nonform", "clinic_form", "clinic_form_declared", "clinic_form_absent"]
+CI_SET = [(c, 1) for c in CONDITIONS if c not in ("nonform_scan", "ruled_nonform")] + [
+    ("nonform_scan", 2), ("ruled_nonform", 2)]
 PHOTO = {"photo", "photo_curl", "child_photo", "nonform_photo"}
+CLINIC = ("clinic_form", "clinic_form_declared", "clinic_form_absent")
+WITH_TEMPLATE = {"clinic_form", "clinic_form_declared"}          # read with ReadOptions(templates=(file,))
+ABSENT_TEMPLATE = {"clinic_form_absent"}                         # the same pages read without it
+SAME_PAGES = {"clinic_form_declared": "clinic_form", "clinic_form_absent": "clinic_form"}
+REQUIRES = {"translated_declared": "form", "clinic_form": "templates", "clinic_form_declared": "templates"}
+
+
+def has_option(name):
+    from srs_scan import ReadOptions
+    return name in {f.name for f in dataclasses.fields(ReadOptions)}
 
 
 def has_form_option():
-    from srs_scan import ReadOptions
-    return "form" in {f.name for f in dataclasses.fields(ReadOptions)}
+    return has_option("form")
+
+
+def supported(cond):
+    return cond not in REQUIRES or has_option(REQUIRES[cond])
 
 
 # --------------------------------------------------------------------------- reading
@@ -263,13 +357,16 @@ def _status(x):
     return None if x is None else getattr(x, "value", str(x))
 
 
-def _judge(cond, idx, seed, tr: PageTruth, r, declared, secs, err=None):
-    po = PageOutcome(condition=cond, index=idx, seed=seed, is_form=tr.is_form, true_form=tr.form, clean=tr.clean,
+def _judge(cond, idx, seed, tr: PageTruth, r, declared, secs, err=None, template=None):
+    absent = cond in ABSENT_TEMPLATE
+    po = PageOutcome(condition=cond, index=idx, seed=seed, is_form=tr.is_form and not absent, true_form=tr.form,
+                     clean=tr.clean and not absent,
                      status=_status(r.status) if r is not None else "error",
                      form=_status(getattr(r, "form", None)) if r is not None else None,
                      reasons=list(getattr(r, "reasons", ()) or ()) if r is not None else [],
                      rotation=getattr(r, "rotation", None) if r is not None else None,
-                     truth=asdict(tr), error=err, declared=declared, seconds=secs)
+                     truth=asdict(tr), error=err, declared=declared, seconds=secs, template=template,
+                     absent_template=absent)
     items = list(r.items) if r is not None and r.items else []
     po.n_items = len(items)
     for ln in tr.lines:
@@ -290,13 +387,15 @@ def _save(save_dir, po, img):
     stem = f"{po.condition}_{po.index:03d}_p{po.truth.get('_page', 0)}"
     cv2.imwrite(str(d / f"{stem}.png"), img)
     (d / f"{stem}.json").write_text(json.dumps({**asdict(po), "silent": po.silent()}, indent=1, default=str))
+    tpl = po.truth.get("layout", {}).get("template")
+    if tpl:                                          # the clinic form's template, beside its page
+        (d / f"{stem}.template.json").write_text(json.dumps(tpl, indent=1))
 
 
 def run_one(task):
-    cond, idx, seed, save_dir, form_opt = task
+    cond, idx, seed, save_dir, form_opt, save_all = (tuple(task) + (False,))[:6]
     import srs_scan
-    from srs_scan import ReadOptions
-    rng = np.random.default_rng([seed, idx, CONDITIONS.index(cond) if cond in CONDITIONS else 99])
+    rng = np.random.default_rng([seed, idx, CONDITIONS.index(SAME_PAGES.get(cond, cond)) if cond in CONDITIONS else 99])
     pages = make_pages(cond, rng)
     outs = []
     if cond == "pdf_stack":
@@ -317,33 +416,46 @@ def run_one(task):
             po = _judge(cond, idx, seed, tr, r, None, secs, err or (None if r else "page not returned"))
             po.truth["_page"] = j
             outs.append(po)
-            if save_dir and po.failing():
+            if save_dir and (save_all or po.failing()):
                 _save(save_dir, po, img)
         return outs
     for img, dpi, tr, declared in pages:
-        opts = None
-        if declared and form_opt:
-            opts = ReadOptions(form=declared)
-        t = time.time()
-        try:
-            r, err = srs_scan.read_image(img, dpi=dpi, options=opts), None
-        except Exception as ex:  # noqa: BLE001
-            r, err = None, repr(ex)
-        po = _judge(cond, idx, seed, tr, r, declared if opts else None, time.time() - t, err)
+        with tempfile.TemporaryDirectory() as td:
+            opts, tpl, used = _options(cond, tr, declared, form_opt, td)
+            t = time.time()
+            try:
+                r, err = srs_scan.read_image(img, dpi=dpi, options=opts), None
+            except Exception as ex:  # noqa: BLE001
+                r, err = None, repr(ex)
+        po = _judge(cond, idx, seed, tr, r, used, time.time() - t, err, template=tpl)
         outs.append(po)
-        if save_dir and po.failing():
+        if save_dir and (save_all or po.failing()):
             _save(save_dir, po, img)
     return outs
 
 
-def run(conditions=None, n=6, seed=0, save_dir=None, processes=2, tasks=None) -> list[PageOutcome]:
+def _options(cond, tr, declared, form_opt, tmpdir):
+    """ReadOptions for a page: the declared form, and for the clinic conditions the form's template file
+    (written to tmpdir as the clinic would keep it). -> (options or None, template id or None, form declared)."""
+    from srs_scan import ReadOptions
+    kw: dict = {}
+    if declared and form_opt:
+        kw["form"] = declared
+    tpl = tr.layout.get("template") if cond in WITH_TEMPLATE else None
+    if tpl is not None:
+        path = Path(tmpdir) / f"{tpl['id']}.json"
+        path.write_text(json.dumps(tpl, indent=1))
+        kw["templates"] = (path,)
+    return (ReadOptions(**kw) if kw else None), (tpl["id"] if tpl else None), kw.get("form")
+
+
+def run(conditions=None, n=6, seed=0, save_dir=None, processes=2, tasks=None, save_all=False) -> list[PageOutcome]:
     form_opt = has_form_option()
     if tasks is None:
         conditions = conditions or CONDITIONS
         tasks = [(c, i) for c in conditions for i in range(n)]
-    if not form_opt:
-        tasks = [t for t in tasks if t[0] != "translated_declared"]
-    jobs = [(c, i, seed, save_dir, form_opt) for c, i in tasks]
+    tasks = [t for t in tasks if supported(t[0])]     # the others are reported "not supported by this reader"
+    jobs = [(c, i, seed, save_dir, form_opt, save_all) for c, i in tasks]
     if processes <= 1:
         res = [run_one(j) for j in jobs]
     else:
@@ -360,7 +472,8 @@ def run_ci(seed=0, processes=2):
 # --------------------------------------------------------------------------- summary
 def _cond_stats(ps: list[PageOutcome]):
     forms = [p for p in ps if p.is_form]
-    nf = [p for p in ps if not p.is_form]
+    nf = [p for p in ps if not p.is_form and not p.absent_template]
+    ab = [p for p in ps if p.absent_template]
     errs = [ln.err for p in forms for ln in p.lines if ln.err is not None]
     one = [ln for p in forms for ln in p.lines if ln.truth_kind == "one"]
     blank = [ln for p in forms for ln in p.lines if ln.truth_kind == "blank"]
@@ -388,13 +501,15 @@ def _cond_stats(ps: list[PageOutcome]):
         "silent": sum(len(p.silent()) for p in ps),
         "nf": len(nf), "nf_ok": sum(p.status == "ok" for p in nf), "nf_review": sum(p.status == "review" for p in nf),
         "nf_noform": sum(p.status == "no_form" for p in nf), "nf_error": sum(p.status == "error" for p in nf),
+        "ab": len(ab), "ab_ok": sum(p.status == "ok" for p in ab), "ab_review": sum(p.status == "review" for p in ab),
+        "ab_noform": sum(p.status == "no_form" for p in ab), "ab_named": sum(p.named_as_other for p in ab),
         "errors": sum(p.error is not None for p in ps),
         "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1])[:6]),
         "silent_examples": [f"{p.condition}#{p.index}: {s}" for p in ps for s in p.silent()][:6],
     }
 
 
-def summarise(outcomes: list[PageOutcome]) -> dict:
+def summarise(outcomes: list[PageOutcome], requested=None) -> dict:
     conds: dict = {}
     for p in outcomes:
         conds.setdefault(p.condition, []).append(p)
@@ -425,7 +540,9 @@ def summarise(outcomes: list[PageOutcome]) -> dict:
         "non-forms none ok, <= 1% review": (tot["nf_ok"] == 0 and pct(tot["nf_review"], tot["nf"]) <= 1,
                                            f"ok {tot['nf_ok']}, review {tot['nf_review']}/{tot['nf']}"),
     }
-    return {"conditions": per, "total": tot, "targets": targets, "form_option": has_form_option()}
+    unsupported = {c: REQUIRES[c] for c in (requested or CONDITIONS) if not supported(c)}
+    return {"conditions": per, "total": tot, "targets": targets, "form_option": has_form_option(),
+            "unsupported": unsupported}
 
 
 def _f(x, nd=3):
@@ -438,21 +555,29 @@ def print_table(summary, out=sys.stdout):
     print(hdr, file=out)
     print("-" * len(hdr), file=out)
     rows = list(summary["conditions"].items())
-    if not summary["form_option"]:
-        rows.append(("translated_declared", None))
+    unsupported = summary.get("unsupported", {} if summary["form_option"] else {"translated_declared": "form"})
+    rows += [(c, None) for c in unsupported]
     for c, s in rows + [("TOTAL", summary["total"])]:
         if s is None:
-            print(f"{c:<20}  n/a (no --form yet)", file=out)
+            print(f"{c:<20}  n/a: not supported by this reader (ReadOptions has no `{unsupported[c]}`)", file=out)
             continue
         fp = s["form_pages"]
         nf = f"{s['nf_ok']}/{s['nf_review']}/{s['nf_noform']}" if s["nf"] else ""
+        if s.get("ab") and not s["nf"]:  # clinic forms read without their template: ok / review / no_form
+            nf = f"{s['ab_ok']}/{s['ab_review']}/{s['ab_noform']}"
+        wrong = s["named_wrong"] if fp else (s["ab_named"] if s.get("ab") else "")
         print(f"{c:<20}{s['pages']:>6}{(str(s['found']) + '/' + str(fp)) if fp else '':>7}"
               f"{(str(s['clean_not_ok']) + '/' + str(s['clean'])) if s['clean'] else '':>10}"
-              f"{s['named'] if fp else '':>7}{s['named_wrong'] if fp else '':>6}"
+              f"{s['named'] if fp else '':>7}{wrong:>6}"
               f"{s['marked_missing'] if fp else '':>6}{(str(s['blank_value']) + '/' + str(s['blank_lines'])) if s['blank_lines'] else '':>8}"
               f"{(str(s['two_review']) + '/' + str(s['two_lines'])) if s['two_lines'] else '':>8}"
               f"{s['n_err'] if fp else '':>5}{_f(s['mean']):>7}{_f(s['p95'], 2):>7}{_f(s['max'], 2):>7}"
               f"{s['silent']:>7}{nf:>14}", file=out)
+    tot = summary["total"]
+    if tot.get("ab"):
+        print(f"(TOTAL's last column is the non-form pages; clinic forms read without their template: ok/review/"
+              f"no_form {tot['ab_ok']}/{tot['ab_review']}/{tot['ab_noform']} of {tot['ab']}, named as a form "
+              f"{tot['ab_named']})", file=out)
     print("", file=out)
     print("reasons the reader gave (most frequent, per condition):", file=out)
     for c, s in summary["conditions"].items():
@@ -474,22 +599,25 @@ def main(argv=None):
     ap.add_argument("-n", type=int, default=6, help="pages per condition (default 6)")
     ap.add_argument("--conditions", default="", help="comma-separated subset of: " + ",".join(CONDITIONS))
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--save", default=None, help="write failing pages (PNG + truth/answer JSON) here")
+    ap.add_argument("--save", default=None, help="write failing pages (PNG + truth/answer JSON, clinic forms' "
+                                                 "template JSON) here")
+    ap.add_argument("--save-all", action="store_true", help="with --save: every page, not only the failing ones")
     ap.add_argument("--json", default=None, help="write every page outcome (truth and answer per line) as JSON")
     ap.add_argument("--ci", action="store_true", help="small fixed subset covering every condition family")
     ap.add_argument("-j", "--processes", type=int, default=2)
     a = ap.parse_args(argv)
     t = time.time()
     if a.ci:
-        outs = run(seed=a.seed, processes=a.processes, save_dir=a.save,
+        conds = [c for c, _ in CI_SET]
+        outs = run(seed=a.seed, processes=a.processes, save_dir=a.save, save_all=a.save_all,
                    tasks=[(c, i) for c, k in CI_SET for i in range(k)])
     else:
         conds = [c for c in a.conditions.split(",") if c] or CONDITIONS
         bad = [c for c in conds if c not in CONDITIONS]
         if bad:
             ap.error(f"unknown conditions {bad}")
-        outs = run(conds, a.n, a.seed, a.save, a.processes)
-    s = summarise(outs)
+        outs = run(conds, a.n, a.seed, a.save, a.processes, save_all=a.save_all)
+    s = summarise(outs, requested=conds)
     print_table(s)
     print(f"\n{len(outs)} pages in {time.time() - t:.0f} s (seed {a.seed})")
     if a.json:

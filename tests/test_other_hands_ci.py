@@ -1,5 +1,6 @@
 """Safety properties on pages drawn by an independent renderer (benchmarks/blind), the --ci subset
-of benchmarks/other_hands.py: ~28 pages covering every condition family.
+of benchmarks/other_hands.py: ~33 pages covering every condition family (the clinic-form conditions
+that need ReadOptions(templates=...) only once the reader has it).
 
 Only what the reader must ALWAYS hold is asserted (accuracy figures are printed by the benchmark,
 not asserted): no silent error, no page named as another form, no non-form page read ok, every
@@ -27,8 +28,18 @@ def _ids(ps):
 
 def test_ci_subset_covers_every_family(outcomes):
     conds = {p.condition for p in outcomes}
-    assert {"srs_scan300", "ors_scan300", "fax200", "photo", "photo_curl", "pdf_stack",
-            "nonform_scan", "nonform_photo", "blanks_doubles", "sideways", "upside_down"} <= conds
+    want = {"srs_scan300", "ors_scan300", "fax200", "photo", "photo_curl", "pdf_stack",
+            "nonform_scan", "nonform_photo", "blanks_doubles", "sideways", "upside_down",
+            "official_600", "ruled_nonform", "clinic_form_absent"}
+    if other_hands.has_option("templates"):         # a reader that takes clinic templates
+        want |= {"clinic_form", "clinic_form_declared"}
+    assert want <= conds
+
+
+def test_clinic_forms_without_their_template_never_ok(outcomes):
+    """A clinic's own form read without its template: no_form or review, never ok (also in the silent errors)."""
+    bad = [p for p in outcomes if p.absent_template and p.status == "ok"]
+    assert not bad, [(f"{p.condition}#{p.index}", p.true_form, p.form) for p in bad]
 
 
 def test_no_silent_errors(outcomes):

@@ -20,7 +20,9 @@ PAPERS = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
 COLOURS = {  # print colours, BGR
     "black": (20, 20, 20), "darkgray": (70, 70, 70), "lightgray": (150, 150, 150),
     "lightblue": (215, 150, 80), "green": (70, 140, 40), "navy": (110, 40, 20),
+    "pcoms_blue": (215, 160, 110),   # RGB (110, 160, 215): the light blue of official-style sheets
 }
+RANDOM_COLOURS = ["black", "darkgray", "lightgray", "lightblue", "green", "navy"]   # random_spec's choice
 
 
 @dataclass
@@ -69,7 +71,7 @@ def random_spec(rng: np.random.Generator, form: str | None = None, lang: str = "
     s.spacing = float(rng.uniform(18, 45))
     s.thickness = float(rng.choice([rng.uniform(0.25, 0.45), rng.uniform(0.45, 0.8), rng.uniform(0.8, 1.2)],
                                    p=[0.35, 0.45, 0.2]))
-    s.colour = str(rng.choice(list(COLOURS), p=[0.55, 0.15, 0.05, 0.1, 0.08, 0.07]))
+    s.colour = str(rng.choice(RANDOM_COLOURS, p=[0.55, 0.15, 0.05, 0.1, 0.08, 0.07]))
     s.family = str(rng.choice(fonts.family_names()))
     s.title = str(rng.choice(words.TITLES[form].get(lang, words.TITLES[form]["en"])))
     s.title_pt = float(rng.uniform(13, 22))
@@ -196,7 +198,7 @@ def _items(spec):
     return words.ITEMS.get((spec.form, spec.lang)) or words.ITEMS[(spec.form, "en")]
 
 
-def _draw_header(cv: Canvas, s: FormSpec, W, H):
+def draw_header(cv: Canvas, s: FormSpec, W, H):
     fam = s.family
     y = 18.0
     m = 18.0
@@ -252,12 +254,35 @@ def _draw_header(cv: Canvas, s: FormSpec, W, H):
             cv.hrule(x + 25, W - m, yy + 0.6, 0.25)
             yy += 7
         y = max(y, yy) + 2
-    if s.instructions >= 0:
+    txt = s.extra.get("instructions", "")          # a form's own wording (clinic forms)
+    if s.instructions >= 0 and not txt:
         ins = words.INSTRUCTIONS[s.form].get(s.lang) or words.INSTRUCTIONS[s.form]["en"]
         txt = ins[s.instructions % len(ins)]
+    if txt:
         fi = cv.font(fam, s.body_pt, "italic" if s.seed % 3 == 0 else "regular")
         y = cv.para(m, y + 4, txt, fi, W - 2 * m, s.body_pt * 0.45, "l") + 6
     return y
+
+
+def finish_print(cv: Canvas, s: FormSpec, W, H, x1, yb, label, f):
+    """The total box (right-aligned at x1, baseline yb) if the spec has one, the footer, and the print layer
+    reduced to 1x (the supersampled canvas is released)."""
+    if s.total_box and yb < H - 30:
+        cv.text(x1 - 28, yb, label, f, "rs")
+        cv.box(x1 - 26, yb - 5, x1, yb + 2, 0.35)
+    draw_footer(cv, s, W, H)
+    print_cov = cv.reduce()
+    del cv.d
+    cv.img = None
+    return print_cov
+
+
+def draw_footer(cv: Canvas, s: FormSpec, W, H):
+    if s.footer >= 0:
+        ff = cv.font(s.family, 7.0)
+        if s.footer_rule:
+            cv.hrule(18, W - 18, H - 19, 0.25)
+        cv.text(W / 2, H - 14, words.FOOTERS[s.footer], ff, "ms")
 
 
 def render_form(spec: FormSpec, dpi: float = 300.0, ss: int | None = None, line_kinds=None,
@@ -269,7 +294,7 @@ def render_form(spec: FormSpec, dpi: float = 300.0, ss: int | None = None, line_
     W, H = PAPERS[spec.paper]
     cv = Canvas(W, H, dpi, ss, spec.fit)
     fam = spec.family
-    y_hdr = _draw_header(cv, spec, W, H)
+    y_hdr = draw_header(cv, spec, W, H)
     if spec.form in ("srs", "csrs"):
         spec.spacing = max(spec.spacing, 27.0)
     spec.y0 = y_hdr + 14 + spec.extra.get("gap", rng.uniform(0, 1) ** 2 * 60)
@@ -360,28 +385,28 @@ def render_form(spec: FormSpec, dpi: float = 300.0, ss: int | None = None, line_
             else:
                 cv.face(x0 + r, y - 8, r, False, 0.35)
                 cv.face(x1 - r, y - 8, r, True, 0.35)
-    if spec.total_box:
-        yb = spec.y0 + 3 * spec.spacing + 14
-        if yb < H - 30:
-            cv.text(x1 - 28, yb, "Total:", fs, "rs")
-            cv.box(x1 - 26, yb - 5, x1, yb + 2, 0.35)
-    if spec.footer >= 0:
-        ff = cv.font(fam, 7.0)
-        if spec.footer_rule:
-            cv.hrule(18, W - 18, H - 19, 0.25)
-        cv.text(W / 2, H - 14, words.FOOTERS[spec.footer], ff, "ms")
-    print_cov = cv.reduce()
-    del cv.d
-    cv.img = None
+    print_cov = finish_print(cv, spec, W, H, x1, spec.y0 + 3 * spec.spacing + 14, "Total:", fs)
 
     # ------------------------------------------------------------ client ink
     kinds = list(line_kinds or ["one"] * 4)
+    ink, ink_bgr, grain, lines = client_ink(lines_px, kinds, tool, mark_kinds, rng, dpi, ss, (cv.H1, cv.W1))
+    truth = PageTruth(is_form=True, form=spec.form, lang=spec.lang, lines=lines,
+                      layout={**{k: v for k, v in asdict(spec).items() if k != "extra"}, "tool": tool, "dpi": dpi})
+    return print_cov, ink, COLOURS[spec.colour], ink_bgr, grain, truth
+
+
+def client_ink(lines_px, kinds, tool, mark_kinds, rng, dpi, ss, shape, unit="percent"):
+    """Client marks on the lines drawn at lines_px (SS px rectangles (a, b, c, e): x from a to b, y from c
+    to e), one kind per line ("one" / "blank" / "two"). Returns (ink_cov 1x uint8, ink_bgr, grain, lines).
+    unit "percent": values are 100 * (x - left end) / length (a 100 mm scale, whatever the print size);
+    unit "mm": values are the mark's distance from the printed left end in paper mm."""
     wr, dr, cols, grain = marks.TOOLS[tool]
     kpx = dpi / 25.4 * ss                            # SS px per paper mm (marks are not scaled)
     pen_w = rng.uniform(*wr) * kpx
     dark = rng.uniform(*dr)
     ink_bgr = cols[int(rng.integers(len(cols)))]
-    ink = np.zeros((cv.H1, cv.W1), np.uint8)
+    H1, W1 = shape
+    ink = np.zeros((H1, W1), np.uint8)
     lines = []
     mm_per_px = 25.4 / dpi / ss
     for i, (a, b, c, e) in enumerate(lines_px):
@@ -392,8 +417,8 @@ def render_form(spec: FormSpec, dpi: float = 300.0, ss: int | None = None, line_
         if n:
             half = int(round(18 * kpx / ss)) * ss          # strip: +-18 mm, on the 1x grid
             y_top = max(0, int(yc // ss) * ss - half)
-            y_bot = min(cv.H1 * ss, int(yc // ss) * ss + half)
-            strip = np.zeros((y_bot - y_top, cv.W1 * ss), np.uint8)
+            y_bot = min(H1 * ss, int(yc // ss) * ss + half)
+            strip = np.zeros((y_bot - y_top, W1 * ss), np.uint8)
             if n == 1:
                 vals = [_pick_value(rng)]
             else:
@@ -404,19 +429,20 @@ def render_form(spec: FormSpec, dpi: float = 300.0, ss: int | None = None, line_
             for v in vals:
                 kind = (mark_kinds[i] if mark_kinds else str(rng.choice(marks.COMMON)))
                 xt = a + (b - a) * v / 100.0
-                tx, doubt = marks.draw_mark(strip, kind, xt, yc - y_top, kpx, pen_w, e - c, rng)
-                val = 100.0 * (tx - a) / (b - a)
+                # cv2 puts coordinate i at the centre of pixel i, the print layer's pixel i covers [i, i + 1):
+                # draw half a pixel up-left so the mark's geometry is in the print layer's coordinates
+                tx, doubt = marks.draw_mark(strip, kind, xt - 0.5, yc - y_top - 0.5, kpx, pen_w, e - c, rng)
+                tx += 0.5
+                val = 100.0 * (tx - a) / (b - a) if unit == "percent" else (tx - a) * mm_per_px
                 lt.marks.append(MarkTruth(kind=kind, x_mm=tx * mm_per_px, value=val, doubtful=doubt))
-            red = cv2.resize(strip, (cv.W1, (y_bot - y_top) // ss), interpolation=cv2.INTER_AREA)
+            red = cv2.resize(strip, (W1, (y_bot - y_top) // ss), interpolation=cv2.INTER_AREA)
             sl = ink[y_top // ss: y_bot // ss]
             np.maximum(sl, red, out=sl)
             if n == 1:
                 lt.value = lt.marks[0].value
         lines.append(lt)
     ink = (ink.astype(np.float32) * dark).astype(np.uint8)
-    truth = PageTruth(is_form=True, form=spec.form, lang=spec.lang, lines=lines,
-                      layout={**{k: v for k, v in asdict(spec).items() if k != "extra"}, "tool": tool, "dpi": dpi})
-    return print_cov, ink, COLOURS[spec.colour], ink_bgr, grain, truth
+    return ink, ink_bgr, grain, lines
 
 
 def _pick_value(rng):

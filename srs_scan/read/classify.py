@@ -22,6 +22,7 @@ import numpy as np
 
 from ..forms.definitions import FormDef
 from . import naming, textread
+from .ink import shrink
 
 OCR_PPM = 6.0  # px/mm the form is read at (about 150 dpi): 10 pt text is ~15 px tall
 FORM_REACH_X = 0.8  # form content within this many line lengths left/right of the stack
@@ -30,6 +31,8 @@ FORM_REACH_DOWN = 0.5  # ... below the last line
 UPRIGHT_DECISIVE = 0.3  # |upright_score| below this says nothing
 LABEL_ABOVE_MM = 16.0  # an item's label is printed within this above its line...
 LABEL_BELOW_MM = 3.0  # ...or beside it (its text reaching this far below the line)
+TITLE_BELOW_MM = 3.0  # the title region's crop reaches this below the first line
+SAME_LINE_OVERLAP = 0.7  # a box covering this much of a box read before is that line again
 SEGMENT_PX = 800  # text lines are found on a copy at most this big (recognised at full size)
 
 
@@ -55,14 +58,16 @@ class TextEvidence:
 
 def upright_form(
     gray: np.ndarray, ends: Sequence[tuple[np.ndarray, np.ndarray]], *, ppm: float = OCR_PPM,
-    line_mm: float = 100.0,
+    title_only: bool = False, line_mm: float = 100.0,
 ) -> tuple[np.ndarray, list[int]]:
     """The form region, rectified and upright, at ``ppm`` px per mm.
 
     The homography takes the first and last scales' end points to a rectangle
     ``line_mm`` wide (the page's own geometry: text comes out level even on a tilted
-    photo). The region reaches FORM_REACH_* times 100 mm around the stack. Returns the
-    image and the row of each scale in it, top first.
+    photo). The region reaches FORM_REACH_* times 100 mm around the stack; with
+    ``title_only`` it stops just below the first line (what is printed above the scales,
+    at a fraction of the cost). Returns the image and the row of each scale in it, top
+    first.
 
     Parameters
     ----------
@@ -86,6 +91,8 @@ def upright_form(
     )
     hom = cv2.getPerspectiveTransform(src, dst)
     size = (int(width + 2 * x0), int(y0 + height + FORM_REACH_DOWN * reach))
+    if title_only:
+        size = (size[0], int(y0 + TITLE_BELOW_MM * ppm))
     crop = cv2.warpPerspective(gray, hom, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
     mids = np.array([[(np.asarray(lt) + np.asarray(rt)) / 2 for lt, rt in ends]], dtype=np.float32)
     rows = [int(round(float(p[1]))) for p in cv2.perspectiveTransform(mids, hom)[0]]
@@ -100,12 +107,17 @@ def paper_only(crop: np.ndarray) -> np.ndarray:
     """
     h, w = crop.shape
     f = 8
-    small = cv2.resize(crop, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    small = shrink(crop, (max(1, w // f), max(1, h // f)))
     small = cv2.GaussianBlur(small, (5, 5), 0)
     _, bright = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     n, labels = cv2.connectedComponents(bright)
-    centre = labels[labels.shape[0] // 2, labels.shape[1] // 2]
+    # the paper holds the crop's centre (on a title-only crop, bold print may stand there:
+    # then the nearest paper straight above or below it)
+    column = labels[:, labels.shape[1] // 2]
+    order = np.argsort(np.abs(np.arange(len(column)) - len(column) // 2), kind="stable")
+    seeds = column[order][column[order] != 0]
+    centre = int(seeds[0]) if seeds.size and n > 1 else 0
     if n <= 1 or centre == 0:
         return crop
     paper = labels == centre
@@ -152,7 +164,7 @@ def read_page_text(
         return TextEvidence(
             None, 0.0, 0.0, False, "text recognition is not installed: form type unknown", False
         )
-    crop, line_rows = upright_form(gray, ends, line_mm=line_mm)
+    crop, line_rows = upright_form(gray, ends, title_only=True, line_mm=line_mm)
     crop = paper_only(crop)
     first_line = line_rows[0]
 
@@ -173,12 +185,14 @@ def read_page_text(
     verdict = naming.weigh(title, forms)
     if check_upright and verdict.decisive:
         return TextEvidence(verdict.form, verdict.confidence, 1.0, False)
+    # the rest of the form: the title's lines are kept, found again where they stand
+    crop, line_rows = upright_form(gray, ends, line_mm=line_mm)
+    crop = paper_only(crop)
     # 1b. the item labels, where they are printed: just above each line or beside its start
     for row in line_rows:
         band = (row - LABEL_ABOVE_MM * OCR_PPM, row + LABEL_BELOW_MM * OCR_PPM)
-        title += [ln for ln in textread.read_text(crop, rows=band, max_lines=3, width_budget=360,
-                                                  max_height=SEGMENT_PX, max_width=SEGMENT_PX)
-                  if ln.box not in {t.box for t in title}]
+        title += _unseen(textread.read_text(crop, rows=band, max_lines=3, width_budget=360,
+                                            max_height=SEGMENT_PX, max_width=SEGMENT_PX), title)
         verdict = naming.weigh(title, forms)
         if check_upright and verdict.decisive:
             return TextEvidence(verdict.form, verdict.confidence, 1.0, False)
@@ -190,11 +204,23 @@ def read_page_text(
         flipped = True
         lines = read(crop, None, [])
     else:
-        seen = {t.box for t in title}
-        lines = title + [ln for ln in read(crop, None, title) if ln.box not in seen]
+        lines = title + _unseen(read(crop, None, title), title)
     verdict = naming.weigh(lines, forms)
     elsewhere = None
     if verdict.form is None and every is not None and len(every) > len(forms):
         wider = naming.weigh(lines, every)
         elsewhere = wider.form if wider.form not in forms and not wider.doubt else None
     return TextEvidence(verdict.form, verdict.confidence, upright, flipped, verdict.doubt, elsewhere=elsewhere)
+
+
+def _unseen(lines: list[textread.TextLine], seen: list[textread.TextLine]) -> list[textread.TextLine]:
+    """``lines`` less those read already (the same place, found again on another crop)."""
+    def same(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        w = min(a[2], b[2]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[1], b[1])
+        if w <= 0 or h <= 0:
+            return False
+        smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+        return w * h >= SAME_LINE_OVERLAP * smaller
+
+    return [ln for ln in lines if not any(same(ln.box, t.box) for t in seen)]

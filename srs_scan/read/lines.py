@@ -20,12 +20,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .regions import components
+
 # Tuning, in units of the expected scale length L (so they hold at any resolution).
 MAX_ANGLE_SPREAD_DEG = 16.0  # perspective makes the four lines converge by up to this
 MIN_LENGTH_RATIO = 0.62  # shortest / longest of the four (perspective foreshortening)
 MIN_GAP_FRACTION = 0.07  # lines are at least ~7 mm apart on a 100 mm line
 MAX_GAP_RATIO = 4.0  # irregular spacing beyond this is not one form's stack
 MIN_OVERLAP_FRACTION = 0.6  # common extent along the lines / shortest line
+MAX_COMPONENT_PX = 60000  # a component of more pixels is background texture, not a line
 CANDIDATES = 14  # longest segments considered for the four-line (n-line) search
 
 
@@ -94,13 +97,13 @@ def find_segments(
     max_gap : float
         Largest break, px, bridged when joining pieces of one line (bitonal dropouts).
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    n, labels, stats, _ = components(binary)
     segments: list[Segment] = []
     min_piece = 0.3 * min_length
     for k in range(1, n):
         x, y, w, h, area = stats[k]
-        if np.hypot(w, h) < min_piece or area < min_piece:
-            continue
+        if np.hypot(w, h) < min_piece or area < min_piece or area > MAX_COMPONENT_PX:
+            continue  # too small to be a line, or a page-sized blob (background texture)
         ys, xs = np.nonzero(labels[y : y + h, x : x + w] == k)
         segments.extend(_fit_component(xs + x, ys + y, min_length=min_piece, thin_px=thin_px))
     segments = merge_collinear(segments, max_gap=max_gap)
@@ -133,7 +136,7 @@ def _fit_component(
     xs: np.ndarray, ys: np.ndarray, *, min_length: float, thin_px: float
 ) -> list[Segment]:
     pts = np.column_stack([xs, ys]).astype(np.float64)
-    if len(pts) > 60000:  # a page-sized blob (background texture): not a printed line
+    if len(pts) > MAX_COMPONENT_PX:  # a page-sized blob (background texture): not a printed line
         return []
     prof = _profile(pts, thin_px)
     if len(prof.tc) * BIN_PX < min_length or prof.thin.sum() < 0.3 * min_length / BIN_PX:
@@ -243,41 +246,70 @@ def _segment(prof: _Profile, coef: np.ndarray, b0: int, b1: int, thickness: floa
 
 
 def merge_collinear(segments: list[Segment], *, max_gap: float) -> list[Segment]:
-    """Join pieces of one broken line (same direction, same offset, small gap)."""
+    """Join pieces of one broken line (same direction, same offset, small gap).
+
+    The longest pieces are joined first: each round joins the first joinable pair (in
+    order of length) and sorts again, until no pair is joinable.
+    """
     segs = sorted(segments, key=lambda s: -s.length)
-    merged = True
-    while merged:
-        merged = False
-        for i, j in itertools.combinations(range(len(segs)), 2):
-            a, b = segs[i], segs[j]
-            da = a.direction
-            if abs(float(da @ b.direction)) < np.cos(np.radians(2.0)):
-                continue
-            nrm = np.array([-da[1], da[0]])
-            tol = max(2.0, a.thickness)
-            if abs((np.asarray(b.p0) - a.p0) @ nrm) > tol or abs((np.asarray(b.p1) - a.p0) @ nrm) > tol:
-                continue
-            ta = sorted([0.0, float((np.asarray(a.p1) - a.p0) @ da)])
-            tb = sorted([float((np.asarray(b.p0) - a.p0) @ da), float((np.asarray(b.p1) - a.p0) @ da)])
-            gap = max(tb[0] - ta[1], ta[0] - tb[1])
-            if gap > max_gap:
-                continue
-            lo, hi = min(ta[0], tb[0]), max(ta[1], tb[1])
-            base = np.asarray(a.p0)
-            p0 = base + lo * da
-            p1 = base + hi * da
-            seg = Segment(
-                (float(p0[0]), float(p0[1])),
-                (float(p1[0]), float(p1[1])),
-                max(a.thickness, b.thickness),
-                a.bow,
-                min(a.thin_fraction, b.thin_fraction),
-            )
-            segs = [s for k, s in enumerate(segs) if k not in (i, j)] + [seg]
-            segs.sort(key=lambda s: -s.length)
-            merged = True
-            break
-    return segs
+    while True:
+        pair = _first_joinable(segs, max_gap)
+        if pair is None:
+            return segs
+        i, j = pair
+        segs = [s for k, s in enumerate(segs) if k not in (i, j)] + [_joined(segs[i], segs[j])]
+        segs.sort(key=lambda s: -s.length)
+
+
+def _first_joinable(segs: list[Segment], max_gap: float) -> tuple[int, int] | None:
+    """The first pair (i < j, in row order) of pieces of one line, all pairs tested at once:
+    directions within 2 degrees, both ends of j on i's axis (within i's thickness, at
+    least 2 px), and at most ``max_gap`` between them along it."""
+    if len(segs) < 2:
+        return None
+    p0 = np.array([s.p0 for s in segs], dtype=np.float64)
+    p1 = np.array([s.p1 for s in segs], dtype=np.float64)
+    d = np.array([s.direction for s in segs])
+    nrm = np.column_stack([-d[:, 1], d[:, 0]])
+    tol = np.maximum(2.0, np.array([s.thickness for s in segs]))[:, None]
+    # [i, j]: j's end points relative to i's first end, along and across i's direction
+    r0 = p0[None, :, :] - p0[:, None, :]
+    r1 = p1[None, :, :] - p0[:, None, :]
+    along0 = r0[..., 0] * d[:, None, 0] + r0[..., 1] * d[:, None, 1]
+    along1 = r1[..., 0] * d[:, None, 0] + r1[..., 1] * d[:, None, 1]
+    off0 = np.abs(r0[..., 0] * nrm[:, None, 0] + r0[..., 1] * nrm[:, None, 1])
+    off1 = np.abs(r1[..., 0] * nrm[:, None, 0] + r1[..., 1] * nrm[:, None, 1])
+    own = np.diagonal(along1)[:, None]  # i's length along its own direction
+    ta0, ta1 = np.minimum(0.0, own), np.maximum(0.0, own)
+    tb0, tb1 = np.minimum(along0, along1), np.maximum(along0, along1)
+    gap = np.maximum(tb0 - ta1, ta0 - tb1)
+    ok = (
+        (np.abs(d @ d.T) >= np.cos(np.radians(2.0)))
+        & (off0 <= tol) & (off1 <= tol) & (gap <= max_gap)
+    )
+    ok &= np.triu(np.ones_like(ok), k=1)
+    if not ok.any():
+        return None
+    i, j = divmod(int(np.argmax(ok)), len(segs))
+    return i, j
+
+
+def _joined(a: Segment, b: Segment) -> Segment:
+    """One segment along ``a`` spanning both pieces."""
+    da = a.direction
+    base = np.asarray(a.p0)
+    ta = sorted([0.0, float((np.asarray(a.p1) - base) @ da)])
+    tb = sorted([float((np.asarray(b.p0) - base) @ da), float((np.asarray(b.p1) - base) @ da)])
+    lo, hi = min(ta[0], tb[0]), max(ta[1], tb[1])
+    p0 = base + lo * da
+    p1 = base + hi * da
+    return Segment(
+        (float(p0[0]), float(p0[1])),
+        (float(p1[0]), float(p1[1])),
+        max(a.thickness, b.thickness),
+        a.bow,
+        min(a.thin_fraction, b.thin_fraction),
+    )
 
 
 def _oriented(seg: Segment, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

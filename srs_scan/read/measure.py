@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from .ink import ink_map
+from .regions import components
 
 # Tuning constants, in millimetres of a nominal 100 mm line.
 STRAIGHT_PX = 0.25  # a line bowing less than this (px) is straight
@@ -314,7 +315,7 @@ def _find_blobs(strip: LineStrip) -> None:
     mask[half - band : half + band + 1] = 0
     mask[: half - zone] = 0
     mask[half + zone + 1 :] = 0
-    n, labels, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, cents = components(mask)
     min_area = MIN_MARK_AREA_MM2 * ppm * ppm
     touch = strip.band + TOUCH_GAP_MM * ppm + 1.0
     blobs = []
@@ -359,32 +360,29 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     keys = [np.array([key(s, b) for b in s.blobs]).reshape(-1, 5) for s in strips]
     kept: list[list[Blob]] = []
     for i, s in enumerate(strips):
-        mine = []
+        mine = keys[i]
+        # twins[j][a]: blob a of this line has a twin on line j (all pairs at once)
+        size_tol = np.maximum(PRINT_SIZE_MM, 0.3 * mine[:, 2:4])
+        matches = np.zeros(len(mine), int)
+        for j, other in enumerate(keys):
+            if j == i or len(other) == 0 or len(mine) == 0:
+                continue
+            a, o = mine[:, None, :], other[None, :, :]
+            twin = (
+                (np.abs(o[..., 0] - a[..., 0]) <= PRINT_MATCH_MM)
+                & (np.abs(o[..., 1] - a[..., 1]) <= PRINT_MATCH_MM)
+                & (np.abs(o[..., 2] - a[..., 2]) <= size_tol[:, None, 0])
+                & (np.abs(o[..., 3] - a[..., 3]) <= size_tol[:, None, 1])
+                & (o[..., 4] >= 0.6 * a[..., 4])
+                & (o[..., 4] <= a[..., 4] / 0.6)
+            )
+            matches += twin.any(axis=1)
         on_lo = s.left_u - END_TOUCH_MM * s.ppm
         on_hi = s.right_u + END_TOUCH_MM * s.ppm
-        for b, k in zip(s.blobs, keys[i], strict=True):
-            if b.touching and b.u1 >= on_lo and b.u0 <= on_hi:
-                # ink touching the line may be a client's mark repeated on every line
-                # (all at 10, say); printed end ticks are handled by drop_end_ticks
-                mine.append(b)
-                continue
-            matches = 0
-            for j, other in enumerate(keys):
-                if j == i or len(other) == 0:
-                    continue
-                size_tol = np.maximum(PRINT_SIZE_MM, 0.3 * k[2:4])
-                twin = (
-                    (np.abs(other[:, 0] - k[0]) <= PRINT_MATCH_MM)
-                    & (np.abs(other[:, 1] - k[1]) <= PRINT_MATCH_MM)
-                    & (np.abs(other[:, 2] - k[2]) <= size_tol[0])
-                    & (np.abs(other[:, 3] - k[3]) <= size_tol[1])
-                    & (other[:, 4] >= 0.6 * k[4])
-                    & (other[:, 4] <= k[4] / 0.6)
-                )
-                matches += bool(twin.any())
-            if matches < 2:
-                mine.append(b)
-        kept.append(mine)
+        # ink touching the line may be a client's mark repeated on every line (all at 10,
+        # say): it is kept; printed end ticks are handled by drop_end_ticks
+        kept.append([b for b, m in zip(s.blobs, matches, strict=True)
+                     if (b.touching and b.u1 >= on_lo and b.u0 <= on_hi) or m < 2])
     return kept
 
 

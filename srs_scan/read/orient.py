@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .regions import components
+
 # Tuning, in mm (the working image's scale comes from the scale lines: length / 100).
 CHAR_HEIGHT_MM = (1.2, 8.0)  # printed letters
 MIN_WORD_ASPECT = 2.5  # word groups narrower than this are not text lines
@@ -70,7 +72,7 @@ def text_asymmetry(binary: np.ndarray, *, ppm: float) -> tuple[float, int]:
         How many text-line pieces contributed.
     """
     text = without_rules(binary, ppm=ppm)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    n, labels, stats, _ = components(text)
     hmin, hmax = CHAR_HEIGHT_MM[0] * ppm, CHAR_HEIGHT_MM[1] * ppm
     keep = np.zeros(n, dtype=bool)
     hs = stats[:, cv2.CC_STAT_HEIGHT]
@@ -81,7 +83,7 @@ def text_asymmetry(binary: np.ndarray, *, ppm: float) -> tuple[float, int]:
         return 0.0, 0
     char_h = float(np.median(hs[1:][keep[1:]])) if keep[1:].any() else hmin
     joined = cv2.dilate(chars, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(1.2 * char_h)), 1)))
-    m, glabels, gstats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    m, glabels, gstats, _ = components(joined)
     asc_total = 0.0
     desc_total = 0.0
     groups = 0

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from ..exceptions import SrsScanError
@@ -122,6 +123,12 @@ def read_image(
 ) -> PageResult:
     """Read one page given as an array: (M, N) gray or (M, N, 3) BGR, uint8."""
     return read_page(PageImage(source, page, np.asarray(image), dpi), options=options)
+
+
+def one_core() -> None:
+    """Keep this process's image operations on one thread: for worker processes, one per
+    core, which would otherwise each start a thread per core and contend for them."""
+    cv2.setNumThreads(1)
 
 
 def read_page(page: PageImage, *, options: ReadOptions | None = None) -> PageResult:
@@ -337,7 +344,7 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
     vanishing = perspective.vanishing_point(end_points)
     # a bitonal scan (fax, 1-bit TIFF) has jagged line edges: only a clear bump is a mark
-    bitonal = float(np.mean((gray == 0) | (gray == 255))) > BITONAL_SHARE
+    bitonal = 1.0 - cv2.countNonZero(cv2.inRange(gray, 1, 254)) / gray.size > BITONAL_SHARE
     min_excess = THICK_EXCESS if bitonal else THICK_EXCESS_MIN
     readings = [_reading(s, m, st, vanishing, min_excess) for s, (m, st) in zip(good, found, strict=False)]
     readings = [

@@ -35,6 +35,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .ink import shrink
+from .regions import components
+
 # onnxruntime keeps a usage-event store in the user's home unless told not to; a
 # clinical tool records nothing about its use. Must be set before the import.
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
@@ -260,23 +263,21 @@ def _find_lines_uncached(
     scale = min(1.0, max_height / H, max_width / W) if H > 0 and W > 0 else 1.0
     work = gray
     if scale < 1.0:
-        work = cv2.resize(
-            gray, (max(1, round(W * scale)), max(1, round(H * scale))), interpolation=cv2.INTER_AREA
-        )
+        work = shrink(gray, (max(1, round(W * scale)), max(1, round(H * scale))))
     h, w = work.shape
     if h < 8 or w < 8:
         return [], 0.0
     # Background (paper) estimate: max filter at low resolution, so shading from
     # phone photos does not defeat the global threshold.
     f = 8
-    small = cv2.resize(work, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    small = shrink(work, (max(1, w // f), max(1, h // f)))
     small = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
     bg = cv2.resize(cv2.blur(small, (5, 5)), (w, h), interpolation=cv2.INTER_LINEAR)
     norm = cv2.divide(work, np.maximum(bg, 1), scale=255)
     thr, ink = cv2.threshold(norm, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     if thr > 235:  # blank page: Otsu splits paper noise
         return [], 0.0
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, _, stats, _ = components(ink)
     ch = stats[1:, cv2.CC_STAT_HEIGHT]
     cw = stats[1:, cv2.CC_STAT_WIDTH]
     glyph = (ch >= 4) & (ch <= 0.9 * h) & (cw <= 3 * ch) & (stats[1:, cv2.CC_STAT_AREA] >= 6)
@@ -296,7 +297,7 @@ def _find_lines_uncached(
     )
     ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8))))
     # Drop specks and giant blobs (logos, photos), then smear glyphs into lines.
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, _ = components(ink)
     ch = stats[1:, cv2.CC_STAT_HEIGHT]
     area = stats[1:, cv2.CC_STAT_AREA]
     drop = np.flatnonzero((ch > 8 * char_h) | (area < max(3.0, 0.02 * char_h * char_h))) + 1
@@ -307,7 +308,7 @@ def _find_lines_uncached(
     smear = cv2.morphologyEx(
         ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, vgap))
     )
-    n, _, stats, _ = cv2.connectedComponentsWithStats(smear, connectivity=8)
+    n, _, stats, _ = components(smear)
     pieces = stats[1:, :4].astype(np.float64)
     pieces = pieces[(pieces[:, 3] >= 0.6 * char_h) & (pieces[:, 3] <= 6 * char_h)]
     boxes: list[_Box] = []
