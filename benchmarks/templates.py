@@ -119,7 +119,7 @@ def clinic_case(args: tuple[str, str, int]) -> dict:
                 continue
             if item.mm is None:
                 continue
-            err = item.mm * page.line_mm / 100.0 - t  # mm on the paper
+            err = item.mm - t  # mm on the paper: the record's mm is on the form's own line
             errors.append(err)
             silent += abs(err) > 2.0 and item.status.value == "ok"
     return {"form": form, "condition": condition, "named": result.form == form,

@@ -422,10 +422,10 @@ MM = _Millimetres()
                    "lines).")
 @click.option("--mm", type=MM, default=None,
               help="The mark's distance from the line's left end, in mm of the 100 mm line (0.0-100.0; on a "
-                   "clinic form with other lines, 10 x the score: --ruler-mm converts).")
+                   "clinic's own form, of its line as printed at 100 %).")
 @click.option("--ruler-mm", type=MM, default=None,
               help="The mark's distance from the left end as measured with a ruler on the paper, in mm; "
-                   "converted to the 100 mm scale by the printed line's length (known for scans).")
+                   "converted to the form's scale (the 100 mm line) by the printed line's length (known for scans).")
 @click.option("--missing", is_flag=True, help="The line has no mark: the item is missing (not 0).")
 @click.option("--by", required=True, help="Who makes the correction (kept in the trail).")
 @click.option("--reason", required=True, help="Why (kept in the trail).")

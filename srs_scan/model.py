@@ -94,8 +94,8 @@ class ItemResult:
     """One scored item of a form, top to bottom."""
 
     name: str
-    mm: float | None  # distance from the left end on a 100 mm line, 0.1 mm resolution
-    score: float | None  # mm / 10, rounded to 0.1
+    mm: float | None  # distance from the left end on a 100 mm line (the form's line), 0.1 mm resolution
+    score: float | None  # mm / 10 (10 x mm / the form's line length), rounded to 0.1
     status: ItemStatus
     reasons: tuple[str, ...] = ()
     confidence: float = 1.0

@@ -440,6 +440,8 @@ def _detail(page: audit.AuditPage, view: draw.AuditView | str) -> dict[str, Any]
     out = _summary(page)
     out.update({
         "items": [item.to_dict() for item in r.items],
+        # the form's line length: values go from 0 to it (100 mm; a clinic's own form: its template's)
+        "line_mm": page.stored.form.line_length_mm if page.stored.form is not None else 100.0,
         "reasons": list(r.reasons), "warnings": list(r.warnings), "flags": [f.message for f in r.flags],
         "correctable": corrections.correctable(r) is None,
         "trail": [{"at": c.at, "item": c.item, "old_mm": c.old_mm, "old_status": c.old_status,

@@ -236,7 +236,8 @@ def correct(ledger: Ledger, page_id: str, item: int, mm: float | None, *, by: st
     before = current(ledger, stored)
     form = stored.form
     lines = len(before.result.items) or (form.lines if form is not None else corrections.PCOMS_ITEMS)
-    mm, by, reason = corrections.check(item, mm, by, reason, lines=lines, form=before.result.form)
+    mm, by, reason = corrections.check(item, mm, by, reason, lines=lines, form=before.result.form,
+                                       line_mm=form.line_length_mm if form is not None else 100.0)
     old = before.result.items[item - 1] if len(before.result.items) >= item else None
     old_mm, old_status = (old.mm, old.status.value) if old else (None, "review")
     if expected is not None and (expected[0], expected[1]) != (old_mm, old_status):

@@ -94,11 +94,9 @@ def format_summary(result: PageResult) -> str:
     total = f"total {result.total:.1f}/{10 * len(result.items)}" if result.total is not None else "total -"
     status = "REVIEW" if result.status is PageStatus.REVIEW else "ok"
     lines = [f"{head}{form}  {total}  [{status}]"]
-    # a clinic's own form with lines of another length: the place is on the same 100 mm scale (10 x score)
-    unit = "mm" if (result.template or {}).get("line_length_mm", 100.0) == 100.0 else "/100"
     for item in result.items:
         value = f"{item.score:4.1f}" if item.score is not None else "  - "
-        mm = f"({item.mm:5.1f} {unit})" if item.mm is not None else "(no mark)  "
+        mm = f"({item.mm:5.1f} mm)" if item.mm is not None else "(no mark)  "
         note = f"  <- {item.status.value}: {shown('; '.join(item.reasons))}" if item.reasons else ""
         if item.status.value == "missing":
             note = "  <- missing: no mark on the line"

@@ -199,7 +199,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     # 7. score
     n_lines = len(measured.readings)
     names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, n_lines + 1)]
-    items = score_items(measured.readings, names, line_lengths_mm=size.lengths_mm)
+    items = score_items(measured.readings, names, line_lengths_mm=size.lengths_mm, line_mm=located.line_mm)
     total = total_of(items)
     flags = flags_for(form, items, total, ScoringOptions(opts.item_threshold)) if form else ()
     reasons.extend(item_reasons(items))

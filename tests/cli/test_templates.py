@@ -90,8 +90,8 @@ def test_scan_with_templates_reads_each_form(files, scanned):
     records = _records(scanned / "r.jsonl")
     pain, mood, srs = records["a_pain.png"], records["b_mood.png"], records["c_srs.png"]
     assert (pain["form"], pain["status"], len(pain["items"])) == ("pain3", "ok", 3)
-    assert [round(i["mm"] * 80 / 100 - t, 1) for i, t in zip(pain["items"], PAIN_TRUTH, strict=True)] == \
-        pytest.approx([0, 0, 0], abs=0.3)
+    assert [i["mm"] - t for i, t in zip(pain["items"], PAIN_TRUTH, strict=True)] == pytest.approx([0, 0, 0], abs=0.3)
+    assert [i["score"] for i in pain["items"]] == pytest.approx([1.5, 5.0, 7.5], abs=0.1)
     assert [f["code"] for f in pain["flags"]] == ["item_high"]  # 7.5 > 7; the total 14.0 is not above 15
     assert pain["template"]["file"] == "pain3.json" and pain["template"]["line_length_mm"] == 80.0
     assert (mood["form"], mood["status"], len(mood["items"])) == ("mood5", "ok", 5)
@@ -106,9 +106,11 @@ def test_scan_with_templates_reads_each_form(files, scanned):
 def test_correct_an_item_of_a_three_line_form_and_not_a_fourth(files, scanned):
     page_id = _records(scanned / "r.jsonl")["a_pain.png"]["page_id"]
     db = scanned / "srs-scan-ledger.sqlite"
-    done = _run("correct", page_id, "--item", 3, "--mm", "95", "--by", "R", "--reason", "ruler", "--db", db)
+    done = _run("correct", page_id, "--item", 3, "--mm", "76", "--by", "R", "--reason", "ruler", "--db", db)
     assert done.exit_code == 0, done.output
-    assert "Daily activities" in done.output and "-> 95.0 mm" in done.output
+    assert "Daily activities" in done.output and "-> 76.0 mm" in done.output  # of the 80 mm line: 9.5
+    past = _run("correct", page_id, "--item", 3, "--mm", "81", "--by", "R", "--reason", "x", "--db", db)
+    assert past.exit_code == 2 and "the value must be 0.0 to 80.0 mm along the line" in past.output
     refused = _run("correct", page_id, "--item", 4, "--mm", "50", "--by", "R", "--reason", "x", "--db", db)
     assert refused.exit_code == 2 and "item must be 1 to 3 (top to bottom) on this PAIN3 form, not 4" in refused.output
     mood_id = _records(scanned / "r.jsonl")["b_mood.png"]["page_id"]
@@ -147,7 +149,7 @@ def test_later_commands_work_from_the_ledger_alone(files, scanned, tmp_path):
     records = _records(scanned / "r.jsonl")
     db = scanned / "srs-scan-ledger.sqlite"
     pain_id = records["a_pain.png"]["page_id"]
-    assert _run("correct", pain_id, "--item", 1, "--mm", "60", "--by", "R", "--reason", "x", "--db", db).exit_code == 0
+    assert _run("correct", pain_id, "--item", 1, "--mm", "48", "--by", "R", "--reason", "x", "--db", db).exit_code == 0
     moved = tmp_path / "elsewhere"
     moved.mkdir()
     for name in ("pain3.json", "mood5.json"):  # the template files are gone
@@ -164,7 +166,7 @@ def test_later_commands_work_from_the_ledger_alone(files, scanned, tmp_path):
         html = (tmp_path / "audit.html").read_text()
         assert "PAIN3" in html and "total 18.5" in html
         trail = list(csv.DictReader((tmp_path / "trail.csv").open()))
-        assert [(t["item"], t["item_name"], t["new_mm"]) for t in trail] == [("1", "Pain now", "60.0")]
+        assert [(t["item"], t["item_name"], t["new_mm"]) for t in trail] == [("1", "Pain now", "48.0")]
     finally:
         for name in ("pain3.json", "mood5.json"):
             (moved / name).rename(files[1].parent / name)

@@ -221,6 +221,13 @@ def test_the_item_range_is_the_forms_number_of_lines():
         corrections.check(4, 50.0, "A", "r", lines=3, form="pain3")
     with pytest.raises(ValueError, match="correction trail takes items 1-4"):
         corrections.check(5, 50.0, "A", "r", lines=5, form="mood5")
+    # values are mm on the form's line: 0-80 on an 80 mm line; past 100 the trail cannot keep them yet
+    assert corrections.check(1, 80.0, "A", "r", lines=3, line_mm=80.0)[0] == 80.0
+    with pytest.raises(ValueError, match="0.0 to 80.0 mm"):
+        corrections.check(1, 80.5, "A", "r", lines=3, line_mm=80.0)
+    assert corrections.check(1, 99.5, "A", "r", lines=5, line_mm=120.0)[0] == 99.5
+    with pytest.raises(ValueError, match="correction trail takes values 0-100 mm"):
+        corrections.check(1, 110.0, "A", "r", lines=5, line_mm=120.0)
 
 
 def test_a_clinic_forms_correction_is_scored_by_its_template():
@@ -230,9 +237,11 @@ def test_a_clinic_forms_correction_is_scored_by_its_template():
     form = parse_custom({"schema": 1, "id": "pain3", "title": "Pain", "names": ["Pain"], "line_length_mm": 80,
                          "items": [{"name": "Now"}, {"name": "Night"}, {"name": "Day"}],
                          "scoring": {"total_cutoff_above": 15, "item_flag_above": 7}}, "pain3.json")
-    page = _page([20.0, 30.0, 40.0], form="pain3")
-    after = corrections.apply(page, [_fix(3, 95.0)], form=form)
-    assert after.total == 14.5 and [f.message for f in after.flags] == ["Item 3 9.5 > 7"]
-    after = corrections.apply(page, [_fix(3, 95.0), _fix(1, 80.0, cid=2)], form=form)
+    page = _page([20.0, 30.0, 40.0], form="pain3")  # mm on the 80 mm lines (the helper's scores are not used)
+    after = corrections.apply(page, [_fix(3, 76.0)], form=form)  # 76 of 80 mm: 9.5
+    assert after.items[2].score == 9.5 and after.total == 14.5
+    assert [f.message for f in after.flags] == ["Item 3 9.5 > 7"]
+    after = corrections.apply(page, [_fix(3, 76.0), _fix(1, 80.0, cid=2)], form=form)
+    assert after.items[0].score == 10.0
     assert [f.code for f in after.flags] == ["total_above", "item_high", "item_high"]
-    assert corrections.apply(page, [_fix(3, 95.0)]).flags == ()  # without its template: no rules known
+    assert corrections.apply(page, [_fix(3, 76.0)]).flags == ()  # without its template: no rules known

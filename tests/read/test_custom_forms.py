@@ -3,9 +3,9 @@ length, marks measured against the geometry they were drawn with (srs_scan.synth
 named by the template's words, flagged by its rules; and never a wrong ok: without the
 template, with the wrong lines, or with a line that disagrees with its siblings.
 
-Values are compared on the paper: the record's ``mm`` is the place on the 100 mm scale
-(10 x the score), so a mark ``d`` mm from the left end of an 80 mm line reads
-``d * 100 / 80``; the tolerances are the scans' and photos' of tests/read/test_accuracy.py.
+Values are compared on the paper: the record's ``mm`` is the distance from the left end of
+the form's own line (0 to its length), the score 10 x mm / length; the tolerances are the
+scans' and photos' of tests/read/test_accuracy.py.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _scanned(page, truth_mm, *, seed=0, kinds=None, dpi=DPI, fax=False):
 
 def _paper_errors(result, truth_mm, line_mm):
     assert len(result.items) == len(truth_mm), result.reasons
-    return [item.mm * line_mm / 100.0 - t for item, t in zip(result.items, truth_mm, strict=True) if t is not None]
+    return [item.mm - t for item, t in zip(result.items, truth_mm, strict=True) if t is not None]
 
 
 PAIN_CASES = [  # truth in mm from the left end of the 80 mm lines, mark kinds
