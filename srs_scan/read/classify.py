@@ -25,6 +25,7 @@ from . import naming, textread
 from .ink import shrink
 
 OCR_PPM = 6.0  # px/mm the form is read at (about 150 dpi): 10 pt text is ~15 px tall
+ONE_LINE_BAND_MM = 10.0  # a form of one line: the band below it that stands in for the stack
 FORM_REACH_X = 0.8  # form content within this many line lengths left/right of the stack
 FORM_REACH_UP = 1.0  # ... above the first line (title, header, instructions)
 FORM_REACH_DOWN = 0.5  # ... below the last line
@@ -76,6 +77,10 @@ def upright_form(
     line_mm : the form's line length (100 mm for the PCOMS forms)
     """
     (a, b), (c, d) = ends[0], ends[-1]
+    if len(ends) == 1:  # one line (a clinic's form): the rectangle is the line and a band below it
+        along = np.subtract(b, a)
+        below = np.array([-along[1], along[0]]) * ONE_LINE_BAND_MM / line_mm
+        c, d = np.asarray(a) + below, np.asarray(b) + below
     img_len = float(np.mean([np.linalg.norm(np.subtract(right, left)) for left, right in ends]))
     mid_top = (np.asarray(a) + np.asarray(b)) / 2
     mid_bottom = (np.asarray(c) + np.asarray(d)) / 2

@@ -252,12 +252,10 @@ def _locate(page: PageImage, gray: np.ndarray, opts: ReadOptions, forms: Mapping
     if opts.form is not None:
         _declare(located, forms[opts.form])
     n_lines = len(located.ends)
-    if stacks.few_lines_reason(n_lines):
-        if located.form is None:  # one or two lines and no name: a rule, an underline - not a form
-            return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
-                              reasons=(f"{n_lines} line(s) in line, but no form of {n_lines} line(s) is named "
-                                       "on the page",))
-        located.reasons.append(str(stacks.few_lines_reason(n_lines)))
+    if n_lines <= stacks.FEW_LINES and located.form is None:
+        # one or two lines and no name: a rule, an underline - not a form
+        return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
+                          reasons=(f"{n_lines} line(s) in line, but no form of {n_lines} line(s) is named on the page",))
     return located
 
 
@@ -338,7 +336,8 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     )
     if located.fit is not None:
         reasons.extend(_ends_against_layout(good, located.fit, covered))
-    reasons.extend(_ends_against_siblings(good, covered))
+    reasons.extend(_ends_against_siblings(good, covered) if len(good) > stacks.FEW_LINES
+                   else _few_lines_agree(good, covered, dpi))
 
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
@@ -574,6 +573,22 @@ def _ends_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]) -
                        "other lines' ends: check where the line ends")
             live.remove(worst)
     return out
+
+
+def _few_lines_agree(strips: list[LineStrip], covered: list[CoveredEnd], dpi: float | None) -> list[str]:
+    """One or two lines (a clinic's form) have no third to check their ends against. Two
+    lines on a scan (no perspective) must be as long as each other with their ends level
+    across the lines; anything else - one line, a photo, an end under a mark - goes to a
+    person."""
+    hidden = any(not c.resolved for c in covered)
+    if len(strips) == 2 and dpi and not hidden:
+        d = np.mean([s.d for s in strips], axis=0)
+        at = [[float(np.dot(s.to_image(u), d)) / s.ppm for u in (s.left_u, s.right_u)] for s in strips]
+        if max(abs(at[0][0] - at[1][0]), abs(at[0][1] - at[1][1])) <= END_SIBLING_MM:
+            return []
+        return ["the 2 lines' ends are not level with each other (one is shorter, or shifted): "
+                "check where each line ends"]
+    return [str(stacks.few_lines_reason(len(strips)))]
 
 
 def _odd_end(strips: list[LineStrip], side: int) -> int:

@@ -15,8 +15,9 @@ A line that continues the chosen stack but is not in it sends the page to a pers
 (:func:`extra_reason`).
 
 The page's words then name the form among those with as many lines as the stack
-(:func:`with_lines`); a form of one or two lines cannot be checked against sibling lines,
-so its pages always go to a person (:func:`few_lines_reason`).
+(:func:`with_lines`); a form of one or two lines cannot be checked against a third line:
+one or two lines that no form's words name are not a form, and their pages go to a person
+unless two lines on a scan have level ends (:func:`few_lines_reason`).
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def extra_reason(found: Found) -> str | None:
 
 
 def few_lines_reason(lines: int) -> str | None:
-    """Why a stack of one or two lines goes to a person: nothing to check its ends against."""
+    """Why a stack of one or two lines goes to a person: nothing to check its ends against
+    (one line; two lines in a photo, or an end under a mark)."""
     if lines > FEW_LINES:
         return None
     return (f"a form of {lines} line(s): its line ends cannot be checked against other lines; "

@@ -242,16 +242,46 @@ SLEEP2 = {"schema": 1, "id": "sleep2", "title": "Sleep Diary Scale", "names": ["
           "line_length_mm": 100, "items": [{"name": "Falling asleep"}, {"name": "Waking rested"}]}
 
 
-def test_a_two_line_form_goes_to_a_person_and_two_unnamed_lines_are_no_form(tmp_path):
-    """Two lines cannot be checked against a third: always to a person, and only when the
-    page's words name the form (two parallel rules on a letter are not a form)."""
-    path = tmp_path / "sleep2.json"
+@pytest.fixture(scope="module")
+def sleep2(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sleep") / "sleep2.json"
     path.write_text(json.dumps(SLEEP2), encoding="utf-8")
-    named = CustomPage("Sleep Diary Scale", ("Falling asleep", "Waking rested"), line_mm=100.0, pitch_mm=40.0)
-    result = read_image(_scanned(named, (25.0, 75.0), seed=71), dpi=DPI, options=ReadOptions(templates=(path,)))
+    return path
+
+
+SLEEP_PAGE = CustomPage("Sleep Diary Scale", ("Falling asleep", "Waking rested"), line_mm=100.0, pitch_mm=40.0)
+
+
+def test_a_two_line_form_on_a_scan_needs_level_ends(sleep2):
+    """Two lines have no third to check their ends against: on a scan (no perspective) they
+    must be as long as each other, ends level; a line printed 8 mm short goes to a person."""
+    result = read_image(_scanned(SLEEP_PAGE, (25.0, 75.0), seed=71), dpi=DPI, options=ReadOptions(templates=(sleep2,)))
+    assert result.form == "sleep2" and result.status is PageStatus.OK, result.reasons
+    assert max(abs(e) for e in _paper_errors(result, (25.0, 75.0), 100.0)) <= SCAN_TOL_MM
+    short = CustomPage(SLEEP_PAGE.title, SLEEP_PAGE.labels, line_mm=100.0, pitch_mm=40.0, lengths=(100.0, 92.0))
+    bad = read_image(_scanned(short, (25.0, 75.0), seed=71), dpi=DPI, options=ReadOptions(templates=(sleep2,)))
+    assert bad.status is PageStatus.REVIEW
+    assert any("the 2 lines' ends are not level with each other" in r for r in bad.reasons), bad.reasons
+
+
+def test_two_lines_in_a_photo_and_one_line_go_to_a_person(sleep2, tmp_path):
+    rendered = render_custom(SLEEP_PAGE, _marks((25.0, 75.0), 100.0), dpi=150, seed=73)
+    img = photo(rendered.image, np.random.default_rng(73), tilt_deg=15.0, rotation_deg=10.0, coverage=0.9,
+                out_size=(2000, 1500), blur_sigma=0.6, jpeg_quality=90)
+    result = read_image(img, options=ReadOptions(templates=(sleep2,)))
     assert result.form == "sleep2" and result.status is PageStatus.REVIEW
     assert any("a form of 2 line(s): its line ends cannot be checked" in r for r in result.reasons), result.reasons
-    assert max(abs(e) for e in _paper_errors(result, (25.0, 75.0), 100.0)) <= SCAN_TOL_MM
+    one = tmp_path / "one1.json"
+    one.write_text(json.dumps({**SLEEP2, "id": "one1", "title": "Overall Sleep Scale", "names": ["Overall Sleep Scale"],
+                               "items": [{"name": "Last night"}]}), encoding="utf-8")
+    page = CustomPage("Overall Sleep Scale", ("Last night",), line_mm=100.0)
+    single = read_image(_scanned(page, (60.0,), seed=74), dpi=DPI, options=ReadOptions(templates=(one,)))
+    assert single.form == "one1" and single.status is PageStatus.REVIEW
+    assert any("a form of 1 line(s)" in r for r in single.reasons), single.reasons
+
+
+def test_two_unnamed_lines_are_no_form(sleep2):
+    """Two parallel lines that no form's words name (a letter's rules) are not a form."""
     unnamed = CustomPage("Notes", ("First", "Second"), line_mm=100.0, pitch_mm=40.0)
-    other = read_image(_scanned(unnamed, (25.0, 75.0), seed=72), dpi=DPI, options=ReadOptions(templates=(path,)))
+    other = read_image(_scanned(unnamed, (25.0, 75.0), seed=72), dpi=DPI, options=ReadOptions(templates=(sleep2,)))
     assert other.status is PageStatus.NO_FORM and "no form of 2 line(s) is named" in other.reasons[0]
