@@ -255,7 +255,8 @@ def _locate(page: PageImage, gray: np.ndarray, opts: ReadOptions, forms: Mapping
     if n_lines <= stacks.FEW_LINES and located.form is None:
         # one or two lines and no name: a rule, an underline - not a form
         return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
-                          reasons=(f"{n_lines} line(s) in line, but no form of {n_lines} line(s) is named on the page",))
+                          reasons=(f"{n_lines} line(s) in line, but no form of {n_lines} line(s) is named "
+                                   "on the page",))
     return located
 
 
