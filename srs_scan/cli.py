@@ -262,7 +262,9 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
     except SrsScanError as exc:
         raise click.ClickException(str(exc)) from exc
     if form_id.lower() not in forms:
-        raise click.BadParameter(f"'{form_id}' is not one of {', '.join(forms)}", param_hint="--form")
+        raise click.BadParameter(f"'{form_id}' is not one of {', '.join(forms)} (srs-scan prints its own layouts "
+                                 "of these forms only: a clinic's own form is printed by the clinic)",
+                                 param_hint="--form")
     if output.suffix.lower() != ".pdf":
         raise click.BadParameter(f"{output} does not end in .pdf", param_hint="-o/--output")
     if not output.resolve().parent.is_dir():
