@@ -25,7 +25,7 @@ from types import FrameType
 
 from ..model import PageResult, PageStatus
 from ..read import decode
-from ..read.pipeline import ReadOptions, one_core, read_page
+from ..read.pipeline import ReadOptions, read_page
 from . import corrections
 from .store import PAGE_ID_LENGTH, Ledger, page_hash, settings_key
 
@@ -68,7 +68,6 @@ def _init_worker(db: str | None, options: ReadOptions, timeout: float, parent: i
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so is a closed terminal: the parent stops its workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers with SIGTERM
     _end_with_parent(parent if parent is not None else os.getppid())
-    one_core()  # a worker per core: each on its own
     _ledger = Ledger(Path(db), readonly=True) if db else None
     _options, _timeout = options, timeout
 
