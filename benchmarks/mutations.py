@@ -53,6 +53,7 @@ T_PIPE = "tests/read/test_pipeline.py"
 T_DRAW = "tests/audit/test_draw.py"
 T_PIX = "tests/audit/test_draw_pixels.py"
 T_TEXT = "tests/read/test_textread.py"
+T_CUSTOM = "tests/read/test_custom_forms.py"
 
 MUTANTS: tuple[Mutant, ...] = (
     # --- review safeguards ------------------------------------------------------------------
@@ -77,7 +78,7 @@ MUTANTS: tuple[Mutant, ...] = (
            "        if True:\n",
            (T_SAFE,)),
     Mutant("thickened line turned into missing", PIPE,
-           "        bump = find_thickening(strip)\n",
+           "        bump = find_thickening(strip, min_excess=min_excess)\n",
            "        bump = None\n",
            (T_SAFE,)),
     Mutant("two marks on a line not sent to review", PIPE,
@@ -120,9 +121,39 @@ MUTANTS: tuple[Mutant, ...] = (
            "ScoringOptions(None)",
            (T_SAFE,)),
     Mutant("CLI drops --item-threshold", "srs_scan/cli.py",
-           "options=ReadOptions(item_threshold=item_threshold)",
-           "options=ReadOptions()",
+           "options=ReadOptions(item_threshold=item_threshold, form=form_id, templates=templates)",
+           "options=ReadOptions(form=form_id, templates=templates)",
            ("tests/ledger/test_batch.py::test_a_rerun_with_other_options_reads_again_instead_of_reusing",)),
+    # --- a clinic's own forms (--template): never read on lines that are not the form's -------
+    Mutant("a line continuing the stack not sent to review", PIPE,
+           "    reasons: list[str] = [more] if more else []\n",
+           "    reasons: list[str] = []\n",
+           (f"{T_CUSTOM}::test_more_lines_than_the_form_declares_go_to_review",)),
+    Mutant("a declared form read on another form's lines", PIPE,
+           "    if declared.lines != len(located.ends):\n",
+           "    if False:\n",
+           (f"{T_CUSTOM}::test_a_declared_form_is_never_read_on_another_forms_lines",)),
+    Mutant("words naming a form of other lines ignored", PIPE,
+           "    if form is None and text.elsewhere is not None:\n",
+           "    if False:\n",
+           (f"{T_CUSTOM}::test_an_srs_with_a_line_lost_is_not_read_as_a_three_line_form",)),
+    Mutant("two unnamed lines read as a form", PIPE,
+           "    if n_lines <= stacks.FEW_LINES and located.form is None:\n",
+           "    if False:\n",
+           (f"{T_CUSTOM}::test_two_unnamed_lines_are_no_form",)),
+    Mutant("two lines whose ends are not level read as ok", PIPE,
+           "        if max(abs(at[0][0] - at[1][0]), abs(at[0][1] - at[1][1])) <= END_SIBLING_MM:\n",
+           "        if True:\n",
+           (f"{T_CUSTOM}::test_a_two_line_form_on_a_scan_needs_level_ends",)),
+    Mutant("a stack padded with an underline taken for a larger form", "srs_scan/read/stacks.py",
+           "    kept = [f for f in found if not any(\n",
+           "    kept = [f for f in found if False and not any(\n",
+           (f"{T_CUSTOM}::test_shipped_forms_read_the_same_with_templates_loaded",)),
+    Mutant("a clinic form's correction past its lines accepted", "srs_scan/ledger/corrections.py",
+           "    if not 1 <= item <= lines:\n",
+           "    if not 1 <= item <= 4:\n",
+           ("tests/ledger/test_corrections.py::test_the_item_range_is_the_forms_number_of_lines",
+            "tests/cli/test_templates.py::test_correct_an_item_of_a_three_line_form_and_not_a_fourth")),
     # --- the audit picture -----------------------------------------------------------------
     Mutant("audit ruler drawn 1.5 mm off along the line", "srs_scan/audit/draw.py",
            "        _seg(canvas, at(mm, base), at(mm, base + length), INK_RULER, 1)\n",

@@ -23,10 +23,10 @@ from .audit.review import make_server as make_review_server
 from .clinic.records import Scope
 from .clinic.rules import Settings
 from .clinic.summary import client_line
-from .exceptions import ExitCode, LedgerFailure, SrsScanError, TemplateError, UsageProblem
+from .exceptions import ExitCode, LedgerFailure, SrsScanError, TemplateError, TemplateFileError, UsageProblem
 from .exports.records import format_summary
 from .exports.sessions import summary_of
-from .forms.definitions import all_forms
+from .forms.custom import catalogue
 from .forms.layouts import PAPERS_MM, all_layouts
 from .forms.printing import parse_sessions
 from .jobs.assign import AssignOutcome, assign_file, assign_page, assign_pattern
@@ -89,9 +89,13 @@ def main() -> None:
     help="Flag SRS items scoring below this (default 9.0).",
 )
 @click.option("--form", "form_id", default=None, metavar="ID",
-              help="Declare the form of every page (srs, ors, csrs, cors): a stack known to be SRS, or a "
-                   "translated form. No page goes to review for its type; a page whose words or markers "
-                   "name another form still does.")
+              help="Declare the form of every page (srs, ors, csrs, cors, or the id of a --template form): a "
+                   "stack known to be SRS, or a translated form. No page goes to review for its type; a page "
+                   "whose words or markers name another form still does.")
+@click.option("--template", "templates", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE",
+              help="A clinic's own form, as a template file (JSON, see docs/templates.md): pages may be that form "
+                   "too (may be repeated).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Pages read in parallel (default: one per CPU core).")
 @click.option("--cluster", default=None, metavar="ADDRESS",
@@ -113,9 +117,9 @@ def main() -> None:
 @click.option("--force", is_flag=True,
               help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
 def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
-         item_threshold: float | None, form_id: str | None, workers: int | None, cluster: str | None,
-         db_path: LedgerPlace | None, timeout: float, assign_path: Path | None, assign_pattern: str | None,
-         quiet: bool, force: bool) -> None:
+         item_threshold: float | None, form_id: str | None, templates: tuple[Path, ...], workers: int | None,
+         cluster: str | None, db_path: LedgerPlace | None, timeout: float, assign_path: Path | None,
+         assign_pattern: str | None, quiet: bool, force: bool) -> None:
     """Read the forms in INPUT files and folders (PDF, TIFF, PNG, JPEG, HEIC).
 
     Prints each page's scores, total and flags. Pages that need a person are marked
@@ -134,12 +138,12 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     # be read is reported as such
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
     if form_id is not None:
-        form_id = _known_form(form_id)
+        form_id = _known_form(form_id, templates)
     if cluster is not None and workers is not None:
         raise click.UsageError("--workers and --cluster do not go together: a cluster's workers are set where it "
                                "runs (local:N, or dask worker --nworkers N)")
     request = ScanRequest(inputs=inputs, jsonl=jsonl, csv_path=csv_path, db_path=db_path,
-                          options=ReadOptions(item_threshold=item_threshold, form=form_id),
+                          options=ReadOptions(item_threshold=item_threshold, form=form_id, templates=templates),
                           workers=workers or os.cpu_count() or 1, cluster=cluster, timeout=timeout, force=force,
                           assign_file=assign_path, assign_pattern=assign_pattern)
     to_stdout = jsonl is not None and str(jsonl) == "-"
@@ -183,9 +187,11 @@ def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
     _print_scan_summary(summary, jsonl, csv_path, quiet=quiet)
 
 
-def _known_form(form_id: str) -> str:
+def _known_form(form_id: str, templates: tuple[Path, ...] = ()) -> str:
     try:
-        forms = all_forms()
+        forms = catalogue(templates)
+    except TemplateFileError as exc:
+        raise click.UsageError(str(exc)) from exc
     except SrsScanError as exc:
         raise click.ClickException(str(exc)) from exc
     if form_id.lower() not in forms:
@@ -292,7 +298,9 @@ def print_forms(form_id: str, paper: str, client: str | None, sessions: str | No
     except SrsScanError as exc:
         raise click.ClickException(str(exc)) from exc
     if form_id.lower() not in forms:
-        raise click.BadParameter(f"'{form_id}' is not one of {', '.join(forms)}", param_hint="--form")
+        raise click.BadParameter(f"'{form_id}' is not one of {', '.join(forms)} (srs-scan prints its own layouts "
+                                 "of these forms only: a clinic's own form is printed by the clinic)",
+                                 param_hint="--form")
     if output.suffix.lower() != ".pdf":
         raise click.BadParameter(f"{output} does not end in .pdf", param_hint="-o/--output")
     if not output.resolve().parent.is_dir():
@@ -447,12 +455,15 @@ MM = _Millimetres()
 
 @main.command("correct")
 @click.argument("page_id")
-@click.option("--item", type=click.IntRange(1, 4), required=True, help="The item, 1 to 4 from the top.")
+@click.option("--item", type=click.IntRange(1, 10), required=True,
+              help="The item, 1 from the top (1 to 4 on the PCOMS forms; a clinic's own form: 1 to its number of "
+                   "lines).")
 @click.option("--mm", type=MM, default=None,
-              help="The mark's distance from the line's left end, in mm of the 100 mm line (0.0-100.0).")
+              help="The mark's distance from the line's left end, in mm of the 100 mm line (0.0-100.0; on a "
+                   "clinic's own form, of its line as printed at 100 %).")
 @click.option("--ruler-mm", type=MM, default=None,
               help="The mark's distance from the left end as measured with a ruler on the paper, in mm; "
-                   "converted to the 100 mm scale by the printed line's length (known for scans).")
+                   "converted to the form's scale (the 100 mm line) by the printed line's length (known for scans).")
 @click.option("--missing", is_flag=True, help="The line has no mark: the item is missing (not 0).")
 @click.option("--by", required=True, help="Who makes the correction (kept in the trail).")
 @click.option("--reason", required=True, help="Why (kept in the trail).")

@@ -50,6 +50,13 @@ class TemplateError(SrsScanError):
     exit_code = ExitCode.INTERNAL
 
 
+class TemplateFileError(UsageProblem):
+    """A clinic's own template file (``--template FILE``) that cannot be used: the message
+    names the file and the field, e.g. ``pain3.json: items[2].name: missing``."""
+
+    exit_code = ExitCode.USAGE
+
+
 class LedgerFailure(SrsScanError):
     """The ledger cannot be read or written (damaged, a full disk, in use, read-only).
     The message is one line saying what happened and what to do."""

@@ -94,8 +94,8 @@ class ItemResult:
     """One scored item of a form, top to bottom."""
 
     name: str
-    mm: float | None  # distance from the left end on a 100 mm line, 0.1 mm resolution
-    score: float | None  # mm / 10, rounded to 0.1
+    mm: float | None  # distance from the left end on a 100 mm line (the form's line), 0.1 mm resolution
+    score: float | None  # mm / 10 (10 x mm / the form's line length), rounded to 0.1
     status: ItemStatus
     reasons: tuple[str, ...] = ()
     confidence: float = 1.0
@@ -148,7 +148,7 @@ class PageResult:
     source: str
     page: int
     status: PageStatus
-    form: str | None = None  # "srs" | "ors" | None
+    form: str | None = None  # "srs" | "ors" | "csrs" | "cors" | a clinic form's id | None
     items: tuple[ItemResult, ...] = ()
     total: float | None = None
     flags: tuple[Flag, ...] = ()
@@ -165,6 +165,9 @@ class PageResult:
     session: int | None = None
     print_scale: float | None = None  # printed size / layout size, from the markers (dpi known)
     page_id: str | None = None  # the ledger's name for this page (a prefix of its content hash)
+    # a clinic's own form (--template): its file name, the SHA-256 of its text and its line
+    # length in mm; None for the forms srs-scan ships (their records do not carry the key)
+    template: dict[str, Any] | None = None
 
     @property
     def review_kind(self) -> str | None:
@@ -203,7 +206,7 @@ class PageResult:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        record = {
             "source": self.source,
             "page": self.page,
             "status": self.status.value,
@@ -225,6 +228,9 @@ class PageResult:
             "corrected": self.corrected,
             "review_kind": self.review_kind,
         }
+        if self.template is not None:  # added for a clinic's own form; absent on the others
+            record["template"] = dict(self.template)
+        return record
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PageResult:
@@ -238,4 +244,5 @@ class PageResult:
             line_length_mm=d.get("line_length_mm"), warnings=tuple(d.get("warnings", [])),
             layout=d.get("layout"), form_id=d.get("form_id"), client=d.get("client"),
             session=d.get("session"), print_scale=d.get("print_scale"), page_id=d.get("page_id"),
+            template=d.get("template"),
         )

@@ -66,6 +66,7 @@ class AuditView:
     banner_px: int
     lines: tuple[tuple[tuple[float, float], tuple[float, float]], ...]
     vanishing: tuple[float, float] | None
+    line_mm: float = 100.0  # the form's line length (a clinic's own form: its template's)
 
     def locate(self, x: float, y: float) -> tuple[int, float] | None:
         """The item (1-based) and the mm along its line of a point clicked in the view, or
@@ -80,7 +81,7 @@ class AuditView:
                 best = (off, i, f)
         if best is None:
             return None
-        return best[1], round_half_up(min(max(100.0 * best[2], 0.0), 100.0), 1)
+        return best[1], round_half_up(min(max(self.line_mm * best[2], 0.0), self.line_mm), 1)
 
 
 def render(image: np.ndarray, result: PageResult, geometry: dict[str, Any] | None) -> AuditView:
@@ -88,7 +89,7 @@ def render(image: np.ndarray, result: PageResult, geometry: dict[str, Any] | Non
     stands (corrections applied), ``geometry`` from :meth:`PageResult.drawing_geometry`."""
     gray = to_gray(image)
     found = (geometry or {}).get("lines") or []
-    if len(found) == 4 and len(result.items) in (0, 4):
+    if found and len(result.items) in (0, len(found)):  # four lines, or as many as a clinic's own form has
         ends = np.array([[ln["left"], ln["right"]] for ln in found], dtype=np.float64)
         to_view, size = _lines_view(ends, float(geometry.get("angle_deg", 0.0)) if geometry else 0.0)
     else:
@@ -101,10 +102,11 @@ def render(image: np.ndarray, result: PageResult, geometry: dict[str, Any] | Non
     view_ends = [(_apply(to_view, a), _apply(to_view, b)) for a, b in ends]
     vp = (geometry or {}).get("vanishing_point")
     vanishing = _apply(to_view, vp) if vp is not None and len(view_ends) else None
+    line_mm = float((result.template or {}).get("line_length_mm", 100.0))  # a clinic's own form: its lines
     if view_ends:  # else: the whole page, nothing drawn on it
         items: Sequence[ItemResult | None] = result.items or [None] * len(view_ends)
         for n, ((a, b), item) in enumerate(zip(view_ends, items, strict=True), start=1):
-            _draw_line(canvas, n, a, b, vanishing, item)
+            _draw_line(canvas, n, a, b, vanishing, item, line_mm)
     banner = _banner(canvas.shape[1], result, measured=bool(view_ends))
     shift = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, banner.shape[0]]])
     lines = tuple(((a[0], a[1] + banner.shape[0]), (b[0], b[1] + banner.shape[0])) for a, b in view_ends)
@@ -115,6 +117,7 @@ def render(image: np.ndarray, result: PageResult, geometry: dict[str, Any] | Non
         banner_px=banner.shape[0],
         lines=lines,
         vanishing=None if vanishing is None else (vanishing[0], vanishing[1] + banner.shape[0]),
+        line_mm=line_mm,
     )
 
 
@@ -133,7 +136,7 @@ def thumbnail(image: np.ndarray, rotation: int = 0) -> np.ndarray:
 
 def _lines_view(ends: np.ndarray, angle_deg: float) -> tuple[np.ndarray, tuple[int, int]]:
     """The affine map that turns the lines level, left to right, at VIEW_PPM, and the
-    view's size, framing the four lines with room for their labels and rulers."""
+    view's size, framing the lines with room for their labels and rulers."""
     ppm = float(np.mean(np.linalg.norm(ends[:, 1] - ends[:, 0], axis=1))) / 100.0
     k = VIEW_PPM / max(ppm, 1e-6)
     t = np.radians(-angle_deg)
@@ -179,24 +182,31 @@ def _apply(m: np.ndarray, p: Sequence[float]) -> tuple[float, float]:
 
 
 def _draw_line(canvas: np.ndarray, n: int, a: tuple[float, float], b: tuple[float, float],
-               vanishing: tuple[float, float] | None, item: ItemResult | None) -> None:
+               vanishing: tuple[float, float] | None, item: ItemResult | None, line_mm: float = 100.0) -> None:
     ppm = float(np.hypot(b[0] - a[0], b[1] - a[1])) / 100.0
     d = (np.array(b) - np.array(a)) / (100.0 * ppm)
     down = np.array([-d[1], d[0]])
 
     def at(mm: float, across_mm: float = 0.0) -> np.ndarray:
-        return np.array(point_at(a, b, mm / 100.0, vanishing)) + across_mm * ppm * down
+        return np.array(point_at(a, b, mm / line_mm, vanishing)) + across_mm * ppm * down
 
     # the ruler: a tick every millimetre, longer every 5, numbered every 10 (= score)
     base = RULER_OFFSET_MM
-    _seg(canvas, at(0, base), at(100, base), INK_RULER, 1)
-    for mm in range(101):
-        length = 3.2 if mm % 10 == 0 else 2.0 if mm % 5 == 0 else 1.2
-        _seg(canvas, at(mm, base), at(mm, base + length), INK_RULER, 1)
-        if mm % 10 == 0:
-            _text(canvas, str(mm // 10), at(mm, base + 6.0), INK_RULER, 0.42, centre=True)
+    _seg(canvas, at(0, base), at(line_mm, base), INK_RULER, 1)
+    if line_mm == 100.0:
+        for mm in range(101):
+            length = 3.2 if mm % 10 == 0 else 2.0 if mm % 5 == 0 else 1.2
+            _seg(canvas, at(mm, base), at(mm, base + length), INK_RULER, 1)
+            if mm % 10 == 0:
+                _text(canvas, str(mm // 10), at(mm, base + 6.0), INK_RULER, 0.42, centre=True)
+    else:  # a clinic's own line: millimetres of its length, the score's ten steps numbered
+        for mm in range(int(np.floor(line_mm + 1e-6)) + 1):
+            _seg(canvas, at(mm, base), at(mm, base + (2.0 if mm % 5 == 0 else 1.2)), INK_RULER, 1)
+        for score in range(11):
+            _seg(canvas, at(score * line_mm / 10.0, base), at(score * line_mm / 10.0, base + 3.2), INK_RULER, 1)
+            _text(canvas, str(score), at(score * line_mm / 10.0, base + 6.0), INK_RULER, 0.42, centre=True)
     # the detected end points
-    for end in (at(0), at(100)):
+    for end in (at(0), at(line_mm)):
         _seg(canvas, end - 3.0 * ppm * down, end + 2.0 * ppm * down, INK_ENDS, 2)
         cv2.circle(canvas, _px(end), max(3, int(round(0.9 * ppm))), INK_ENDS, 1, cv2.LINE_AA)
     if item is None:
@@ -238,7 +248,7 @@ def _pointers(canvas: np.ndarray, at: Any, mm: float, ppm: float, down: np.ndarr
 def _banner(width: int, result: PageResult, *, measured: bool) -> np.ndarray:
     """The page's verdict above the image: form, total, status and every open reason."""
     form = result.form.upper() if result.form else "form type unknown"
-    total = "total -" if result.total is None else f"total {result.total:.1f}/40"
+    total = "total -" if result.total is None else f"total {result.total:.1f}/{10 * len(result.items)}"
     status = {PageStatus.OK: "OK", PageStatus.REVIEW: "REVIEW", PageStatus.NO_FORM: "NO FORM FOUND",
               PageStatus.ERROR: "ERROR"}[result.status]
     head = f"{form}   {total}   {status}" + ("   (corrected)" if result.corrected else "")

@@ -376,7 +376,7 @@ def _correction_request(body: dict[str, Any]) -> tuple[str, int, float | None, b
     if not isinstance(page_id, str):
         raise ValueError("page_id must be text")
     if not isinstance(item, int) or isinstance(item, bool):
-        raise ValueError("item must be a whole number, 1 to 4")
+        raise ValueError("item must be a whole number (1 is the top line)")
     if not isinstance(missing, bool):
         raise ValueError("missing must be true or false")
     if not missing:
@@ -439,6 +439,8 @@ def _detail(page: audit.AuditPage, view: draw.AuditView | str) -> dict[str, Any]
     out = _summary(page)
     out.update({
         "items": [item.to_dict() for item in r.items],
+        # the form's line length: values go from 0 to it (100 mm; a clinic's own form: its template's)
+        "line_mm": page.stored.form.line_length_mm if page.stored.form is not None else 100.0,
         "reasons": list(r.reasons), "warnings": list(r.warnings), "flags": [f.message for f in r.flags],
         "correctable": corrections.correctable(r) is None,
         "trail": [{"at": c.at, "item": c.item, "old_mm": c.old_mm, "old_status": c.old_status,

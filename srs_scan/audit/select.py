@@ -23,7 +23,7 @@ from typing import IO
 
 import numpy as np
 
-from ..forms.definitions import all_forms
+from ..forms.definitions import FormDef, all_forms
 from ..ledger import corrections
 from ..ledger.corrections import Correction
 from ..ledger.store import PAGE_ID_LENGTH, Ledger, StoredPage, page_hash
@@ -61,9 +61,10 @@ class AuditPage:
 def current(ledger: Ledger, stored: StoredPage) -> AuditPage:
     """One page as it stands now: the machine's reading with its corrections applied."""
     trail = tuple(ledger.corrections_for(stored.page_hash))
-    result = corrections.apply(stored.result, trail, item_threshold=stored.item_threshold)
+    form = stored.form
+    result = corrections.apply(stored.result, trail, item_threshold=stored.item_threshold, form=form)
     result = replace(result, page_id=stored.page_id)
-    note, distance = cutoff_closeness(result, stored.item_threshold)
+    note, distance = cutoff_closeness(result, stored.item_threshold, form)
     return AuditPage(stored, trail, result, note, distance)
 
 
@@ -128,15 +129,20 @@ def _same_file(path: str | Path) -> str:
     return str(Path(path).resolve())
 
 
-def cutoff_closeness(result: PageResult, item_threshold: float | None = None) -> tuple[str | None, float | None]:
+def cutoff_closeness(result: PageResult, item_threshold: float | None = None,
+                     form: FormDef | None = None) -> tuple[str | None, float | None]:
     """How close the page's values are to the clinical cutoffs: a note when within
-    NEAR_TOTAL (total) or NEAR_ITEM (an SRS item), and the distance in points."""
-    form = all_forms().get(result.form) if result.form else None
+    NEAR_TOTAL (total) or NEAR_ITEM (an SRS item), and the distance in points. A clinic's
+    own form (``form``, kept with its pages) is judged by the cutoffs its template states."""
+    if form is None or form.id != result.form:
+        form = all_forms().get(result.form) if result.form else None
     if form is None:
         return None, None
     rules = form.scoring
     near: list[tuple[float, str]] = []
-    if form.id == "srs":
+    if form.source is not None:
+        near = _near_own_cutoffs(result, rules)
+    elif form.id == "srs":
         cut = float(rules.get("total_concern_at_most", 36.0))
         if result.total is not None:
             near.append((abs(result.total - cut) / NEAR_TOTAL, f"total {result.total:.1f}, cutoff {cut:g}"))
@@ -152,6 +158,20 @@ def cutoff_closeness(result: PageResult, item_threshold: float | None = None) ->
     scaled, note = min(near)
     distance = scaled * (NEAR_TOTAL if note.startswith("total") else NEAR_ITEM)
     return (note if scaled <= 1.0 else None), round(distance, 2)
+
+
+def _near_own_cutoffs(result: PageResult, rules: dict[str, float]) -> list[tuple[float, str]]:
+    """A clinic form's values against the cutoffs its template states (scaled distances)."""
+    near: list[tuple[float, str]] = []
+    for key in ("total_concern_at_most", "total_cutoff_below", "total_cutoff_above"):
+        if key in rules and result.total is not None:
+            note = f"total {result.total:.1f}, cutoff {rules[key]:g}"
+            near.append((abs(result.total - rules[key]) / NEAR_TOTAL, note))
+    for key in ("item_flag_below", "item_flag_above"):
+        if key in rules:
+            near += [(abs(item.score - rules[key]) / NEAR_ITEM, f"{item.name} {item.score:.1f}, cutoff {rules[key]:g}")
+                     for item in result.items if item.score is not None]
+    return near
 
 
 def page_image(stored: StoredPage) -> np.ndarray | str:
@@ -213,8 +233,11 @@ def correct(ledger: Ledger, page_id: str, item: int, mm: float | None, *, by: st
     why_not = corrections.correctable(stored.result)
     if why_not and not ledger.corrections_for(stored.page_hash):  # (corrected pages stay correctable)
         raise ValueError(why_not)
-    mm, by, reason = corrections.check(item, mm, by, reason)
     before = current(ledger, stored)
+    form = stored.form
+    lines = len(before.result.items) or (form.lines if form is not None else corrections.PCOMS_ITEMS)
+    mm, by, reason = corrections.check(item, mm, by, reason, lines=lines, form=before.result.form,
+                                       line_mm=form.line_length_mm if form is not None else 100.0)
     old = before.result.items[item - 1] if len(before.result.items) >= item else None
     old_mm, old_status = (old.mm, old.status.value) if old else (None, "review")
     if expected is not None and (expected[0], expected[1]) != (old_mm, old_status):

@@ -32,7 +32,9 @@ def score_of(result: PageResult, page_id: str, who: assignments.Assignment | Non
         return "no form on the page"
     rules = rules_for(result.form)
     if rules is None:
-        return f"{result.form.upper()} has no clinical rules"
+        # a clinic's own form (--template): its flags are on its pages; sessions pair the PCOMS forms
+        return (f"{result.form.upper()} has no clinical rules (sessions, alerts and the exports for other "
+                "systems carry the PCOMS forms: SRS, ORS, CSRS, CORS)")
     if result.total is None:
         return "no total (an item missing or unread)"
     qr = assignments.Assignment(result.client, result.session)
@@ -59,7 +61,8 @@ def load(ledger: Ledger) -> Loaded:
     for stored in pages:
         if stored.result.status in (PageStatus.NO_FORM, PageStatus.ERROR) and stored.page_hash not in who:
             continue
-        result = apply(stored.result, trails.get(stored.page_hash, []), item_threshold=stored.item_threshold)
+        result = apply(stored.result, trails.get(stored.page_hash, []), item_threshold=stored.item_threshold,
+                       form=stored.form)
         got = score_of(result, stored.page_id, who.get(stored.page_hash))
         if isinstance(got, str):
             if result.form is not None:

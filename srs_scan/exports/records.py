@@ -13,20 +13,29 @@ from typing import IO, Any
 from ..model import PageResult, PageStatus
 from ..outputs import cell, printable, shown
 
-CSV_COLUMNS = (
-    ["source", "page", "status", "form", "client", "session", "total"]
-    + [f"item{i}_{k}" for i in range(1, 5) for k in ("name", "mm", "score", "status")]
-    + ["flags", "reasons", "warnings", "line_length_mm", "rotation", "form_id", "layout", "print_scale"]
-    # a person's corrections (srs-scan correct / review): which values are theirs, and the machine's
-    + ["page_id", "corrected"] + [f"item{i}_{k}" for i in range(1, 5) for k in ("corrected", "machine_mm")]
-)
+PCOMS_ITEMS = 4  # the item columns every CSV has; more when a clinic's own form has more lines
+
+
+def csv_columns(items: int = PCOMS_ITEMS) -> list[str]:
+    """The CSV header for forms of up to ``items`` lines (at least four)."""
+    n = max(PCOMS_ITEMS, items)
+    return (
+        ["source", "page", "status", "form", "client", "session", "total"]
+        + [f"item{i}_{k}" for i in range(1, n + 1) for k in ("name", "mm", "score", "status")]
+        + ["flags", "reasons", "warnings", "line_length_mm", "rotation", "form_id", "layout", "print_scale"]
+        # a person's corrections (srs-scan correct / review): which values are theirs, and the machine's
+        + ["page_id", "corrected"] + [f"item{i}_{k}" for i in range(1, n + 1) for k in ("corrected", "machine_mm")]
+    )
+
+
+CSV_COLUMNS = csv_columns()
 
 
 def json_record(result: PageResult) -> str:
     return printable(json.dumps(result.to_dict(), ensure_ascii=False))
 
 
-def csv_row(result: PageResult) -> dict[str, Any]:
+def csv_row(result: PageResult, items: int = PCOMS_ITEMS) -> dict[str, Any]:
     row: dict[str, Any] = {
         "source": cell(result.source),
         "page": result.page,
@@ -46,7 +55,7 @@ def csv_row(result: PageResult) -> dict[str, Any]:
         "page_id": result.page_id or "",
         "corrected": "yes" if result.corrected else "",
     }
-    for i in range(4):
+    for i in range(max(items, PCOMS_ITEMS)):
         item = result.items[i] if i < len(result.items) else None
         prefix = f"item{i + 1}_"
         row[prefix + "name"] = item.name if item else ""
@@ -59,14 +68,18 @@ def csv_row(result: PageResult) -> dict[str, Any]:
 
 
 class CsvSink:
-    """Writes one CSV row per page to an open handle."""
+    """Writes one CSV row per page to an open handle; ``items``: the most lines a form of
+    the run may have (the item columns; four unless a clinic's own form has more)."""
 
-    def __init__(self, handle: IO[str]) -> None:
-        self._writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+    def __init__(self, handle: IO[str], items: int = PCOMS_ITEMS) -> None:
+        self._items = max(PCOMS_ITEMS, items)
+        self._writer = csv.DictWriter(handle, fieldnames=csv_columns(self._items))
         self._writer.writeheader()
 
     def write(self, result: PageResult) -> None:
-        self._writer.writerow(csv_row(result))
+        if len(result.items) > self._items:
+            raise ValueError(f"a page with {len(result.items)} items in a CSV of {self._items} item columns")
+        self._writer.writerow(csv_row(result, self._items))
 
 
 def format_summary(result: PageResult) -> str:
@@ -78,7 +91,7 @@ def format_summary(result: PageResult) -> str:
     if result.status is PageStatus.NO_FORM:
         return head + "no form on this page"
     form = result.form.upper() if result.form else "form type unknown"
-    total = f"total {result.total:.1f}/40" if result.total is not None else "total -"
+    total = f"total {result.total:.1f}/{10 * len(result.items)}" if result.total is not None else "total -"
     status = "REVIEW" if result.status is PageStatus.REVIEW else "ok"
     lines = [f"{head}{form}  {total}  [{status}]"]
     for item in result.items:

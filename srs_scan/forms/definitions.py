@@ -45,6 +45,21 @@ class FormDef:
     layout: dict[str, Any]
     names: tuple[str, ...] = ()  # what the form is called on paper: title phrase, acronym
     clinical: Clinical | None = None  # what the scores mean over sessions (srs_scan.clinic)
+    # a clinic's own form (a template file given with --template, see forms.custom): its file
+    # name and the SHA-256 of its bytes; None for the forms srs-scan ships
+    source: str | None = None
+    digest: str | None = None
+    text: str | None = field(default=None, compare=False, repr=False)  # the file as read (for the ledger)
+
+    @property
+    def lines(self) -> int:
+        """How many scale lines the form has (one per item)."""
+        return len(self.items)
+
+    @property
+    def max_total(self) -> float:
+        """The largest total: 10 points per line."""
+        return 10.0 * len(self.items)
 
 
 CUTOFF_RULES = ("at_or_below", "below")

@@ -1,10 +1,13 @@
 """Stage 6: turn mark readings into item scores, a total and clinical flags.
 
 Rules (../DOMAIN.md, from the published SRS/ORS guidance):
-* item score = mm / 10, to 0.1; total = sum of the items when every item is present;
+* item score = mm / 10, to 0.1 (on a clinic's own form: 10 x mm / its line length); total =
+  sum of the items when every item is present;
 * SRS (and CSRS): total <= 36 is an alliance concern; any item below 9.0 (configurable)
   is worth exploring; 40/40 may mean reluctance to give negative feedback;
-* ORS: total below 25 is in the clinical range (adult cutoff; CORS: 32).
+* ORS: total below 25 is in the clinical range (adult cutoff; CORS: 32);
+* a clinic's own form (``--template``): its total out of 10 per line, and the rules its
+  template states, which may also count the other way (a total above, an item above).
 The template's ``scoring`` block says which of these rules apply to a form.
 """
 
@@ -35,13 +38,22 @@ def round_half_up(value: float, places: int) -> float:
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def score_of(mm: float, line_mm: float = 100.0) -> float:
+    """An item's score from its mm on a line ``line_mm`` long: 10 x the fraction, to 0.1."""
+    if line_mm == 100.0:
+        return round_half_up(mm / 10.0, 1)
+    return round_half_up(10.0 * mm / line_mm, 1)
+
+
 def score_items(
     readings: Sequence[MarkReading],
     names: Sequence[str],
     *,
     line_lengths_mm: Sequence[float | None] | None = None,
+    line_mm: float = 100.0,
 ) -> tuple[ItemResult, ...]:
-    """Items top to bottom: mm at 0.1 mm, score = mm / 10 at 0.1."""
+    """Items top to bottom: mm at 0.1 mm, score = mm / 10 at 0.1. ``line_mm``: the form's
+    line length (a clinic's own form): mm is the distance on it, 0 to ``line_mm``."""
     items = []
     for i, (reading, name) in enumerate(zip(readings, names, strict=False)):
         length = line_lengths_mm[i] if line_lengths_mm else None
@@ -50,8 +62,9 @@ def score_items(
                 ItemResult(name, None, None, reading.status, reading.reasons, reading.confidence, length)
             )
             continue
-        mm = round_half_up(min(max(reading.u_mm, 0.0), 100.0), 1)
-        score = round_half_up(mm / 10.0, 1)
+        u = min(max(reading.u_mm, 0.0), 100.0)  # the place on the nominal 100 mm line
+        mm = round_half_up(u if line_mm == 100.0 else u * line_mm / 100.0, 1)
+        score = score_of(mm, line_mm)
         items.append(
             ItemResult(name, mm, score, reading.status, reading.reasons, reading.confidence, length)
         )
@@ -115,4 +128,14 @@ def flags_for(
             flags.append(
                 Flag("clinical_range", f"{name} total {total:.1f} < {cutoff:g}", advice.get("below_cutoff", ""))
             )
+    # a clinic's own forms may count the other way (a pain scale: high is bad)
+    if "total_cutoff_above" in rules:
+        cutoff = rules["total_cutoff_above"]
+        if total is not None and total > cutoff:
+            flags.append(Flag("total_above", f"{name} total {total:.1f} > {cutoff:g}", advice.get("above_cutoff", "")))
+    if "item_flag_above" in rules:
+        high = rules["item_flag_above"]
+        for item in items:
+            if item.score is not None and item.score > high:
+                flags.append(Flag("item_high", f"{item.name} {item.score:.1f} > {high:g}", advice.get("item_high", "")))
     return tuple(flags)

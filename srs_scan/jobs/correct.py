@@ -32,8 +32,9 @@ def line_length(ledger: Ledger, page_id: str, item: int) -> float | None:
 
 def correct_item(ledger: Ledger, page_id: str, item: int, *, mm: float | None = None, ruler_mm: float | None = None,
                  by: str, reason: str) -> Corrected:
-    """Set ``item`` of ``page_id`` to ``mm`` on the 100 mm scale, or to a ruler reading on
-    the paper (``ruler_mm``, converted by the printed line's length), or missing (both None).
+    """Set ``item`` of ``page_id`` to ``mm`` on the 100 mm scale (a clinic's own form: on its
+    nominal line length), or to a ruler reading on the paper (``ruler_mm``, converted by the
+    printed line's length), or missing (both None).
 
     Raises :class:`~srs_scan.ledger.store.LedgerError` for an unknown page, ``ValueError``
     for a value that cannot be right, :class:`UsageProblem` when a ruler reading cannot
@@ -41,17 +42,19 @@ def correct_item(ledger: Ledger, page_id: str, item: int, *, mm: float | None = 
     """
     notes: list[str] = []
     line_mm = line_length(ledger, page_id, item)
+    form = ledger.find(page_id).form
+    nominal = form.line_length_mm if form is not None else 100.0
     if ruler_mm is not None:
         if line_mm is None:
             raise UsageProblem("the printed length of this line is not known (a photo, or no resolution in "
                                "the file): give --mm, read on the audit picture's ruler")
         if not 0.0 <= ruler_mm <= line_mm + 1.0:
             raise RulerOutOfRange(f"{ruler_mm} mm is not on a line {line_mm:.1f} mm long")
-        mm = min(100.0, ruler_mm / line_mm * 100.0)
+        mm = min(nominal, ruler_mm / line_mm * nominal)
         notes.append(f"ruler {ruler_mm:.1f} mm on a line printed {line_mm:.1f} mm long = {mm:.1f} mm "
-                     "on the 100 mm scale")
-    elif mm is not None and line_mm is not None and abs(line_mm - 100.0) > 1.0:
-        notes.append(f"note: this line is printed {line_mm:.1f} mm long; --mm is on the 100 mm scale "
+                     f"on the {nominal:g} mm scale")
+    elif mm is not None and line_mm is not None and abs(line_mm - nominal) > 1.0:
+        notes.append(f"note: this line is printed {line_mm:.1f} mm long; --mm is on the {nominal:g} mm scale "
                      "(--ruler-mm converts a ruler reading)")
     done, after = correct_page(ledger, page_id, item, mm, by=by, reason=reason)
     new = after.result.items[item - 1]

@@ -34,7 +34,8 @@ def export_pages(ledger: Ledger, *, jsonl: Path | None = None, csv_path: Path | 
     pages = [current_page(ledger, stored) for stored in ledger.pages()]
     with ExitStack() as stack:
         handle = stack.enter_context(atomic_text_file(jsonl)) if jsonl else None
-        sink = CsvSink(stack.enter_context(atomic_text_file(csv_path))) if csv_path else None
+        most = max((len(p.result.items) for p in pages), default=0)  # item columns: a clinic's form may have more
+        sink = CsvSink(stack.enter_context(atomic_text_file(csv_path)), most) if csv_path else None
         for page in pages:
             if handle is not None:
                 handle.write(json_record(page.result) + "\n")

@@ -178,6 +178,7 @@ def prepare(request: ScanRequest, problems: list[PageFailure] | None = None) -> 
                 raise UsageProblem(str(exc)) from exc
     all_forms()  # a broken installation is reported once, before any page is read
     all_layouts()
+    request.options.forms()  # so is a clinic template that cannot be used (the file and the field)
     return files, db_path
 
 
@@ -229,7 +230,8 @@ def scan(
             jsonl_handle = stdout
         elif request.jsonl is not None:
             jsonl_handle = stack.enter_context(atomic_text_file(request.jsonl))
-        csv_sink = CsvSink(stack.enter_context(atomic_text_file(request.csv_path))) if request.csv_path else None
+        most = max(form.lines for form in request.options.forms().values())  # item columns of the CSV
+        csv_sink = CsvSink(stack.enter_context(atomic_text_file(request.csv_path)), most) if request.csv_path else None
         sources: set[str] = set()
         for outcome in run_batch(tasks, ledger, workers=request.workers, options=request.options,
                                  timeout=request.timeout, cluster=request.cluster):

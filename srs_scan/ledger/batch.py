@@ -360,8 +360,10 @@ def _record(outcome: PageOutcome, ledger: Ledger, settings: str, opts: ReadOptio
         # the same pixels in another place (files moved): the audit finds them there now
         ledger.moved(outcome.key, outcome.task.path, outcome.task.page, path)
     elif outcome.result.status is not PageStatus.ERROR:  # errors are tried again next time
+        form = opts.forms().get(outcome.result.form) if outcome.result.form else None
         ledger.put(outcome.key, settings, outcome.result.to_dict(), path=path,
-                   item_threshold=opts.item_threshold, geometry=outcome.result.drawing_geometry())
+                   item_threshold=opts.item_threshold, geometry=outcome.result.drawing_geometry(),
+                   template=form if form is not None and form.source is not None else None)
 
 
 def _flag_duplicates(outcome: PageOutcome, seen: dict[str, PageTask]) -> PageOutcome:
@@ -391,5 +393,6 @@ def _with_corrections(outcome: PageOutcome, ledger: Ledger, opts: ReadOptions) -
     result = replace(outcome.result, page_id=outcome.key[:PAGE_ID_LENGTH])
     trail = ledger.corrections_for(outcome.key)
     if trail:
-        result = corrections.apply(result, trail, item_threshold=opts.item_threshold)
+        form = opts.forms().get(result.form) if result.form else None
+        result = corrections.apply(result, trail, item_threshold=opts.item_threshold, form=form)
     return replace(outcome, result=result)

@@ -1,6 +1,7 @@
 """Corrections by a person: what they are, and how they change a page's reading.
 
-A correction sets one item's value (a distance on the 100 mm line) or marks it
+A correction sets one item's value (its distance in mm from the left end of the line:
+0-100 on the PCOMS forms, 0 to the line length on a clinic's own form) or marks it
 missing, with who made it and why. Corrections are kept in the ledger's append-only
 trail (:mod:`srs_scan.ledger.store`) beside the machine's reading, which is never changed;
 :func:`apply` gives the page as it stands after them: the corrected items, the total,
@@ -15,8 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..forms.definitions import all_forms
-from ..forms.score import ScoringOptions, flags_for, item_reasons, round_half_up, total_of
+from ..forms.definitions import FormDef, all_forms
+from ..forms.score import ScoringOptions, flags_for, item_reasons, round_half_up, score_of, total_of
 from ..model import ItemResult, ItemStatus, PageResult, PageStatus
 
 MAX_NAME = 80  # characters of a reviewer's name
@@ -29,7 +30,12 @@ VALUE_REASONS = (
     "a scale line runs to the edge of the image",
     "the form is too small in the image",
 )
-VALUE_REASON_PATTERN = re.compile(r"line \d does not end where the printed layout puts it")
+VALUE_REASON_PATTERN = re.compile(r"line \d+ does not end where the printed layout puts it")
+PCOMS_ITEMS = 4  # lines of the PCOMS forms (and of a page whose form is not known)
+# the ledger's trail table takes items 1-10 and values 0-100 mm (its CHECK constraints,
+# ledger/schema.py); beyond, a clear message until a later layout takes longer lines
+TRAIL_MAX_ITEM = 10
+TRAIL_MAX_MM = 100.0
 
 
 @dataclass(frozen=True)
@@ -52,14 +58,27 @@ class Correction:
         return ItemStatus.MISSING if self.new_mm is None else ItemStatus.OK
 
 
-def check(item: int, mm: float | None, by: str, reason: str) -> tuple[float | None, str, str]:
-    """The cleaned-up value, name and reason of a new correction; ValueError says what is wrong."""
-    if not 1 <= item <= 4:
-        raise ValueError(f"item must be 1 to 4 (top to bottom), not {item}")
+def check(item: int, mm: float | None, by: str, reason: str, *, lines: int = PCOMS_ITEMS,
+          form: str | None = None, line_mm: float = 100.0) -> tuple[float | None, str, str]:
+    """The cleaned-up value, name and reason of a new correction; ValueError says what is wrong.
+
+    ``lines``: how many lines the page's form has (four on the PCOMS forms; a clinic's own
+    form says in its template); ``form`` its id, for the message; ``line_mm`` its line
+    length (the values go from 0 to it)."""
+    if not 1 <= item <= lines:
+        on = f" on this {form.upper()} form" if form else ""
+        raise ValueError(f"item must be 1 to {lines} (top to bottom){on}, not {item}")
+    if item > TRAIL_MAX_ITEM:
+        raise ValueError(f"item {item} cannot be corrected in this ledger: its correction trail takes items "
+                         f"1-{TRAIL_MAX_ITEM} (a later ledger layout takes more); correct it on the paper record")
     if mm is not None:
-        if not (0.0 <= mm <= 100.0):  # also refuses NaN
-            raise ValueError(f"the value must be 0.0 to 100.0 mm along the line, not {mm}")
+        if not (0.0 <= mm <= line_mm):  # also refuses NaN
+            raise ValueError(f"the value must be 0.0 to {line_mm:.1f} mm along the line, not {mm}")
         mm = round_half_up(float(mm), 1)
+        if mm > TRAIL_MAX_MM:
+            raise ValueError(f"{mm:.1f} mm cannot be kept in this ledger: its correction trail takes values "
+                             f"0-{TRAIL_MAX_MM:.0f} mm (a later ledger layout takes the {line_mm:g} mm lines of "
+                             "this form); correct it on the paper record")
     by, reason = " ".join(by.split()), " ".join(reason.split())
     if not by:
         raise ValueError("say who makes the correction (a name)")
@@ -79,13 +98,16 @@ def correctable(result: PageResult) -> str | None:
     return None
 
 
-def apply(result: PageResult, trail: Sequence[Correction], *, item_threshold: float | None = None) -> PageResult:
+def apply(result: PageResult, trail: Sequence[Correction], *, item_threshold: float | None = None,
+          form: FormDef | None = None) -> PageResult:
     """The page after the corrections in ``trail`` (the latest per item wins).
 
     Corrected items get the person's value and status (ok or missing) and keep the
     machine's reading in ``machine_mm``/``machine_status``. The total, the flags and the
     page's review reasons are worked out again. A page reason that is not about one item
-    (say, "page orientation uncertain") stays open until a person has set all four items.
+    (say, "page orientation uncertain") stays open until a person has set every item.
+    ``form``: the page's form when it is a clinic's own (the ledger keeps its template);
+    the shipped forms are found by id.
     """
     if not trail:
         return result
@@ -98,8 +120,9 @@ def apply(result: PageResult, trail: Sequence[Correction], *, item_threshold: fl
     latest: dict[int, Correction] = {}
     for entry in sorted(trail, key=lambda e: (e.id is None, e.id or 0)):
         latest[entry.item] = entry
-    forms = all_forms()
-    form = forms.get(result.form) if result.form else None
+    if form is None or form.id != result.form:
+        form = all_forms().get(result.form) if result.form else None
+    line_mm = form.line_length_mm if form is not None else 100.0
     base = list(result.items) or _unread_items(form)
     items = []
     for i, item in enumerate(base, start=1):
@@ -110,7 +133,7 @@ def apply(result: PageResult, trail: Sequence[Correction], *, item_threshold: fl
         machine_mm = item.machine_mm if item.corrected else item.mm
         machine_status = item.machine_status if item.corrected else item.status
         items.append(ItemResult(
-            item.name, c.new_mm, None if c.new_mm is None else round_half_up(c.new_mm / 10.0, 1),
+            item.name, c.new_mm, None if c.new_mm is None else score_of(c.new_mm, line_mm),
             c.new_status, (), 1.0, item.line_length_mm, True, machine_mm, machine_status,
         ))
     total = total_of(items)
@@ -135,6 +158,7 @@ def apply(result: PageResult, trail: Sequence[Correction], *, item_threshold: fl
 
 def _unread_items(form: object) -> list[ItemResult]:
     """Placeholders for a page whose lines could not be measured: a person measures them."""
-    names = [item.name for item in form.items] if form is not None else [f"Item {i}" for i in range(1, 5)]  # type: ignore[attr-defined]
+    names = ([item.name for item in form.items] if form is not None  # type: ignore[attr-defined]
+             else [f"Item {i}" for i in range(1, PCOMS_ITEMS + 1)])
     return [ItemResult(name, None, None, ItemStatus.REVIEW, ("not measured: measure by hand",), 0.0)
             for name in names]

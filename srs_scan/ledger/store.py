@@ -35,7 +35,8 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from .. import __version__
-from ..forms.definitions import _templates_dir
+from ..forms.custom import from_text
+from ..forms.definitions import FormDef, _templates_dir, all_forms
 from ..model import PageResult
 from ..outputs import printable
 from . import migrate
@@ -63,10 +64,19 @@ class StoredPage:
     item_threshold: float | None
     geometry: dict[str, Any] | None  # see PageResult.drawing_geometry
     read_at: str
+    template: tuple[str, str] | None = None  # a clinic's own form: (file name, template text) it was read with
 
     @property
     def page_id(self) -> str:
         return self.page_hash[:PAGE_ID_LENGTH]
+
+    @property
+    def form(self) -> FormDef | None:
+        """The form the page was read as: a shipped one, or the clinic template kept with it
+        (so that corrections, audits and exports need no template file)."""
+        if self.template is not None:
+            return from_text(self.template[1], self.template[0])
+        return all_forms().get(self.result.form) if self.result.form else None
 
 
 def settings_key(**options: Any) -> str:
@@ -212,19 +222,25 @@ class Ledger:
         return found
 
     def put(self, key: str, settings: str, record: dict[str, Any], *, path: str | None = None,
-            item_threshold: float | None = None, geometry: dict[str, Any] | None = None) -> None:
+            item_threshold: float | None = None, geometry: dict[str, Any] | None = None,
+            template: FormDef | None = None) -> None:
         """Record one page (committed at once: a killed run keeps every page before it).
 
         ``path``: the file's absolute path, and ``geometry``: where its scales are, so that
-        an audit can draw the page later; ``item_threshold``: the option it was scored with.
-        A reading of the same page with the same settings is replaced (an upsert).
+        an audit can draw the page later; ``item_threshold``: the option it was scored with;
+        ``template``: the clinic's own form it was read as (its template text is kept with
+        the reading, in the row's options). A reading of the same page with the same settings
+        is replaced (an upsert).
         """
+        options: dict[str, Any] = {"item_threshold": item_threshold}
+        if template is not None and template.text is not None:
+            options["template"] = {"file": Path(template.source or "template.json").name, "text": template.text}
         values = {
             "page_hash": key, "settings": settings, "source": printable(record["source"]), "page": record["page"],
             "status": record["status"], "form_id": record.get("form_id"),
             "record": json.dumps(record),  # ASCII JSON: file names that are not UTF-8 survive
             "version": __version__, "read_at": _now(), "path": None if path is None else printable(path),
-            "options": json.dumps({"item_threshold": item_threshold}),
+            "options": json.dumps(options),
             "geometry": None if geometry is None else json.dumps(geometry), "read_order": time.time_ns(),
         }
         with self.writing() as conn:
@@ -332,8 +348,10 @@ def _correction(row: Any) -> Correction:
 def _stored(row: Any) -> StoredPage:
     key, record, path, options, geometry, read_at = row
     opts = json.loads(options) if options else {}
+    kept = opts.get("template")
     return StoredPage(key, PageResult.from_dict(json.loads(record)), path, opts.get("item_threshold"),
-                      json.loads(geometry) if geometry else None, read_at)
+                      json.loads(geometry) if geometry else None, read_at,
+                      (str(kept["file"]), str(kept["text"])) if kept else None)
 
 
 def _now() -> str:

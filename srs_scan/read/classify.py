@@ -25,6 +25,7 @@ from . import naming, textread
 from .ink import shrink
 
 OCR_PPM = 6.0  # px/mm the form is read at (about 150 dpi): 10 pt text is ~15 px tall
+ONE_LINE_BAND_MM = 10.0  # a form of one line: the band below it that stands in for the stack
 FORM_REACH_X = 0.8  # form content within this many line lengths left/right of the stack
 FORM_REACH_UP = 1.0  # ... above the first line (title, header, instructions)
 FORM_REACH_DOWN = 0.5  # ... below the last line
@@ -51,40 +52,50 @@ class TextEvidence:
     flipped: bool
     reason: str = ""
     available: bool = True  # False when no OCR engine is installed
+    # when the words name no form with as many lines as were found: the form they name
+    # among all the forms (one with another number of lines), else None
+    elsewhere: str | None = None
 
 
 def upright_form(
     gray: np.ndarray, ends: Sequence[tuple[np.ndarray, np.ndarray]], *, ppm: float = OCR_PPM,
-    title_only: bool = False,
+    title_only: bool = False, line_mm: float = 100.0,
 ) -> tuple[np.ndarray, list[int]]:
     """The form region, rectified and upright, at ``ppm`` px per mm.
 
-    The homography takes the first and last scales' end points to a rectangle 100 mm
-    wide (the page's own geometry: text comes out level even on a tilted photo). The
-    region reaches FORM_REACH_* line lengths around the stack; with ``title_only`` it
-    stops just below the first line (what is printed above the scales, at a fraction of
-    the cost). Returns the image and the row of each scale in it, top first.
+    The homography takes the first and last scales' end points to a rectangle
+    ``line_mm`` wide (the page's own geometry: text comes out level even on a tilted
+    photo). The region reaches FORM_REACH_* times 100 mm around the stack; with
+    ``title_only`` it stops just below the first line (what is printed above the scales,
+    at a fraction of the cost). Returns the image and the row of each scale in it, top
+    first.
 
     Parameters
     ----------
     gray : ndarray (M, N) uint8, full resolution
-    ends : four (left, right) end points (x, y), top line first
+    ends : (left, right) end points (x, y) per line, top line first
+    line_mm : the form's line length (100 mm for the PCOMS forms)
     """
     (a, b), (c, d) = ends[0], ends[-1]
+    if len(ends) == 1:  # one line (a clinic's form): the rectangle is the line and a band below it
+        along = np.subtract(b, a)
+        below = np.array([-along[1], along[0]]) * ONE_LINE_BAND_MM / line_mm
+        c, d = np.asarray(a) + below, np.asarray(b) + below
     img_len = float(np.mean([np.linalg.norm(np.subtract(right, left)) for left, right in ends]))
     mid_top = (np.asarray(a) + np.asarray(b)) / 2
     mid_bottom = (np.asarray(c) + np.asarray(d)) / 2
-    stack_mm = 100.0 * float(np.linalg.norm(mid_bottom - mid_top)) / img_len
-    width = 100.0 * ppm
+    stack_mm = line_mm * float(np.linalg.norm(mid_bottom - mid_top)) / img_len
+    width = line_mm * ppm
     height = stack_mm * ppm
-    x0 = FORM_REACH_X * width
-    y0 = FORM_REACH_UP * width
+    reach = 100.0 * ppm
+    x0 = FORM_REACH_X * reach
+    y0 = FORM_REACH_UP * reach
     src = np.array([a, b, d, c], dtype=np.float32)
     dst = np.array(
         [[x0, y0], [x0 + width, y0], [x0 + width, y0 + height], [x0, y0 + height]], dtype=np.float32
     )
     hom = cv2.getPerspectiveTransform(src, dst)
-    size = (int(width * (1 + 2 * FORM_REACH_X)), int(y0 + height + FORM_REACH_DOWN * width))
+    size = (int(width + 2 * x0), int(y0 + height + FORM_REACH_DOWN * reach))
     if title_only:
         size = (size[0], int(y0 + TITLE_BELOW_MM * ppm))
     crop = cv2.warpPerspective(gray, hom, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
@@ -129,6 +140,8 @@ def read_page_text(
     *,
     forms: Mapping[str, FormDef],
     check_upright: bool = True,
+    line_mm: float = 100.0,
+    every: Mapping[str, FormDef] | None = None,
 ) -> TextEvidence:
     """Check orientation and name the form from the words around the scales.
 
@@ -142,13 +155,16 @@ def read_page_text(
     gray : ndarray (M, N) uint8, the full-resolution page
     ends : (left, right) end points (x, y) per line, top line first, as the page is
         believed to be oriented
-    forms : the known forms, by id
+    forms : the forms the page may be (those with as many lines as were found), by id
+    line_mm : their line length (how big the page's text is)
+    every : all the known forms (those with other numbers of lines included), to say which
+        form the words name when none of ``forms`` is named (``TextEvidence.elsewhere``)
     """
     if not textread.available():
         return TextEvidence(
             None, 0.0, 0.0, False, "text recognition is not installed: form type unknown", False
         )
-    crop, line_rows = upright_form(gray, ends, title_only=True)
+    crop, line_rows = upright_form(gray, ends, title_only=True, line_mm=line_mm)
     crop = paper_only(crop)
     first_line = line_rows[0]
 
@@ -170,7 +186,7 @@ def read_page_text(
     if check_upright and verdict.decisive:
         return TextEvidence(verdict.form, verdict.confidence, 1.0, False)
     # the rest of the form: the title's lines are kept, found again where they stand
-    crop, line_rows = upright_form(gray, ends)
+    crop, line_rows = upright_form(gray, ends, line_mm=line_mm)
     crop = paper_only(crop)
     # 1b. the item labels, where they are printed: just above each line or beside its start
     for row in line_rows:
@@ -190,7 +206,11 @@ def read_page_text(
     else:
         lines = title + _unseen(read(crop, None, title), title)
     verdict = naming.weigh(lines, forms)
-    return TextEvidence(verdict.form, verdict.confidence, upright, flipped, verdict.doubt)
+    elsewhere = None
+    if verdict.form is None and every is not None and len(every) > len(forms):
+        wider = naming.weigh(lines, every)
+        elsewhere = wider.form if wider.form not in forms and not wider.doubt else None
+    return TextEvidence(verdict.form, verdict.confidence, upright, flipped, verdict.doubt, elsewhere=elsewhere)
 
 
 def _unseen(lines: list[textread.TextLine], seen: list[textread.TextLine]) -> list[textread.TextLine]:

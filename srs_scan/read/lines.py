@@ -1,4 +1,5 @@
-"""Stage 2: find straight printed lines and pick the four scales of a form.
+"""Stage 2: find straight printed lines and pick the scales of a form (four for the PCOMS
+forms, as many as its template declares for a clinic's own form).
 
 Works on a binary ink image at the working resolution, at any rotation and under
 perspective (straight lines stay straight; parallel lines converge). Coordinates are
@@ -7,8 +8,8 @@ perspective (straight lines stay straight; parallel lines converge). Coordinates
 A line is a connected component whose ink, binned along its main axis, is thin in most
 bins (the printed stroke) and continuous from end to end; marks crossing it add a few
 thick bins and do not break it. Text, header underlines, tables and page edges are
-rejected by the four-scale selection: four long, nearly parallel lines of similar
-length, stacked, overlapping along their length, with their ends on two straight lines.
+rejected by the scale selection: (four) long, nearly parallel lines of similar length,
+stacked, overlapping along their length, with their ends on two straight lines.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ MIN_GAP_FRACTION = 0.07  # lines are at least ~7 mm apart on a 100 mm line
 MAX_GAP_RATIO = 4.0  # irregular spacing beyond this is not one form's stack
 MIN_OVERLAP_FRACTION = 0.6  # common extent along the lines / shortest line
 MAX_COMPONENT_PX = 60000  # a component of more pixels is background texture, not a line
-CANDIDATES = 14  # longest segments considered for the four-line search
+CANDIDATES = 14  # longest segments considered for the four-line (n-line) search
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class ScaleSet:
-    """The four scales of a form, each a :class:`Segment`, in no particular order yet."""
+    """The scales of a form, each a :class:`Segment`, in no particular order yet."""
 
     segments: tuple[Segment, ...]
     score: float
@@ -324,27 +325,30 @@ def _collinearity(points: np.ndarray) -> float:
 
 
 def select_scales(
-    segments: list[Segment], *, expected_length: tuple[float, float] | None = None
+    segments: list[Segment], *, expected_length: tuple[float, float] | None = None, count: int = 4
 ) -> ScaleSet | None:
-    """Pick the four segments that form a stack of scales, or None if none do.
+    """Pick the ``count`` segments (four for the PCOMS forms; a clinic's own form may have
+    1 to 10) that form a stack of scales, or None if none do.
 
     Parameters
     ----------
     segments : list of Segment
     expected_length : (min, max) px, optional
         Plausible scale length when the physical resolution is known.
+    count : int
+        How many lines the stack has.
     """
     cands = sorted(segments, key=lambda s: -s.length)
     if expected_length is not None:
         lo, hi = expected_length
         cands = [s for s in cands if lo <= s.length <= hi]
     cands = cands[:CANDIDATES]
-    if len(cands) < 4:
+    if len(cands) < count:
         return None
     longest = cands[0].length
     best: ScaleSet | None = None
     cos_max = np.cos(np.radians(MAX_ANGLE_SPREAD_DEG))
-    for combo in itertools.combinations(cands, 4):
+    for combo in itertools.combinations(cands, count):
         lengths = np.array([s.length for s in combo])
         if lengths.min() / lengths.max() < MIN_LENGTH_RATIO:
             continue
@@ -359,9 +363,9 @@ def select_scales(
         mids = np.array([(e[0] + e[1]) / 2 for e in ends])
         offs = mids @ nrm
         order = np.argsort(offs)
-        gaps = np.diff(offs[order])
+        gaps = np.diff(offs[order]) if count > 1 else np.ones(1)  # one line: no spacing to judge
         mean_len = float(lengths.mean())
-        if gaps.min() < MIN_GAP_FRACTION * mean_len or gaps.max() / gaps.min() > MAX_GAP_RATIO:
+        if count > 1 and (gaps.min() < MIN_GAP_FRACTION * mean_len or gaps.max() / gaps.min() > MAX_GAP_RATIO):
             continue
         starts = np.array([e[0] @ mean_dir for e in ends])
         stops = np.array([e[1] @ mean_dir for e in ends])
@@ -381,3 +385,43 @@ def select_scales(
         if best is None or score < best.score:
             best = ScaleSet(tuple(combo[i] for i in order), score)
     return best
+
+
+EXTRA_END_FRACTION = 0.03  # a line whose ends lie this near (x length) the lines through the stack's ends
+
+
+def continues(scales: ScaleSet, segment: Segment) -> bool:
+    """Whether ``segment`` (not one of the stack's) continues the stack: as long as its
+    lines, parallel, its ends on the lines through theirs, at a spacing a form could have.
+    A stack of one line has nothing to continue."""
+    segs = scales.segments
+    if len(segs) < 2 or any(segment is t for t in segs):
+        return False
+    ref = segs[0].direction
+    ends = [_oriented(s, ref) for s in segs]
+    mean_dir = np.sum([e[1] - e[0] for e in ends], axis=0)
+    mean_dir /= np.linalg.norm(mean_dir)
+    nrm = np.array([-mean_dir[1], mean_dir[0]])
+    lengths = np.array([s.length for s in segs])
+    mean_len = float(lengths.mean())
+    if not 0.95 * lengths.min() <= segment.length <= 1.05 * lengths.max():
+        return False
+    if abs(float(segment.direction @ mean_dir)) < np.cos(np.radians(MAX_ANGLE_SPREAD_DEG)):
+        return False
+    tol = EXTRA_END_FRACTION * mean_len
+    a, b = _oriented(segment, mean_dir)
+    for k, p in ((0, a), (1, b)):  # each end on the line through the stack's ends on that side
+        pts = np.array([e[k] for e in ends])
+        centre = pts.mean(axis=0)
+        _, _, vt = np.linalg.svd(pts - centre)
+        if abs(float((p - centre) @ np.array([-vt[0][1], vt[0][0]]))) > tol:
+            return False
+    offs = np.sort(np.array([(e[0] + e[1]) / 2 for e in ends]) @ nrm)
+    nearest = float(np.abs(offs - float(((a + b) / 2) @ nrm)).min())
+    return MIN_GAP_FRACTION * mean_len <= nearest <= MAX_GAP_RATIO * float(np.diff(offs).max())
+
+
+def extra_line(scales: ScaleSet, segments: list[Segment]) -> Segment | None:
+    """A segment that continues the stack (:func:`continues`): the stack is not the whole
+    form (a form with more lines than were looked for), so the page goes to a person."""
+    return next((s for s in segments if continues(scales, s)), None)

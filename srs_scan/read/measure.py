@@ -6,7 +6,8 @@ bottom of the upright page. The strip follows a bowed line (curled paper), so th
 printed line lies on ``v = 0`` in the straightened strip.
 
 Everything here is in px of the full-resolution image; ``ppm`` is px per nominal
-millimetre along this line (line length in px / 100).
+millimetre along this line (line length in px / the form's line length: 100 mm for the
+PCOMS forms, the template's ``line_length_mm`` for a clinic's own form).
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def _resample(
 
 
 def sample_strip(
-    gray: np.ndarray, left: tuple[float, float], right: tuple[float, float]
+    gray: np.ndarray, left: tuple[float, float], right: tuple[float, float], *, line_mm: float = 100.0
 ) -> LineStrip | None:
     """Resample the neighbourhood of a line, follow its bow, and refine its ends.
 
@@ -139,6 +140,8 @@ def sample_strip(
     gray : ndarray of shape (M, N), uint8, full resolution
     left, right : (x, y)
         Coarse end points in px, oriented left to right on the upright page.
+    line_mm : float
+        The form's printed line length in mm (what the tuning's millimetres are of).
     """
     p0 = np.asarray(left, dtype=np.float64)
     p1 = np.asarray(right, dtype=np.float64)
@@ -147,7 +150,7 @@ def sample_strip(
         return None
     d = (p1 - p0) / chord
     n = np.array([-d[1], d[0]])
-    ppm = chord / 100.0
+    ppm = chord / line_mm
     margin = int(round(STRIP_MARGIN_MM * ppm))
     half = int(round(STRIP_HALF_HEIGHT_MM * ppm))
     us = np.arange(-margin, int(round(chord)) + margin + 1, dtype=np.float64)
@@ -471,8 +474,9 @@ def erase_end_ticks(strips: list[LineStrip]) -> None:
 def drop_end_ticks(strips: list[LineStrip], blobs: list[list[Blob]]) -> list[list[Blob]]:
     """Remove printed end ticks: small strokes at both ends of (nearly) every line.
 
-    A form either prints ticks at its line ends or it does not; when at least 6 of the
-    8 ends carry a touching blob, blobs there of the typical tick's height are print. A
+    A form either prints ticks at its line ends or it does not; when at least
+    ``END_TICK_SHARE`` of the ends (6 of the 8 of four lines) carry a touching blob, blobs
+    there of the typical tick's height are print. A
     client's mark at an end is taller or wider than the tick it merges with, and stays.
 
     A printed tick is centred on the line's end, so the end is moved to the tick's
@@ -490,7 +494,7 @@ def drop_end_ticks(strips: list[LineStrip], blobs: list[list[Blob]]) -> list[lis
             ]
             ends_with += bool(here)
             at_end.extend((i, side, b) for b in here)
-    if ends_with < 6:
+    if ends_with < END_TICK_SHARE * 2 * len(strips):
         return blobs
     heights = np.array([(b.v1 - b.v0 + 1) / strips[i].ppm for i, _, b in at_end])
     typical = float(np.median(heights))
@@ -787,7 +791,7 @@ def settle_covered_ends(
     end stays where it is and is reported as unresolved. ``strips`` are updated.
 
     When every line has a mark over the same end (all at 10, say) and the resolution
-    is known, the line's other, clean end and the nominal 100 mm length (``nominal_px``)
+    is known, the line's other, clean end and the nominal length (``nominal_px``)
     place it instead - again only if that falls under the mark (a form printed at
     "fit to page" is shorter, lands outside the mark, and stays unresolved).
 

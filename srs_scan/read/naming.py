@@ -123,9 +123,27 @@ def _names(form: FormDef) -> list[list[str]]:
 
 
 def weigh(lines: Sequence[TextLine], forms: Mapping[str, FormDef]) -> FormVerdict:
-    """The verdict on recognised ``lines`` among ``forms`` (by id)."""
+    """The verdict on recognised ``lines`` among ``forms`` (by id).
+
+    A clinic's own forms (``--template``) join the evidence without changing what the
+    shipped forms' words say of them: the shipped forms' points are weighed among the
+    shipped forms alone, the clinic forms' among all, so a word a clinic form shares with
+    the SRS says nothing for the clinic form and still speaks for the SRS.
+    """
     read = [(line.text, words(line.text)) for line in lines if line.confidence >= MIN_CONFIDENCE]
     read = [(t, w) for t, w in read if w]
+    points, found = _points(read, forms)
+    shipped = {fid: form for fid, form in forms.items() if form.source is None}
+    if shipped and len(shipped) < len(forms):
+        inner, inner_found = _points(read, shipped)
+        points.update(inner)
+        found.update(inner_found)
+    return _verdict(points, found, forms)
+
+
+def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef]
+            ) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """The evidence for each of ``forms`` in the words ``read`` (text, words per line)."""
     # names: the longest one read wins over those it contains
     named: dict[str, list[list[str]]] = {}
     for fid, form in forms.items():
@@ -183,7 +201,7 @@ def weigh(lines: Sequence[TextLine], forms: Mapping[str, FormDef]) -> FormVerdic
             kinds.append(f"{kws} word(s)")
         points[fid] = score
         found[fid] = kinds
-    return _verdict(points, found, forms)
+    return points, found
 
 
 def _contains(longer: Sequence[str], shorter: Sequence[str]) -> bool:

@@ -5,7 +5,8 @@ Stages (each a function of its own module):
 1. ``decode``   files -> :class:`PageImage` (gray or BGR array, dpi when known)
 1b. ``fiducials`` our own printed forms: corner markers -> the layout's frame, which says
    where the scales are, which way is up and which form it is (``qrread``: whose it is)
-2. ``lines``    otherwise: working-resolution ink -> line segments -> the four scales
+2. ``lines``    otherwise: working-resolution ink -> line segments -> the four scales (as
+   many as a clinic's own form has: ``stacks``)
 3. ``orient``   which way up the page is, from its text (and checked against layout)
 4. ``measure``  per line, at full resolution: refined ends, the mark, where it crosses
 5. ``perspective``  strip position -> mm on the page (1-D projective map per line)
@@ -17,7 +18,7 @@ The library never prints and never exits; expected outcomes are states in the re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,13 @@ import cv2
 import numpy as np
 
 from ..exceptions import SrsScanError
-from ..forms.definitions import FormDef, all_forms
+from ..forms.custom import catalogue, digests
+from ..forms.definitions import FormDef
 from ..forms.identity import FormIdentity
 from ..forms.layouts import PrintedLayout
 from ..forms.score import ScoringOptions, flags_for, item_reasons, round_half_up, score_items, total_of
 from ..model import ItemStatus, MarkReading, PageImage, PageResult, PageStatus
-from . import classify, decode, fiducials, lines, orient, perspective, qrread
+from . import classify, decode, fiducials, lines, orient, perspective, qrread, stacks
 from .ink import ink_map, resize_to, to_gray
 from .measure import (
     THICK_EXCESS,
@@ -52,8 +54,8 @@ from .measure import (
 # Working resolution for finding the form (full resolution is kept for measuring).
 WORK_DPI = 150.0  # scans with a known resolution
 WORK_LONG_SIDE = 1800  # px, photos and images without a resolution
-SCALE_LENGTH_MM = (80.0, 115.0)  # plausible printed scale length (fit-to-page ... 100 %)
-LENGTH_WARN_MM = 2.0  # warn when the printed line is not 100 +/- this
+SCALE_LENGTH_MM = (80.0, 115.0)  # plausible printed length of a 100 mm line (fit-to-page ... 100 %)
+LENGTH_WARN_MM = 2.0  # warn when the printed line is not 100 (the form's length) +/- this
 PAST_END_MM = 0.6  # a crossing this far beyond an end is past the end
 COVER_SNAP_MM = 0.6  # a mark over an end, centred within this of where its ink stops, is on it
 RETRY_SCALE = 1.6  # a page with no form found is searched again this much finer...
@@ -75,19 +77,30 @@ class ReadOptions:
 
     ``item_threshold``: the SRS item flag (default: the template's, 9.0).
     ``form``: the form every page is declared to be (``"srs"``, ``"ors"``, ``"csrs"``,
-    ``"cors"``): a page is not sent to review for its type, but one whose evidence names
-    another form still is.
+    ``"cors"``, or a clinic form's id): a page is not sent to review for its type, but one
+    whose evidence names another form still is.
+    ``templates``: a clinic's own forms (template files, :mod:`srs_scan.forms.custom`) that
+    a page may be besides the shipped ones. Paths, so that options stay picklable for the
+    worker processes; each process reads the files once.
     """
 
     item_threshold: float | None = None
     form: str | None = None
+    templates: tuple[Path, ...] = ()
 
     def settings(self) -> dict[str, Any]:
-        """The options that change a reading, for the ledger's key (unset ones left out)."""
+        """The options that change a reading, for the ledger's key (unset ones left out):
+        the templates by their content, so a changed template reads the pages again."""
         out: dict[str, Any] = {"item_threshold": self.item_threshold}
         if self.form is not None:
             out["form"] = self.form
+        if self.templates:
+            out["templates"] = digests(self.templates)
         return out
+
+    def forms(self) -> Mapping[str, FormDef]:
+        """The forms a page may be: the shipped ones and the templates'."""
+        return catalogue(self.templates)
 
 
 def read_path(path: str | Path, *, options: ReadOptions | None = None) -> Iterator[PageResult]:
@@ -131,7 +144,7 @@ def read_page(page: PageImage, *, options: ReadOptions | None = None) -> PageRes
 
 @dataclass
 class _Located:
-    """Where the four scales are and what the page is, before measuring."""
+    """Where the scales are and what the page is, before measuring."""
 
     ends: list[tuple[np.ndarray, np.ndarray]]  # full-resolution (left, right), top first
     direction: np.ndarray  # unit vector along the lines, left to right
@@ -145,6 +158,7 @@ class _Located:
     by_frame: bool = False  # located by the corner markers alone (they give the print scale)
     evidence: classify.TextEvidence | None = None  # what the page's words said
     type_reasons: tuple[str, ...] = ()  # the reasons that are doubts about the form type only
+    line_mm: float = 100.0  # the form's line length (the lines found: their shape's)
 
 
 def _read(page: PageImage, opts: ReadOptions) -> PageResult:
@@ -156,7 +170,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             reasons=(f"the image is too small to hold a form ({w} x {h} px)",),
         )
     warnings: list[str] = []
-    located = _locate(page, gray, opts)
+    located = _locate(page, gray, opts, opts.forms())
     if isinstance(located, PageResult):
         return located
     if not located.dpi_trusted:
@@ -170,14 +184,16 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
             page.source, page.page, PageStatus.REVIEW, dpi=page.dpi,
             form=form.id if form else None,
             reasons=("a scale line could not be measured (faint or broken print)",),
+            template=_template_of(form),
             **_identity_fields(ident, located.layout),
         )
-    size = _physical_size(measured, page.dpi, located.fit if located.by_frame else None)
+    size = _physical_size(measured, page.dpi, located.fit if located.by_frame else None, located.line_mm)
     warnings.extend(size.warnings)
 
     # 7. score
-    names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, 5)]
-    items = score_items(measured.readings, names, line_lengths_mm=size.lengths_mm)
+    n_lines = len(measured.readings)
+    names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, n_lines + 1)]
+    items = score_items(measured.readings, names, line_lengths_mm=size.lengths_mm, line_mm=located.line_mm)
     total = total_of(items)
     flags = flags_for(form, items, total, ScoringOptions(opts.item_threshold)) if form else ()
     reasons.extend(item_reasons(items))
@@ -194,12 +210,21 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
         warnings=tuple(warnings),
         geometry=_geometry(measured, angle, located),
         print_scale=size.print_scale,
+        template=_template_of(form),
         **_identity_fields(ident, located.layout),
     )
 
 
-def _locate(page: PageImage, gray: np.ndarray, opts: ReadOptions) -> _Located | PageResult:
-    """Where the four scales are: by the corner markers of our own forms, else by the lines."""
+def _template_of(form: FormDef | None) -> dict[str, Any] | None:
+    """What the record says of a clinic's own form's template (None for the shipped forms)."""
+    if form is None or form.source is None:
+        return None
+    return {"file": Path(form.source).name, "sha256": form.digest, "line_length_mm": form.line_length_mm}
+
+
+def _locate(page: PageImage, gray: np.ndarray, opts: ReadOptions, forms: Mapping[str, FormDef]
+            ) -> _Located | PageResult:
+    """Where the scales are: by the corner markers of our own forms, else by the lines."""
     h, w = gray.shape
     if page.dpi:
         factor = min(1.0, WORK_DPI / page.dpi)
@@ -211,20 +236,34 @@ def _locate(page: PageImage, gray: np.ndarray, opts: ReadOptions) -> _Located | 
     markers = fiducials.detect_markers(work, gray.shape)
     fit = fiducials.fit_frame(markers.hits)
     if fit is not None:
-        located: _Located | PageResult = _locate_by_frame(fit, markers, page.dpi)
+        located: _Located | PageResult = _locate_by_frame(fit, markers, page.dpi, forms)
     else:
-        located = _locate_by_lines(page, gray, work, factor, markers)
-    if isinstance(located, _Located) and markers.repeated:
+        located = _locate_by_lines(page, gray, work, factor, markers, forms)
+    if isinstance(located, PageResult):
+        return located
+    if markers.repeated:
         located.reasons.append("two copies of an srs-scan form are in the image: only one was read")
-    if isinstance(located, _Located) and opts.form is not None:
-        _declare(located, opts.form)
+    if opts.form is not None:
+        _declare(located, forms[opts.form])
+    n_lines = len(located.ends)
+    if n_lines <= stacks.FEW_LINES and located.form is None:
+        # one or two lines and no name: a rule, an underline - not a form
+        return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
+                          reasons=(f"{n_lines} line(s) in line, but no form of {n_lines} line(s) is named "
+                                   "on the page",))
     return located
 
 
-def _declare(located: _Located, form_id: str) -> None:
+def _declare(located: _Located, declared: FormDef) -> None:
     """The run says which form every page is: that settles a missing or doubtful type,
-    but evidence naming another form still goes to a person."""
-    declared = all_forms()[form_id]
+    but evidence naming another form still goes to a person (and so do lines that are not
+    the declared form's: it is never read on another form's lines)."""
+    form_id = declared.id
+    if declared.lines != len(located.ends):
+        located.reasons.append(
+            f"the run declares {form_id.upper()} ({declared.lines} lines) but {len(located.ends)} lines were "
+            "found: check which form this is")
+        return
     evidence = located.evidence
     if located.layout is not None and located.layout.form != form_id:
         located.reasons.append(
@@ -236,6 +275,7 @@ def _declare(located: _Located, form_id: str) -> None:
             "check which form this is")
     located.reasons[:] = [r for r in located.reasons if r not in located.type_reasons]
     located.form = declared
+    located.line_mm = declared.line_length_mm
 
 
 def _read_identity(gray: np.ndarray, located: _Located, reasons: list[str], warnings: list[str]) -> FormIdentity | None:
@@ -270,9 +310,11 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     """4. and 5.: each line's ends and mark, and the mark's place on the page. None when
     a line cannot be sampled; doubts are added to ``located.reasons``."""
     reasons = located.reasons
-    strips: list[LineStrip | None] = [sample_strip(gray, tuple(a), tuple(b)) for a, b in located.ends]
+    strips: list[LineStrip | None] = [
+        sample_strip(gray, tuple(a), tuple(b), line_mm=located.line_mm) for a, b in located.ends
+    ]
     good = [s for s in strips if s is not None]
-    if len(good) < 4:
+    if len(good) < len(strips):
         return None
     if any(not _inside(s.to_image(u), gray.shape) for s in good for u in (s.left_u, s.right_u)):
         reasons.append("a scale line runs to the edge of the image: its end may be cut off")
@@ -280,7 +322,7 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     blobs = drop_end_ticks(good, mark_printed_blobs(good))
 
     found = [find_marks(s, b) for s, b in zip(good, blobs, strict=True)]
-    nominal_px = 100.0 / 25.4 * dpi if dpi else None
+    nominal_px = located.line_mm / 25.4 * dpi if dpi else None
     # the layout places a hidden end only on a page that fits it closely (not curled paper)
     mismatch = _end_mismatch_mm(good, located.fit) if located.fit is not None else None
     trusted_layout = mismatch is not None and float(np.median(mismatch)) <= LAYOUT_FIT_MM
@@ -289,7 +331,8 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     )
     if located.fit is not None:
         reasons.extend(_ends_against_layout(good, located.fit, covered))
-    reasons.extend(_ends_against_siblings(good, covered))
+    reasons.extend(_ends_against_siblings(good, covered) if len(good) > stacks.FEW_LINES
+                   else _few_lines_agree(good, covered, dpi))
 
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
@@ -316,8 +359,9 @@ class _Size:
     warnings: list[str]
 
 
-def _physical_size(measured: _Measured, dpi: float | None, fit: fiducials.FrameFit | None) -> _Size:
-    lengths_mm: list[float | None] = [None] * 4
+def _physical_size(measured: _Measured, dpi: float | None, fit: fiducials.FrameFit | None,
+                   line_mm: float = 100.0) -> _Size:
+    lengths_mm: list[float | None] = [None] * len(measured.strips)
     mean_len: float | None = None
     print_scale: float | None = None
     warnings: list[str] = []
@@ -337,9 +381,9 @@ def _physical_size(measured: _Measured, dpi: float | None, fit: fiducials.FrameF
                 f"the form was printed at {100 * print_scale:.1f} % of its size ('fit to page'?): "
                 "scores are relative to the printed line"
             )
-    elif mean_len is not None and abs(mean_len - 100.0) > LENGTH_WARN_MM:
+    elif mean_len is not None and abs(mean_len - line_mm) > LENGTH_WARN_MM:
         warnings.append(
-            f"the printed lines are {mean_len:.1f} mm long, not 100 mm "
+            f"the printed lines are {mean_len:.1f} mm long, not {line_mm:g} mm "
             "(printed with 'fit to page'?): scores are relative to the printed line"
         )
     return _Size(lengths_mm, mean_len, print_scale, warnings)
@@ -369,7 +413,8 @@ def _identity_fields(ident: FormIdentity | None, layout: PrintedLayout | None) -
     }
 
 
-def _locate_by_frame(fit: fiducials.FrameFit, markers: fiducials.MarkerScan, dpi: float | None) -> _Located:
+def _locate_by_frame(fit: fiducials.FrameFit, markers: fiducials.MarkerScan, dpi: float | None,
+                     forms: Mapping[str, FormDef]) -> _Located:
     """Our own printed form: the layout says where the lines are and which way is up."""
     ends = fit.scale_ends()
     direction = np.mean([b - a for a, b in ends], axis=0)
@@ -383,25 +428,29 @@ def _locate_by_frame(fit: fiducials.FrameFit, markers: fiducials.MarkerScan, dpi
     # a resolution tag that makes the printed form implausibly large or small is wrong
     # (printing shrinks to fit the paper; it does not enlarge)
     trusted = dpi is None or PRINT_SCALE_RANGE[0] <= fit.print_scale(dpi) <= PRINT_SCALE_RANGE[1]
-    return _Located(ends, direction, all_forms().get(fit.layout.form), reasons, geometry, fit,
+    return _Located(ends, direction, forms.get(fit.layout.form), reasons, geometry, fit,
                     dpi_trusted=trusted, layout=fit.layout, qr_fit=fit, by_frame=True)
 
 
 def _locate_by_lines(
     page: PageImage, gray: np.ndarray, work: np.ndarray, factor: float,
-    markers: fiducials.MarkerScan,
+    markers: fiducials.MarkerScan, forms: Mapping[str, FormDef],
 ) -> _Located | PageResult:
-    """Any form: find the stack of four scales, then which way up and which form it is,
+    """Any form: find the stack of scales, then which way up and which form it is,
     from the markers that could be seen, else from the page's words and layout."""
-    binary, scales, dpi_ok = _find_form(work, page.dpi, factor)
-    if scales is None and factor < 1.0:
+    shapes = stacks.shapes(forms)
+    binary, found = _find_form(work, page.dpi, factor, shapes=shapes)
+    if found is None and factor < 1.0:
         # faint or hairline print (a photographed or faxed light form): look again, finer
         factor = min(1.0, factor * RETRY_SCALE)
-        binary, scales, dpi_ok = _find_form(resize_to(gray, factor), page.dpi, factor, threshold=RETRY_THRESHOLD)
-    if scales is None:
+        binary, found = _find_form(resize_to(gray, factor), page.dpi, factor, threshold=RETRY_THRESHOLD,
+                                   shapes=shapes)
+    if found is None:
         return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
-                          reasons=("no stack of four scale lines found",))
-    work_ppm = float(np.mean([s.length for s in scales.segments])) / 100.0
+                          reasons=(f"no stack of {stacks.counts_text(shapes)} scale lines found",))
+    scales, shape, dpi_ok = found.scales, found.shape, found.dpi_ok
+    more = stacks.extra_reason(found)
+    work_ppm = float(np.mean([s.length for s in scales.segments])) / shape.line_mm
     if work_ppm * (1.0 / factor) < MIN_WORK_PPM:
         return PageResult(page.source, page.page, PageStatus.REVIEW, dpi=page.dpi,
                           reasons=("the form is too small in the image to measure to the millimetre",))
@@ -410,12 +459,12 @@ def _locate_by_lines(
     dirs = [s.direction if s.direction @ ref >= 0 else -s.direction for s in scales.segments]
     direction = np.mean(dirs, axis=0)
     direction /= np.linalg.norm(direction)
-    forms = all_forms()
+    same = stacks.with_lines(forms, shape.lines)  # the forms with as many lines as were found
 
     # some of our corner markers (too few for a frame): if they stand where the lines found
     # put them, one way up, this is that form, that way up
     hits = markers.hits
-    if len(markers.layouts) == 1:
+    if len(markers.layouts) == 1 and len(hits[0].layout.scale_ends_mm) == shape.lines:
         lay = hits[0].layout
         for d in (direction, -direction):
             ends_d = _ordered_ends(scales, d, factor)
@@ -432,17 +481,19 @@ def _locate_by_lines(
         view = orient.FormView(np.ascontiguousarray(view.image[::-1, ::-1]), view.image.shape[0] - 1 - view.bottom,
                                view.image.shape[0] - 1 - view.top, view.ppm)
     ends = _ordered_ends(scales, direction, factor)
-    text = classify.read_page_text(gray, ends, forms=forms)
+    every = forms if len(same) < len(forms) else None
+    text = classify.read_page_text(gray, ends, forms=same, line_mm=shape.line_mm, every=every)
     orientation = orient.decide_orientation(view, words=text.upright if text.available else None)
     if orientation.flip:
         direction = -direction
         ends = _ordered_ends(scales, direction, factor)
     if orientation.flip != text.flipped:
         # the words were read the other way up: read them again as the page now stands
-        text = classify.read_page_text(gray, ends, forms=forms, check_upright=False)
+        text = classify.read_page_text(gray, ends, forms=same, check_upright=False, line_mm=shape.line_mm,
+                                       every=every)
 
-    form: FormDef | None = forms.get(text.form) if text.form else None
-    reasons: list[str] = []
+    form: FormDef | None = same.get(text.form) if text.form else None
+    reasons: list[str] = [more] if more else []
     if hits:
         reasons.append("srs-scan corner markers in the image do not belong to the form read")
     if not orientation.confident or orientation.reason:
@@ -454,6 +505,11 @@ def _locate_by_lines(
     elif text.reason:
         type_reasons = (text.reason,)
     reasons.extend(type_reasons)
+    if form is None and text.elsewhere is not None:
+        # the words name a form with other lines than were found: never read on these lines
+        other = forms[text.elsewhere]
+        reasons.append(f"the page's words name the {other.id.upper()} ({other.lines} lines), but "
+                       f"{shape.lines} lines were found: check which form this is and where its lines are")
     geometry: dict[str, Any] = {
         "orientation": {
             "text_score": orientation.text_score,
@@ -463,7 +519,8 @@ def _locate_by_lines(
         },
         "form_confidence": text.confidence,
     }
-    return _Located(ends, direction, form, reasons, geometry, None, dpi_ok, evidence=text, type_reasons=type_reasons)
+    return _Located(ends, direction, form, reasons, geometry, None, dpi_ok, evidence=text, type_reasons=type_reasons,
+                    line_mm=form.line_length_mm if form is not None else shape.line_mm)
 
 
 def _end_mismatch_mm(strips: list[LineStrip], fit: fiducials.FrameFit) -> np.ndarray:
@@ -505,10 +562,37 @@ def _ends_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]) -
             worst = max(off, key=lambda i: off[i])
             if off[worst] <= END_SIBLING_MM:
                 break
+            if len(strips) == 3:  # three lines: two ends always make a line; the odd end is the culprit
+                worst = _odd_end(strips, side)
             out.append(f"line {worst + 1}'s {'left' if side == 0 else 'right'} end is not in line with the "
                        "other lines' ends: check where the line ends")
             live.remove(worst)
     return out
+
+
+def _few_lines_agree(strips: list[LineStrip], covered: list[CoveredEnd], dpi: float | None) -> list[str]:
+    """One or two lines (a clinic's form) have no third to check their ends against. Two
+    lines on a scan (no perspective) must be as long as each other with their ends level
+    across the lines; anything else - one line, a photo, an end under a mark - goes to a
+    person."""
+    hidden = any(not c.resolved for c in covered)
+    if len(strips) == 2 and dpi and not hidden:
+        d = np.mean([s.d for s in strips], axis=0)
+        at = [[float(np.dot(s.to_image(u), d)) / s.ppm for u in (s.left_u, s.right_u)] for s in strips]
+        if max(abs(at[0][0] - at[1][0]), abs(at[0][1] - at[1][1])) <= END_SIBLING_MM:
+            return []
+        return ["the 2 lines' ends are not level with each other (one is shorter, or shifted): "
+                "check where each line ends"]
+    return [str(stacks.few_lines_reason(len(strips)))]
+
+
+def _odd_end(strips: list[LineStrip], side: int) -> int:
+    """Of three lines, the one whose end lies farthest along the lines from the middle of
+    the three ends (leave-one-out cannot tell an outer culprit from the other outer line)."""
+    d = np.mean([s.d for s in strips], axis=0)
+    at = [float(np.dot(s.to_image(s.left_u if side == 0 else s.right_u), d)) for s in strips]
+    middle = float(np.median(at))
+    return int(np.argmax([abs(a - middle) for a in at]))
 
 
 def _off_line_mm(s: LineStrip, side: int, others: list[np.ndarray]) -> float:
@@ -530,29 +614,45 @@ def _inside(p: tuple[float, float], shape: tuple[int, ...]) -> bool:
 
 
 def _find_form(
-    work: np.ndarray, dpi: float | None, factor: float, *, threshold: float | None = None
-) -> tuple[np.ndarray, lines.ScaleSet | None, bool]:
-    """Stage 2 on a working copy (``factor`` x full resolution): its ink mask, the four
-    scales (or None), and whether their length agrees with the stated resolution."""
+    work: np.ndarray, dpi: float | None, factor: float, *, threshold: float | None = None,
+    shapes: tuple[stacks.Shape, ...] = (stacks.PCOMS,),
+) -> tuple[np.ndarray, stacks.Found | None]:
+    """Stage 2 on a working copy (``factor`` x full resolution): its ink mask and the stack
+    of scales that is the form (or None), searched for each shape of the forms a page may
+    be (:mod:`srs_scan.read.stacks`), with whether its length agrees with the resolution."""
     # mm -> working px before the form is found: exact with a dpi, a floor without one
     ppm_guess = (dpi * factor / 25.4) if dpi else max(work.shape) / 297.0
     ink = ink_map(work, paper_window_px=int(round(4.0 * ppm_guess)))
     binary = lines.binarize(ink, threshold=threshold)
     min_ppm = ppm_guess if dpi else max(work.shape) * 0.55 / 297.0
-    segments = lines.find_segments(
-        binary,
-        min_length=0.45 * SCALE_LENGTH_MM[0] * min_ppm,
-        thin_px=max(4.0, 1.6 * ppm_guess),
-        max_gap=max(3.0, 2.5 * ppm_guess),
-    )
-    if dpi:
-        expected = (SCALE_LENGTH_MM[0] * ppm_guess, SCALE_LENGTH_MM[1] * ppm_guess)
-        scales = lines.select_scales(segments, expected_length=expected)
-        if scales is not None:
-            return binary, scales, True
-        # a wrong resolution tag must not hide a form: look again without it
-        return binary, lines.select_scales(segments), False
-    return binary, lines.select_scales(segments), True
+    segments: dict[float, list[lines.Segment]] = {}  # by the shortest length kept
+    found: list[stacks.Found] = []
+    for shape in shapes:
+        lo_mm, hi_mm = (SCALE_LENGTH_MM[0] * shape.line_mm / 100.0, SCALE_LENGTH_MM[1] * shape.line_mm / 100.0)
+        min_length = 0.45 * lo_mm * min_ppm
+        if min_length not in segments:
+            segments[min_length] = lines.find_segments(
+                binary, min_length=min_length, thin_px=max(4.0, 1.6 * ppm_guess), max_gap=max(3.0, 2.5 * ppm_guess),
+            )
+        segs = segments[min_length]
+        if dpi:
+            expected = (lo_mm * ppm_guess, hi_mm * ppm_guess)
+            scales = lines.select_scales(segs, expected_length=expected, count=shape.lines)
+            if scales is not None:
+                found.append(stacks.Found(shape, scales, True))
+                continue
+            # a wrong resolution tag must not hide a form: look again without it
+            scales = lines.select_scales(segs, count=shape.lines)
+            if scales is not None:
+                found.append(stacks.Found(shape, scales, False))
+        elif (scales := lines.select_scales(segs, count=shape.lines)) is not None:
+            found.append(stacks.Found(shape, scales, True))
+    chosen = stacks.choose(found)
+    if chosen is not None:
+        lo_mm = SCALE_LENGTH_MM[0] * chosen.shape.line_mm / 100.0
+        extra = lines.extra_line(chosen.scales, segments[0.45 * lo_mm * min_ppm])
+        chosen = replace(chosen, extra=extra is not None)
+    return binary, chosen
 
 
 def _ordered_ends(

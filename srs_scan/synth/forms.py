@@ -521,11 +521,20 @@ def render_form(
             for xe in (x0, x0 + nominal):
                 cv.rect(xe - lw / 2, y - tick_h / 2, xe + lw / 2, y + tick_h / 2)
     img = cv.compose(r_paper)
-    ppm = cv.ppm
+    return _with_marks(cv, img, lines, nominal, marks, r_lines, lw, form)
+
+
+def _with_marks(
+    cv: _Canvas, img: np.ndarray, lines: Sequence[tuple[float, float]], nominal: float,
+    marks: Sequence[Sequence[MarkSpec]], rngs: Sequence[np.random.Generator], lw: float, form: str | None,
+) -> RenderedPage:
+    """The page with each line's marks drawn on it (``lines``: each line's left end in layout
+    mm, ``nominal`` mm long), and its ground truth from the geometry."""
+    ppm, scale = cv.ppm, cv.s
     lines_px = []
     truth: list[float | None] = []
     counts: list[int] = []
-    for (x0, y), line_marks, rng in zip(lines, marks, r_lines, strict=True):
+    for (x0, y), line_marks, rng in zip(lines, marks, rngs, strict=True):
         (px0, py), (px1, _) = cv.map(x0, y), cv.map(x0 + nominal, y)
         lines_px.append(((px0 * ppm - 0.5, py * ppm - 0.5), (px1 * ppm - 0.5, py * ppm - 0.5)))
         for mk in line_marks:
@@ -535,7 +544,7 @@ def render_form(
         truth.append(float(line_marks[0].u_mm) if len(line_marks) == 1 else None)
     return RenderedPage(
         image=_finish(img),
-        dpi=float(dpi),
+        dpi=float(cv.dpi),
         form=form,
         truth_mm=tuple(truth),
         n_marks=tuple(counts),

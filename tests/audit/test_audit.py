@@ -97,7 +97,8 @@ def test_marking_an_item_missing_and_the_trail_export(audit_stack, tmp_path):
     (["--item", "1", "--mm", "50", "--missing"], "one of --mm"),
     (["--item", "1"], "one of --mm"),
     (["--item", "1", "--mm", "150"], "0.0 to 100.0"),
-    (["--item", "5", "--mm", "50"], "1<=x<=4"),
+    (["--item", "5", "--mm", "50"], "item must be 1 to 4 (top to bottom) on this ORS form, not 5"),
+    (["--item", "11", "--mm", "50"], "1<=x<=10"),  # past any form's lines: click says so
 ])
 def test_bad_corrections_are_refused_with_nothing_written(audit_stack, args, message):
     page = _ids(audit_stack)["c_ors.png"]

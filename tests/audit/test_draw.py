@@ -124,3 +124,37 @@ def test_a_page_with_no_lines_is_shown_whole(scanned):
     assert view.lines == () and view.locate(100, 100) is None
     ok, _ = cv2.imencode(".jpg", view.image)
     assert ok
+
+
+def test_a_clinic_forms_lines_are_drawn_each_with_its_ruler_and_click(tmp_path):
+    """A three-line form of 80 mm lines (a clinic's template): three lines drawn, the
+    pointers where the marks are, and a click gives the mm on the 80 mm line."""
+    import json
+
+    from srs_scan.read.pipeline import ReadOptions
+    from srs_scan.synth import MarkSpec
+    from srs_scan.synth.custom import CustomPage, mm_to_u, render_custom
+
+    template = tmp_path / "pain3.json"
+    template.write_text(json.dumps({
+        "schema": 1, "id": "pain3", "title": "Pain Rating Scale", "names": ["Pain Rating Scale"],
+        "line_length_mm": 80, "items": [{"name": "Now"}, {"name": "Night"}, {"name": "Daily activities"}]}))
+    truth_mm = (10.0, 44.0, 70.0)
+    page = render_custom(CustomPage("Pain Rating Scale", ("Now", "Night", "Daily activities"), line_mm=80.0),
+                         [[MarkSpec(mm_to_u(d, 80.0))] for d in truth_mm], dpi=300, seed=5)
+    gray = scan(page.image, np.random.default_rng(5), dpi_in=300, dpi_out=300)
+    result = read_image(gray, dpi=300, options=ReadOptions(templates=(template,)))
+    assert result.form == "pain3" and len(result.items) == 3, result.reasons
+    view = draw.render(gray, result, result.drawing_geometry())
+    assert len(view.lines) == 3
+    for i, ((left, right), truth) in enumerate(zip(page.lines_px, truth_mm, strict=True)):
+        true_point = np.array(left) + truth / 80.0 * (np.array(right) - np.array(left))
+        want = view.to_view @ np.append(true_point, 1.0)
+        assert abs(_pointer_column(view, i, draw.INK_OK) - want[0]) <= 0.5 * draw.VIEW_PPM
+        x, y = want
+        item, got = view.locate(x, y + 2.0)
+        assert item == i + 1 and abs(got - truth) <= 0.3
+        # the ruler's ends (0 and 80 mm) at the true line ends
+        for mm, end in ((0.0, left), (80.0, right)):
+            tick = np.array(point_at(*view.lines[i], mm / 80.0, view.vanishing))
+            assert np.linalg.norm(tick - view.to_view @ np.append(end, 1.0)) <= 0.5 * draw.VIEW_PPM

@@ -173,3 +173,38 @@ def test_audit_order_review_first_then_ok_pages_close_to_a_cutoff(tmp_path):
     sampled = audit.select(ledger, sample=0)
     assert [p.result.source for p in sampled.pages] == ["f4.pdf", "f3.pdf", "f2.pdf"] and sampled.left_out == 1
     ledger.close()
+
+
+def test_the_item_range_is_the_forms_number_of_lines():
+    """A clinic's three-line form takes items 1-3, a five-line one 1-5; past the trail's
+    1-10 (the ledger's table) a message, not a database error."""
+    assert corrections.check(3, 50.0, "A", "r", lines=3, form="pain3")[0] == 50.0
+    with pytest.raises(ValueError, match="item must be 1 to 3 \\(top to bottom\\) on this PAIN3 form, not 4"):
+        corrections.check(4, 50.0, "A", "r", lines=3, form="pain3")
+    assert corrections.check(5, 50.0, "A", "r", lines=5, form="mood5")[0] == 50.0
+    with pytest.raises(ValueError, match="correction trail takes items 1-10"):
+        corrections.check(11, 50.0, "A", "r", lines=11, form="big11")
+    # values are mm on the form's line: 0-80 on an 80 mm line; past 100 the trail cannot keep them yet
+    assert corrections.check(1, 80.0, "A", "r", lines=3, line_mm=80.0)[0] == 80.0
+    with pytest.raises(ValueError, match="0.0 to 80.0 mm"):
+        corrections.check(1, 80.5, "A", "r", lines=3, line_mm=80.0)
+    assert corrections.check(1, 99.5, "A", "r", lines=5, line_mm=120.0)[0] == 99.5
+    with pytest.raises(ValueError, match="correction trail takes values 0-100 mm"):
+        corrections.check(1, 110.0, "A", "r", lines=5, line_mm=120.0)
+
+
+def test_a_clinic_forms_correction_is_scored_by_its_template():
+    """The form kept with the page (its template) gives the flags after a correction."""
+    from srs_scan.forms.custom import parse_custom
+
+    form = parse_custom({"schema": 1, "id": "pain3", "title": "Pain", "names": ["Pain"], "line_length_mm": 80,
+                         "items": [{"name": "Now"}, {"name": "Night"}, {"name": "Day"}],
+                         "scoring": {"total_cutoff_above": 15, "item_flag_above": 7}}, "pain3.json")
+    page = _page([20.0, 30.0, 40.0], form="pain3")  # mm on the 80 mm lines (the helper's scores are not used)
+    after = corrections.apply(page, [_fix(3, 76.0)], form=form)  # 76 of 80 mm: 9.5
+    assert after.items[2].score == 9.5 and after.total == 14.5
+    assert [f.message for f in after.flags] == ["Item 3 9.5 > 7"]
+    after = corrections.apply(page, [_fix(3, 76.0), _fix(1, 80.0, cid=2)], form=form)
+    assert after.items[0].score == 10.0
+    assert [f.code for f in after.flags] == ["total_above", "item_high", "item_high"]
+    assert corrections.apply(page, [_fix(3, 76.0)]).flags == ()  # without its template: no rules known

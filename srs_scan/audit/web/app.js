@@ -85,6 +85,15 @@ function render(page) {
     row.addEventListener("click", () => chooseItem(i + 1, item.mm));
     body.append(row);
   });
+  // one choice per line of this page's form (four on the PCOMS forms, a clinic form's own count)
+  const select = document.getElementById("item");
+  const chosen = select.value;
+  select.replaceChildren(...Array.from({ length: Math.max(page.items.length, 1) }, (_, i) => {
+    const option = el("option", String(i + 1));
+    option.value = String(i + 1);
+    return option;
+  }));
+  if (Number(chosen) <= select.options.length) select.value = chosen;
   document.getElementById("correction").hidden = !page.correctable;
   const note = document.getElementById("image-note");
   const audit = document.getElementById("audit-image");
@@ -123,11 +132,13 @@ async function showPage(pageId) {
 
 // "64.5" or "64,5" (a decimal comma) -> 64.5; anything else -> null. Never a thousands
 // separator: "6,4" is 6.4, not 64.
+function lineMm() { return current && current.line_mm ? current.line_mm : 100; }
+
 function parseMm(raw) {
   const text = raw.trim().replace(",", ".");
   if (!/^\d{1,3}(\.\d+)?$/.test(text)) return null;
   const value = Number(text);
-  return value >= 0 && value <= 100 ? Math.round(value * 10) / 10 : null;
+  return value >= 0 && value <= lineMm() ? Math.round(value * 10) / 10 : null;
 }
 
 function updatePreview() {
@@ -135,7 +146,9 @@ function updatePreview() {
   const preview = document.getElementById("preview");
   if (document.getElementById("missing").checked || raw.trim() === "") { preview.textContent = ""; return; }
   const mm = parseMm(raw);
-  preview.textContent = mm === null ? "type mm from 0.0 to 100.0" : `= score ${(mm / 10).toFixed(1)} (${mm.toFixed(1)} mm)`;
+  const top = lineMm();
+  preview.textContent = mm === null ? `type mm from 0.0 to ${top.toFixed(1)}`
+    : `= score ${(top === 100 ? mm / 10 : 10 * mm / top).toFixed(1)} (${mm.toFixed(1)} mm)`;
 }
 
 function chooseItem(n, mm) {
@@ -174,7 +187,7 @@ async function onSave(event) {
   const raw = document.getElementById("mm").value;
   const mm = missing ? null : parseMm(raw);
   if (!missing && mm === null) {
-    setMessage("Not saved: type the value in mm, from 0.0 to 100.0 (e.g. 64.5), or tick 'no mark'.", "error");
+    setMessage(`Not saved: type the value in mm, from 0.0 to ${lineMm().toFixed(1)} (e.g. 64.5), or tick 'no mark'.`, "error");
     return;
   }
   const by = document.getElementById("by").value.trim();
