@@ -46,6 +46,7 @@ async function loadPages(selectId) {
 
 function render(page) {
   current = page;
+  document.getElementById("mm").placeholder = `0.0-${lineMm().toFixed(1)}`; // the form's own line
   document.getElementById("detail").hidden = false;
   document.getElementById("client-view").hidden = true;
   showAssignment(page);
