@@ -55,6 +55,10 @@ class TextEvidence:
     # when the words name no form with as many lines as were found: the form they name
     # among all the forms (one with another number of lines), else None
     elsewhere: str | None = None
+    # the words, read the way up the page is taken to stand (turned over when ``flipped``),
+    # name the form beyond doubt (:attr:`naming.FormVerdict.decisive`): read so surely,
+    # they cannot have been read upside down
+    decisive: bool = False
 
 
 def upright_form(
@@ -184,7 +188,7 @@ def read_page_text(
     title = read(crop, (0.0, float(first_line)), [])
     verdict = naming.weigh(title, forms)
     if check_upright and verdict.decisive:
-        return TextEvidence(verdict.form, verdict.confidence, 1.0, False)
+        return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
     # the rest of the form: the title's lines are kept, found again where they stand
     crop, line_rows = upright_form(gray, ends, line_mm=line_mm)
     crop = paper_only(crop)
@@ -195,12 +199,16 @@ def read_page_text(
                                             max_height=SEGMENT_PX, max_width=SEGMENT_PX), title)
         verdict = naming.weigh(title, forms)
         if check_upright and verdict.decisive:
-            return TextEvidence(verdict.form, verdict.confidence, 1.0, False)
+            return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
     # 2. otherwise ask the OCR which way up the text reads, then read the whole form
     upright = textread.upright_score(crop, max_height=SEGMENT_PX, max_width=SEGMENT_PX) if check_upright else 0.0
     flipped = False
     if upright <= -UPRIGHT_DECISIVE:
-        crop = np.ascontiguousarray(crop[::-1, ::-1])
+        # the page stands the other way up: take the form region again from the other side
+        # (turning this crop over would leave the title, above the real first line, outside it)
+        turned = [(right, left) for left, right in reversed(ends)]
+        crop, _ = upright_form(gray, turned, line_mm=line_mm)
+        crop = paper_only(crop)
         flipped = True
         lines = read(crop, None, [])
     else:
@@ -210,7 +218,8 @@ def read_page_text(
     if verdict.form is None and every is not None and len(every) > len(forms):
         wider = naming.weigh(lines, every)
         elsewhere = wider.form if wider.form not in forms and not wider.doubt else None
-    return TextEvidence(verdict.form, verdict.confidence, upright, flipped, verdict.doubt, elsewhere=elsewhere)
+    return TextEvidence(verdict.form, verdict.confidence, upright, flipped, verdict.doubt, elsewhere=elsewhere,
+                        decisive=verdict.decisive)
 
 
 def _unseen(lines: list[textread.TextLine], seen: list[textread.TextLine]) -> list[textread.TextLine]:

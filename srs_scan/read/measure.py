@@ -40,6 +40,7 @@ END_SEARCH_MM = 8.0  # the refined end lies within this of the coarse end
 MAX_DROPOUT_MM = 0.6  # breaks in a printed line (bitonal scans) shorter than this are bridged
 PRINT_MATCH_MM = 0.6  # a blob repeated at the same place on other lines is print...
 PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
+PRINT_WITHIN_MM = 0.3  # ...or inside a bigger blob there (merged with other print) by this
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 THICK_EXCESS = 0.5  # a line this much darker across (50 %) than its median...
 THICK_EXCESS_MIN = 0.2  # ...or only 20 % on a line whose darkness is even along it...
@@ -376,7 +377,15 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
                 & (o[..., 4] >= 0.6 * a[..., 4])
                 & (o[..., 4] <= a[..., 4] / 0.6)
             )
-            matches += twin.any(axis=1)
+            # ...or part of a bigger piece of print there: a "0" that touches the anchor's
+            # first letter on the other lines is one blob with it
+            lo_a, hi_a = a[..., :2] - a[..., 2:4] / 2, a[..., :2] + a[..., 2:4] / 2
+            lo_o, hi_o = o[..., :2] - o[..., 2:4] / 2, o[..., :2] + o[..., 2:4] / 2
+            within = (
+                np.all(lo_o - PRINT_WITHIN_MM <= lo_a, axis=-1) & np.all(hi_a <= hi_o + PRINT_WITHIN_MM, axis=-1)
+                & (o[..., 4] >= a[..., 4])
+            )
+            matches += (twin | within).any(axis=1)
         on_lo = s.left_u - END_TOUCH_MM * s.ppm
         on_hi = s.right_u + END_TOUCH_MM * s.ppm
         # ink touching the line may be a client's mark repeated on every line (all at 10,
@@ -547,6 +556,24 @@ def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
     return False
 
 
+def _in_text_block(b: Blob, blobs: list[Blob], ppm: float) -> bool:
+    """True when ``b`` is a line of a printed text block: just below or above a row of
+    words (a wrapped anchor's last word, "me", alone on its line), on the same side of
+    the scale, with letters of about its height, overlapping it along the line."""
+    h, w = b.v1 - b.v0 + 1, b.u1 - b.u0 + 1
+    for o in blobs:
+        if o is b or o.touching or (o.vc > 0) != (b.vc > 0):
+            continue
+        ho, wo = o.v1 - o.v0 + 1, o.u1 - o.u0 + 1
+        if not 0.3 <= ho / h <= 3.0:
+            continue
+        vgap = max(o.v0 - b.v1, b.v0 - o.v1)
+        along = min(b.u1, o.u1) - max(b.u0, o.u0) + 1
+        if 0 <= vgap <= max(h, ho) and along >= 0.5 * min(w, wo) and _is_text_like(o, blobs, ppm):
+            return True
+    return False
+
+
 def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
     """A letter of printed text that touches the line near an end (anchor text set too
     close, or touching an end tick): on one side of the line only, letter-sized, and
@@ -632,6 +659,7 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
         and b.u0 <= hi_u
         and b.area >= MIN_NEAR_MARK_AREA_MM2 * ppm * ppm
         and not _is_text_like(b, strip.blobs, ppm)
+        and not _in_text_block(b, strip.blobs, ppm)
     ]
     # feet: where each touching blob meets the line
     feet = []

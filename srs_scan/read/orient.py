@@ -169,7 +169,7 @@ WORDS_DECISIVE = 0.3  # |OCR upright score| at or above this is a clear answer
 LAYOUT_CLEAR = 0.2  # |layout score| at or above this is an opinion
 
 
-def decide_orientation(view: FormView, *, words: float | None = None) -> Orientation:
+def decide_orientation(view: FormView, *, words: float | None = None, named: bool = False) -> Orientation:
     """Decide whether the view is upright (flip False) or upside down (flip True).
 
     Three independent cues: ``words`` (the OCR's upright score for the view as it is,
@@ -178,12 +178,17 @@ def decide_orientation(view: FormView, *, words: float | None = None) -> Orienta
     contradict them; a contradiction is settled by the text's shape, and if that does
     not side with the words either, a person must look. Without clear words, the
     text's shape decides, checked against the layout.
+
+    ``named``: the words, read the way ``words`` says the page stands, named the form
+    beyond doubt (its title or item names, read surely). Text read upside down does not
+    come out as a form's own names, so the layout (a long footer, instructions below the
+    scales) cannot overrule them.
     """
     layout = view.layout_score()
     if words is not None and abs(words) >= WORDS_DECISIVE:
         flip = words < 0
         layout_upright = -layout if flip else layout
-        if layout_upright > -LAYOUT_CLEAR:
+        if layout_upright > -LAYOUT_CLEAR or named:
             return Orientation(flip, True, 0.0, layout, 0)
         score, groups = view.text_score()
         shape_upright = -score if flip else score

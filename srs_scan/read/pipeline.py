@@ -483,7 +483,8 @@ def _locate_by_lines(
     ends = _ordered_ends(scales, direction, factor)
     every = forms if len(same) < len(forms) else None
     text = classify.read_page_text(gray, ends, forms=same, line_mm=shape.line_mm, every=every)
-    orientation = orient.decide_orientation(view, words=text.upright if text.available else None)
+    orientation = orient.decide_orientation(view, words=text.upright if text.available else None,
+                                             named=text.decisive)
     if orientation.flip:
         direction = -direction
         ends = _ordered_ends(scales, direction, factor)

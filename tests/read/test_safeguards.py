@@ -118,20 +118,50 @@ def test_a_mark_hidden_in_a_thickened_line_goes_to_review_not_missing():
 # --- orientation cues that disagree --------------------------------------------------------
 
 
-def test_orientation_cues_that_disagree_go_to_review():
+def test_the_forms_own_words_settle_orientation_against_the_layout():
     """An upright form with a block of upside-down text pasted below it (a letter's
-    paragraphs): the layout now says the page is upside down (more text below the scales),
-    the words say upright, and the text's shape cannot settle it."""
+    paragraphs): the layout says the page is upside down (more text below the scales).
+    The words, read the other way up, name the SRS beyond doubt (its title and item
+    names): text read upside down cannot come out as the form's own names, so the page is
+    read upright, with no doubt about its orientation."""
     page = render_form("srs", [[MarkSpec(p)] for p in (12.3, 87.6, 45.0, 99.2)], dpi=DPI, seed=3)
     letter = render_letter(dpi=DPI, seed=5)
     body = letter[int(60 * PPM):int(200 * PPM)][::-1, ::-1]
     img = np.vstack([page.image[: int(page.lines_px[3][0][1] + 25 * PPM)], body])
     result = _scan_read(img)
-    assert result.status is PageStatus.REVIEW
-    assert result.reasons == ("the page's words and its layout disagree about which way up it is",)
-    assert [i.status for i in result.items] == [ItemStatus.OK] * 4  # the marks themselves are clean
+    assert result.status is PageStatus.OK, result.reasons
+    assert result.form == "srs"
     assert result.rotation == 0
     assert [i.mm for i in result.items] == pytest.approx([12.3, 87.6, 45.0, 99.2], abs=0.5)
+
+
+class _View:
+    """The two geometric cues of a page, as :func:`orient.decide_orientation` asks for them."""
+
+    def __init__(self, layout: float, text: float, groups: int = 40):
+        self._layout, self._text, self._groups = layout, text, groups
+
+    def layout_score(self) -> float:
+        return self._layout
+
+    def text_score(self) -> tuple[float, int]:
+        return self._text, self._groups
+
+
+def test_words_that_only_say_which_way_up_do_not_overrule_the_layout_and_shape():
+    """The OCR says 'upside down' (an upright score, no form named that way up) while the
+    layout and the text's shape both say upright: a person must look."""
+    from srs_scan.read import orient
+
+    split = orient.decide_orientation(_View(layout=0.6, text=0.5), words=-0.6)
+    assert not split.confident
+    assert split.reason == "the page's words and its layout disagree about which way up it is"
+    # the same words, when read that way up they named the form: they decide
+    named = orient.decide_orientation(_View(layout=0.6, text=0.5), words=-0.6, named=True)
+    assert named.flip and named.confident and named.reason == ""
+    # and words that agree with the layout need nothing more
+    agree = orient.decide_orientation(_View(layout=-0.6, text=0.5), words=-0.6)
+    assert agree.flip and agree.confident and agree.reason == ""
 
 
 # --- the SRS item threshold ----------------------------------------------------------------
