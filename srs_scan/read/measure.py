@@ -12,7 +12,7 @@ PCOMS forms, the template's ``line_length_mm`` for a clinic's own form).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -25,6 +25,8 @@ STRAIGHT_PX = 0.25  # a line bowing less than this (px) is straight
 STRIP_MARGIN_MM = 10.0  # sampled beyond each end of the line
 STRIP_HALF_HEIGHT_MM = 9.0  # sampled above and below the line
 MARK_ZONE_MM = 8.0  # ink further from the line than this is not a mark on it
+THROUGH_TOL_MM = 1.0  # a stroke through every line's zone, at the same place within this...
+THROUGH_MAX_WIDTH_MM = 3.0  # ...and narrow (a streak, a fold): not a client's mark
 TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
 CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses it
 FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
@@ -42,11 +44,20 @@ PRINT_MATCH_MM = 0.6  # a blob repeated at the same place on other lines is prin
 PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
 PRINT_WITHIN_MM = 0.3  # ...or inside a bigger blob there (merged with other print) by this
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
+FAINT_INK = 0.1  # on a line with nothing at MARK_INK, ink this dark is looked at again...
+FAINT_NOISE_K = 6.0  # ...or this many robust SDs of the paper's own variation, if more...
+FAINT_MAX_INK = 0.17  # ...up to this (closer to MARK_INK there is nothing to gain)
 THICK_EXCESS = 0.5  # a line this much darker across (50 %) than its median...
 THICK_EXCESS_MIN = 0.2  # ...or only 20 % on a line whose darkness is even along it...
 THICK_NOISE_K = 6.0  # ...(the bump at least this many robust SDs of that variation)
 THICK_MIN_MM = 0.5  # ...over at least this length holds something: a small mark?
-THICK_END_MM = 1.5  # not counted this near an end (end ticks)
+THICK_END_MM = 1.5  # not counted this near an end with printed end ticks...
+THICK_BARE_END_MM = 0.6  # ...or this near a bare end (where the print's edge fades)
+THICK_CLEAR = 0.25  # a bump at least this much (25 %) darker across than the line...
+THICK_REST_SHARE = 0.25  # ...with nothing elsewhere on the line a quarter as high...
+THICK_ALONE_MM = 3.0  # ...(further than this from it)...
+THICK_DOT_MAX_MM = 4.0  # ...and no longer than a dot: a client's dot, read as the mark
+THICK_DARKER = 0.15  # (its ink pen-dark off the line's core, or its core this much darker)
 LINE_INK = 0.30
 LETTER_MAX_MM = 4.0  # printed letters touching the line are at most this tall...
 END_TEXT_MM = 3.0  # ...and stand within this of an end (anchor text beside an end tick)
@@ -308,10 +319,10 @@ def _refine_ends(
     return left - margin, right - margin
 
 
-def _find_blobs(strip: LineStrip) -> None:
+def _find_blobs(strip: LineStrip, level: float = MARK_INK) -> None:
     ink, half, ppm = strip.ink, strip.half, strip.ppm
     zone = int(min(half, MARK_ZONE_MM * ppm))
-    mask = (ink > MARK_INK).astype(np.uint8)
+    mask = (ink > level).astype(np.uint8)
     band = int(np.ceil(strip.band))
     mask[half - band : half + band + 1] = 0
     mask[: half - zone] = 0
@@ -600,39 +611,156 @@ def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
     return row >= 2
 
 
-def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN) -> float | None:
-    """Where the line itself is much thicker than along the rest of it, or None.
+@dataclass(frozen=True)
+class Thickening:
+    """A place where the line itself is thicker than along the rest of it.
 
-    A small dot on a blurred photo can hide inside the band taken for the printed line,
-    leaving nothing outside it to find as a mark. Such a line must not be reported blank:
-    the caller sends it to a person. The ink summed across the band (and a little beyond)
-    per column is compared with its median along the line; the ends are left out (end
-    ticks). ``min_excess``: the least excess that counts (a bitonal scan's jagged edges
-    need the full ``THICK_EXCESS``). Returns the strip position ``u`` of the widest such place.
+    ``u``: its centre (strip px, the excess ink's centroid); ``clear``: one bump standing
+    far out of the line's own variation, nowhere else on the line anything like it, the
+    size of a dot, whole inside the measured part of the line: a client's dot, not a doubt.
     """
+
+    u: float
+    clear: bool
+
+
+def _thickness_profile(strip: LineStrip) -> tuple[int, np.ndarray, float] | None:
+    """(first column, ink across the line per column / its median - 1, reach in rows) over
+    the measured part of the line (its ends left out), or None for too short a line."""
     half, ppm = strip.half, strip.ppm
     reach = int(np.ceil(strip.band)) + max(2, int(round(0.4 * ppm)))
-    prof = strip.ink[half - reach : half + reach + 1].sum(axis=0)
-    lo = strip.margin + int(strip.left_u + THICK_END_MM * ppm)
-    hi = strip.margin + int(strip.right_u - THICK_END_MM * ppm)
+    end_mm = THICK_END_MM if strip.tick_half > 0 else THICK_BARE_END_MM
+    lo = strip.margin + int(strip.left_u + end_mm * ppm)
+    hi = strip.margin + int(strip.right_u - end_mm * ppm)
     if hi - lo < 10 * ppm:
         return None
-    inner = prof[lo:hi]
+    inner = strip.ink[half - reach : half + reach + 1, lo:hi].sum(axis=0)
     base = float(np.median(inner))
     if base <= 0:
         return None
+    return lo, inner / base - 1.0, reach
+
+
+def thickening_at(strip: LineStrip, u: float) -> float:
+    """How much thicker (0.2: 20 %) the line is around strip position ``u`` (1 mm wide)."""
+    prof = _thickness_profile(strip)
+    if prof is None:
+        return 0.0
+    lo, rel, _ = prof
+    c = int(round(u + strip.margin)) - lo
+    w = max(1, int(round(0.5 * strip.ppm)))
+    part = rel[max(0, c - w) : max(0, c + w + 1)]
+    return float(part.max()) if len(part) else 0.0
+
+
+def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN) -> Thickening | None:
+    """Where the line itself is much thicker than along the rest of it, or None.
+
+    A small dot (or a dot on a blurred photo) can hide inside the band taken for the
+    printed line, leaving nothing outside it to find as a mark. Such a line must not be
+    reported blank. The ink summed across the band (and a little beyond) per column is
+    compared with its median along the line; the ends are left out (end ticks).
+    ``min_excess``: the least excess that counts (a bitonal scan's jagged edges need the
+    full ``THICK_EXCESS``). Returns the widest such place; the caller reads a clear one as
+    the mark and sends any other to a person.
+    """
+    ppm, half = strip.ppm, strip.half
+    prof = _thickness_profile(strip)
+    if prof is None:
+        return None
+    lo, rel, reach = prof
     # how much the line's own darkness varies along it (jagged bitonal edges, JPEG): a bump
     # must stand out of that, and at least THICK_EXCESS_MIN, at most THICK_EXCESS
-    noise = 1.4826 * float(np.median(np.abs(inner / base - 1.0)))
+    noise = 1.4826 * float(np.median(np.abs(rel)))
     excess = min(THICK_EXCESS, max(min_excess, THICK_NOISE_K * noise))
-    over = np.concatenate([[False], inner > base * (1.0 + excess), [False]])
+    over = np.concatenate([[False], rel > excess, [False]])
     edges = np.flatnonzero(np.diff(over.astype(np.int8)))
     runs = list(zip(edges[::2], edges[1::2], strict=True))
     wide = [(a, b) for a, b in runs if b - a >= THICK_MIN_MM * ppm]
     if not wide:
         return None
     a, b = max(wide, key=lambda r: r[1] - r[0])
-    return float(lo + (a + b - 1) / 2.0 - strip.margin)
+    # its centre: the centroid of the ink above the line's own level, a little either side
+    pad = max(1, int(round(0.5 * ppm)))
+    c0, c1 = max(0, a - pad), min(len(rel), b + pad)
+    w = np.clip(rel[c0:c1], 0.0, None)
+    centre = float((w * np.arange(c0, c1)).sum() / w.sum()) if w.sum() > 0 else (a + b - 1) / 2.0
+    # how clear: the bump's height (over ~0.5 mm) beside the rest of the line's
+    k = max(1, int(round(0.5 * ppm)))
+    smooth = np.convolve(rel, np.ones(k) / k, mode="same")
+    peak = float(smooth[a:b].max())
+    away = np.abs(np.arange(len(smooth)) - centre) > THICK_ALONE_MM * ppm
+    rest = float(smooth[away].max()) if away.any() else 0.0
+    # pen ink, not a shadow or a faint streak: the bump's ink off the line's core is as dark
+    # as a pen's, or its core darker than the line's own
+    core = max(1, int(round(strip.thickness / 2.0)))
+    cols = strip.ink[half - reach : half + reach + 1, lo + a : lo + b]
+    off_core = np.r_[cols[: reach - core], cols[reach + core + 1 :]]
+    line_core = float(np.median(strip.ink[half - core : half + core + 1, lo : lo + len(rel)]))
+    inked = (off_core.size > 0 and float(off_core.max()) >= MARK_INK) or (
+        float(cols[reach - core : reach + core + 1].mean()) >= line_core + THICK_DARKER)
+    clear = (
+        peak >= max(THICK_CLEAR, 1.25 * excess)
+        and rest <= THICK_REST_SHARE * peak
+        and rest < excess
+        and (b - a) <= THICK_DOT_MAX_MM * ppm
+        and a > 0 and b < len(rel)  # not cut off by the end zones (a mark at an end)
+        and len(wide) == 1
+        and inked
+    )
+    return Thickening(float(lo + centre - strip.margin), clear)
+
+
+def through_strokes(strips: list[LineStrip]) -> list[float]:
+    """Where (nominal mm along the lines) a stroke runs through every line's whole mark
+    zone at the same place: a scanner streak (dust on the sensor), a fold, a ruled margin.
+    A client's mark does not cross the full height of every line's zone in one place."""
+    spans: list[list[float]] = []
+    for s in strips:
+        zone = min(s.half, MARK_ZONE_MM * s.ppm) - THROUGH_TOL_MM * s.ppm
+        narrow = [b for b in s.blobs if b.touching and b.u1 - b.u0 <= THROUGH_MAX_WIDTH_MM * s.ppm]
+        up = [s.to_mm(b.uc) for b in narrow if b.v0 <= -zone]  # the line's band parts the stroke:
+        down = [s.to_mm(b.uc) for b in narrow if b.v1 >= zone]  # a piece above, one below
+        spans.append([mm for mm in up if any(abs(mm - o) <= THROUGH_TOL_MM for o in down)])
+    if not spans or not spans[0]:
+        return []
+    return [mm for mm in spans[0]
+            if all(any(abs(o - mm) <= THROUGH_TOL_MM for o in other) for other in spans[1:])]
+
+
+def faint_marks(strips: list[LineStrip], lines: list[int]) -> dict[int, tuple[list[MarkCandidate], list[Blob]]]:
+    """Marks and strays on ``lines`` found again in lighter ink: a light pencil or a worn
+    pen leaves a stroke paler than ``MARK_INK`` that a person sees at once.
+
+    The level is ``FAINT_INK``, or ``FAINT_NOISE_K`` times the paper's own variation
+    (texture, JPEG noise) where that is more; when it comes near ``MARK_INK`` there is
+    nothing to gain and nothing is looked at. All the lines are looked at again at the
+    same level, so that light print (anchor text, numbers) is still recognised as print
+    by its twins on the other lines. Returns what was found per line of ``lines`` that
+    has something; the caller sends it to a person. The strips themselves are unchanged.
+    """
+    level = max(FAINT_INK, FAINT_NOISE_K * max(_paper_noise(s) for s in strips))
+    if level > FAINT_MAX_INK:
+        return {}
+    again = [replace(s) for s in strips]
+    for s in again:
+        _find_blobs(s, level)
+    blobs = drop_end_ticks(again, mark_printed_blobs(again))
+    out = {}
+    for i in lines:
+        marks, strays = find_marks(again[i], blobs[i])
+        if marks or strays:
+            out[i] = (marks, strays)
+    return out
+
+
+def _paper_noise(strip: LineStrip) -> float:
+    """Robust SD of the ink level on the strip's bare paper (the rows far from the line)."""
+    far = np.concatenate([strip.ink[: strip.half // 3].ravel(), strip.ink[-(strip.half // 3):].ravel()])
+    if far.size == 0:
+        return 1.0
+    med = float(np.median(far))
+    return 1.4826 * float(np.median(np.abs(far - med))) + med
 
 
 def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate], list[Blob]]:

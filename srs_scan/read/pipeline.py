@@ -44,8 +44,11 @@ from .measure import (
     MarkCandidate,
     drop_end_ticks,
     erase_end_ticks,
+    faint_marks,
     find_marks,
     find_thickening,
+    thickening_at,
+    through_strokes,
     mark_printed_blobs,
     sample_strip,
     settle_covered_ends,
@@ -65,6 +68,8 @@ MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too sm
 PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its size
 END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
 BITONAL_SHARE = 0.97  # pixels pure black or white: a bitonal scan
+THROUGH_NEAR_MM = 1.5  # a reading this near a stroke through every line may be that stroke
+THICK_DOT_CONFIDENCE = 0.7  # a dot found only as a clear thickening of the line
 TICK_NEAR_MM = 0.5  # a one-sided mark this near a printed end stroke may be the stroke
 END_SIBLING_MM = 1.5  # ...or this far from the line through the other lines' ends
 LAYOUT_FIT_MM = 0.3  # median end mismatch up to which the layout may place hidden ends
@@ -341,6 +346,22 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     bitonal = 1.0 - cv2.countNonZero(cv2.inRange(gray, 1, 254)) / gray.size > BITONAL_SHARE
     min_excess = THICK_EXCESS if bitonal else THICK_EXCESS_MIN
     readings = [_reading(s, m, st, vanishing, min_excess) for s, (m, st) in zip(good, found, strict=False)]
+    readings = _dots_alone(good, found, readings)
+    streaks = through_strokes(good) if len(good) > 1 else []
+    for mm in streaks:
+        for i, r in enumerate(readings):
+            if r.u_mm is not None and abs(r.u_mm - mm) <= THROUGH_NEAR_MM:
+                readings[i] = replace(r, status=ItemStatus.REVIEW, confidence=min(r.confidence, 0.2),
+                                      reasons=r.reasons + ("a stroke runs through every line at this place "
+                                                           "(a scanner streak, a fold?): check the mark",))
+    blank = [i for i, r in enumerate(readings) if r.status is ItemStatus.MISSING]
+    for i, (marks, strays) in (faint_marks(good, blank) if blank else {}).items():
+        # a mark in lighter ink than a pen's: found, never reported blank, but a person checks it
+        faint = _reading(good[i], marks, strays, vanishing, min_excess)
+        readings[i] = replace(faint, status=ItemStatus.REVIEW, confidence=min(faint.confidence, 0.4),
+                              reasons=("a faint mark, lighter than pen ink: check it is the client's mark",)
+                              + faint.reasons)
+        found[i] = (marks, strays)
     readings = [
         _at_covered_end(r, s, m, covered, i)
         for i, (r, s, (m, _)) in enumerate(zip(readings, good, found, strict=False))
@@ -656,6 +677,26 @@ def _find_form(
     return binary, chosen
 
 
+def _dots_alone(strips: list[LineStrip], found: list[tuple[list[MarkCandidate], list[Blob]]],
+                readings: list[MarkReading]) -> list[MarkReading]:
+    """A dot read from the line's thickening alone stands on that line only: the same
+    thickening at the same place on another line is print or the scanner (a streak down
+    the page), not a client's dot, and a person must look."""
+    out = list(readings)
+    for i, (r, (marks, strays)) in enumerate(zip(readings, found, strict=True)):
+        if marks or strays or r.status is not ItemStatus.OK or r.u_mm is None:
+            continue
+        def own_mark_there(j: int, mm: float) -> bool:  # a sibling's own mark thickens it there
+            return any(abs(strips[j].to_mm(m.u) - mm) <= THROUGH_NEAR_MM + 1.0 for m in found[j][0])
+
+        if any(thickening_at(o, o.left_u + r.u_mm / 100.0 * o.length) >= THICK_EXCESS_MIN
+               for j, o in enumerate(strips) if j != i and not own_mark_there(j, r.u_mm)):
+            out[i] = replace(r, status=ItemStatus.REVIEW, confidence=0.2,
+                             reasons=("the line is thicker in one place, and another line at the same place: "
+                                      "a mark, or the print or scanner?",))
+    return out
+
+
 def _ordered_ends(
     scales: lines.ScaleSet, direction: np.ndarray, factor: float
 ) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -721,9 +762,11 @@ def _reading(
 
     if not marks and not strays:
         bump = find_thickening(strip, min_excess=min_excess)
+        if bump is not None and bump.clear:
+            return MarkReading(to_mm(bump.u), ItemStatus.OK, (), THICK_DOT_CONFIDENCE)
         if bump is not None:
             return MarkReading(
-                to_mm(bump), ItemStatus.REVIEW, ("the line is thicker in one place: a small mark?",), 0.2,
+                to_mm(bump.u), ItemStatus.REVIEW, ("the line is thicker in one place: a small mark?",), 0.2,
             )
         return MarkReading(None, ItemStatus.MISSING)
     if not marks:

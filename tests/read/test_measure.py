@@ -143,7 +143,8 @@ def test_a_mark_hidden_inside_the_line_band_is_found_as_a_thickening():
     img = cv2.GaussianBlur(img, (0, 0), 1.0)
     strip, marks, strays = _read(img)
     assert marks == [] and strays == []
-    u = find_thickening(strip)
-    assert u is not None and _strip_mm(strip, u) == pytest.approx(_expected_mm(545), abs=0.3)
+    bump = find_thickening(strip)
+    assert bump is not None and bump.clear  # one dot, far out of the line's own variation
+    assert _strip_mm(strip, bump.u) == pytest.approx(_expected_mm(545), abs=0.3)
     blank, _, _ = _read(cv2.GaussianBlur(_page(thickness=3), (0, 0), 1.0))
     assert find_thickening(blank) is None
