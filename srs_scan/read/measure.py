@@ -585,6 +585,26 @@ def _in_text_block(b: Blob, blobs: list[Blob], ppm: float) -> bool:
     return False
 
 
+def _letter_on_end_tick(b: Blob, strip: LineStrip) -> bool:
+    """A printed letter touching a printed end tick (an anchor set against it): without
+    the tick's columns, the blob is a letter clear of the line, not a mark on it."""
+    ppm = strip.ppm
+    if strip.tick_half <= 0 or b.v0 < 0 < b.v1:
+        return False
+    ends = (strip.left_u, strip.right_u)
+    if min(abs(b.u0 - e) for e in ends) > strip.tick_half + 1 and min(abs(b.u1 - e) for e in ends) > strip.tick_half + 1:
+        return False
+    c0, c1 = int(b.u0 + strip.margin), int(b.u1 + strip.margin) + 1
+    sel = strip.labels[:, c0:c1] == b.label
+    u = np.arange(c0, c1) - strip.margin
+    beside = np.all([np.abs(u - e) > strip.tick_half + 1 for e in ends], axis=0)
+    rows = np.flatnonzero(sel[:, beside].any(axis=1)) - strip.half
+    if len(rows) == 0:
+        return False
+    clear_of_line = float(np.abs(rows).min()) > strip.band + TOUCH_GAP_MM * ppm + 1.0
+    return clear_of_line and float(rows.max() - rows.min() + 1) <= LETTER_MAX_MM * ppm
+
+
 def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
     """A letter of printed text that touches the line near an end (anchor text set too
     close, or touching an end tick): on one side of the line only, letter-sized, and
@@ -778,6 +798,7 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
     touching = [
         b for b in blobs
         if b.touching and b.u1 >= on_lo and b.u0 <= on_hi and not _is_printed_letter(b, strip)
+        and not _letter_on_end_tick(b, strip)
     ]
     others = [
         b

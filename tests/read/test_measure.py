@@ -148,3 +148,38 @@ def test_a_mark_hidden_inside_the_line_band_is_found_as_a_thickening():
     assert _strip_mm(strip, bump.u) == pytest.approx(_expected_mm(545), abs=0.3)
     blank, _, _ = _read(cv2.GaussianBlur(_page(thickness=3), (0, 0), 1.0))
     assert find_thickening(blank) is None
+
+
+def _ticked_page() -> np.ndarray:
+    """The line with printed end ticks 3 mm tall centred on both ends."""
+    img = _page()
+    h = int(1.5 * PPM)
+    for c in (LEFT, RIGHT):
+        img[Y - h : Y + h + 1, c - 1 : c + 2] = 40
+    return img
+
+
+def _ring(img: np.ndarray, cx: float, cy: float, r: float) -> None:
+    cv2.circle(img, (int(round(cx * 16)), int(round(cy * 16))), int(round(r * 16)), 40, 3, cv2.LINE_AA, 4)
+
+
+def test_a_letter_touching_a_printed_end_tick_is_not_a_mark():
+    """Anchor text set against the right end tick: its last letter (an 'o' 1.6 mm tall,
+    0.8 mm clear of the line) touches the tick's lower half. It is print beside the tick,
+    not a mark on the line: the blank line has no mark. The same 'o' moved up onto the
+    line is a mark at the end. (Here the tick's erasure already parts the letter from it;
+    where a remnant of the tick stays joined to the letter, ``_letter_on_end_tick`` is
+    what keeps it print: no test here reproduces that remnant yet.)"""
+    r = 0.8 * PPM
+    cx = RIGHT - 1 - r  # its right edge on the tick's left edge
+    img = _ticked_page()
+    for k in range(1, 4):  # the rest of the word, to its left
+        _ring(img, cx - k * 3.0 * r, Y + 1.8 * PPM, r)
+    _ring(img, cx, Y + 1.8 * PPM, r)
+    strip, marks, _ = _read(img)
+    assert strip.tick_half > 0
+    assert marks == []
+    onto = _ticked_page()
+    _ring(onto, cx, Y + 0.6 * PPM, r)
+    _, marks, _ = _read(onto)
+    assert len(marks) == 1 and _strip_mm(strip, marks[0].u) > 97.0
