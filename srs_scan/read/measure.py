@@ -567,24 +567,6 @@ def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
     return False
 
 
-def _in_text_block(b: Blob, blobs: list[Blob], ppm: float) -> bool:
-    """True when ``b`` is a line of a printed text block: just below or above a row of
-    words (a wrapped anchor's last word, "me", alone on its line), on the same side of
-    the scale, with letters of about its height, overlapping it along the line."""
-    h, w = b.v1 - b.v0 + 1, b.u1 - b.u0 + 1
-    for o in blobs:
-        if o is b or o.touching or (o.vc > 0) != (b.vc > 0):
-            continue
-        ho, wo = o.v1 - o.v0 + 1, o.u1 - o.u0 + 1
-        if not 0.3 <= ho / h <= 3.0:
-            continue
-        vgap = max(o.v0 - b.v1, b.v0 - o.v1)
-        along = min(b.u1, o.u1) - max(b.u0, o.u0) + 1
-        if 0 <= vgap <= max(h, ho) and along >= 0.5 * min(w, wo) and _is_text_like(o, blobs, ppm):
-            return True
-    return False
-
-
 def _letter_on_end_tick(b: Blob, strip: LineStrip) -> bool:
     """A printed letter touching a printed end tick (an anchor set against it): without
     the tick's columns, the blob is a letter clear of the line, not a mark on it."""
@@ -808,7 +790,6 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
         and b.u0 <= hi_u
         and b.area >= MIN_NEAR_MARK_AREA_MM2 * ppm * ppm
         and not _is_text_like(b, strip.blobs, ppm)
-        and not _in_text_block(b, strip.blobs, ppm)
     ]
     # feet: where each touching blob meets the line
     feet = []

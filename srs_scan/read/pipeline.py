@@ -762,7 +762,7 @@ def _reading(
 
     if not marks and not strays:
         bump = find_thickening(strip, min_excess=min_excess)
-        if bump is not None and bump.clear:
+        if bump is not None and bump.clear and min_excess < THICK_EXCESS:  # (not on a bitonal scan's jagged edges)
             return MarkReading(to_mm(bump.u), ItemStatus.OK, (), THICK_DOT_CONFIDENCE)
         if bump is not None:
             return MarkReading(
