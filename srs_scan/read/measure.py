@@ -655,7 +655,8 @@ def thickening_at(strip: LineStrip, u: float) -> float:
     return float(part.max()) if len(part) else 0.0
 
 
-def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN) -> Thickening | None:
+def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
+                    besides: tuple[float, float] | None = None) -> Thickening | None:
     """Where the line itself is much thicker than along the rest of it, or None.
 
     A small dot (or a dot on a blurred photo) can hide inside the band taken for the
@@ -663,14 +664,18 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN) -
     reported blank. The ink summed across the band (and a little beyond) per column is
     compared with its median along the line; the ends are left out (end ticks).
     ``min_excess``: the least excess that counts (a bitonal scan's jagged edges need the
-    full ``THICK_EXCESS``). Returns the widest such place; the caller reads a clear one as
-    the mark and sends any other to a person.
+    full ``THICK_EXCESS``). ``besides``: a strip range (u0, u1) left out, a mark found
+    there (a second, smaller mark elsewhere is looked for). Returns the widest such place;
+    the caller reads a clear one as the mark and sends any other to a person.
     """
     ppm, half = strip.ppm, strip.half
     prof = _thickness_profile(strip)
     if prof is None:
         return None
     lo, rel, reach = prof
+    if besides is not None:
+        rel = rel.copy()
+        rel[max(0, int(besides[0] + strip.margin) - lo) : max(0, int(besides[1] + strip.margin) + 1 - lo)] = 0.0
     # how much the line's own darkness varies along it (jagged bitonal edges, JPEG): a bump
     # must stand out of that, and at least THICK_EXCESS_MIN, at most THICK_EXCESS
     noise = 1.4826 * float(np.median(np.abs(rel)))

@@ -167,6 +167,7 @@ class FormView:
 
 WORDS_DECISIVE = 0.3  # |OCR upright score| at or above this is a clear answer
 LAYOUT_CLEAR = 0.2  # |layout score| at or above this is an opinion
+SHAPE_CONTRADICTS = 2.0  # the text's shape this many times TEXT_SCORE_DECISIVE against the words
 
 
 def decide_orientation(view: FormView, *, words: float | None = None, named: bool = False) -> Orientation:
@@ -188,7 +189,16 @@ def decide_orientation(view: FormView, *, words: float | None = None, named: boo
     if words is not None and abs(words) >= WORDS_DECISIVE:
         flip = words < 0
         layout_upright = -layout if flip else layout
-        if layout_upright > -LAYOUT_CLEAR or named:
+        if named:
+            return Orientation(flip, True, 0.0, layout, 0)
+        if layout_upright > -LAYOUT_CLEAR:
+            # words that only say which way up (the line classifier can be fooled by capitals,
+            # which look alike either way up) must not be contradicted by the text's shape
+            score, groups = view.text_score()
+            shape_upright = -score if flip else score
+            if groups >= TEXT_MIN_GROUPS and shape_upright <= -SHAPE_CONTRADICTS * TEXT_SCORE_DECISIVE:
+                return Orientation(flip, False, score, layout, groups,
+                                   "the page's words and the shape of its text disagree about which way up it is")
             return Orientation(flip, True, 0.0, layout, 0)
         score, groups = view.text_score()
         shape_upright = -score if flip else score

@@ -68,8 +68,12 @@ MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too sm
 PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its size
 END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
 BITONAL_SHARE = 0.97  # pixels pure black or white: a bitonal scan
+UPSIDE_DOWN_REASON = "the page may be upside down (then this item reads from the other end): check it"
+SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
+MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
 THROUGH_NEAR_MM = 1.5  # a reading this near a stroke through every line may be that stroke
-THICK_DOT_CONFIDENCE = 0.7  # a dot found only as a clear thickening of the line
+THICK_DOT_CONFIDENCE = 0.7
+SECOND_DOT_GAP_MM = 1.5  # a second dot is looked for this far beside the mark found  # a dot found only as a clear thickening of the line
 TICK_NEAR_MM = 0.5  # a one-sided mark this near a printed end stroke may be the stroke
 END_SIBLING_MM = 1.5  # ...or this far from the line through the other lines' ends
 LAYOUT_FIT_MM = 0.3  # median end mismatch up to which the layout may place hidden ends
@@ -164,6 +168,7 @@ class _Located:
     evidence: classify.TextEvidence | None = None  # what the page's words said
     type_reasons: tuple[str, ...] = ()  # the reasons that are doubts about the form type only
     line_mm: float = 100.0  # the form's line length (the lines found: their shape's)
+    upright_doubt: bool = False  # which way up is in doubt: every reading may be 100 - its mm
 
 
 def _read(page: PageImage, opts: ReadOptions) -> PageResult:
@@ -196,9 +201,14 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     warnings.extend(size.warnings)
 
     # 7. score
-    n_lines = len(measured.readings)
+    readings = measured.readings
+    if located.upright_doubt:
+        readings = [r if r.status is not ItemStatus.OK else
+                    replace(r, status=ItemStatus.REVIEW, confidence=min(r.confidence, 0.3),
+                            reasons=r.reasons + (UPSIDE_DOWN_REASON,)) for r in readings]
+    n_lines = len(readings)
     names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, n_lines + 1)]
-    items = score_items(measured.readings, names, line_lengths_mm=size.lengths_mm, line_mm=located.line_mm)
+    items = score_items(readings, names, line_lengths_mm=size.lengths_mm, line_mm=located.line_mm)
     total = total_of(items)
     flags = flags_for(form, items, total, ScoringOptions(opts.item_threshold)) if form else ()
     reasons.extend(item_reasons(items))
@@ -334,10 +344,13 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     covered = settle_covered_ends(
         good, [m for m, _ in found], nominal_px=nominal_px, predicted=located.ends if trusted_layout else None
     )
-    if located.fit is not None:
-        reasons.extend(_ends_against_layout(good, located.fit, covered))
-    reasons.extend(_ends_against_siblings(good, covered) if len(good) > stacks.FEW_LINES
-                   else _few_lines_agree(good, covered, dpi))
+    misplaced = _ends_against_layout(good, located.fit, covered) if located.fit is not None else []
+    if len(good) > stacks.FEW_LINES:
+        misplaced += _ends_against_siblings(good, covered)
+        misplaced += _lengths_against_siblings(good, covered, {line for line, _ in misplaced})
+    else:
+        reasons.extend(_few_lines_agree(good, covered, dpi))
+    reasons.extend(msg for _, msg in misplaced)
 
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
@@ -366,6 +379,12 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
         _at_covered_end(r, s, m, covered, i)
         for i, (r, s, (m, _)) in enumerate(zip(readings, good, found, strict=False))
     ]
+    for i in sorted({line for line, _ in misplaced}):
+        # a misplaced end makes the reading wrong, and a mark off the measured part of the
+        # line leaves it looking blank: neither is ok, nor a finding of a blank line
+        r = readings[i]
+        readings[i] = replace(r, status=ItemStatus.REVIEW, confidence=min(r.confidence, 0.2),
+                              reasons=r.reasons + (MISPLACED_END_REASON,))
     return _Measured(good, covered, vanishing, readings)
 
 
@@ -518,7 +537,8 @@ def _locate_by_lines(
     reasons: list[str] = [more] if more else []
     if hits:
         reasons.append("srs-scan corner markers in the image do not belong to the form read")
-    if not orientation.confident or orientation.reason:
+    upright_doubt = not orientation.confident or bool(orientation.reason)
+    if upright_doubt:
         # any disagreement about which way up: a page read upside down scores 10 - s
         reasons.append(orientation.reason or "page orientation uncertain")
     type_reasons: tuple[str, ...] = ()
@@ -542,7 +562,7 @@ def _locate_by_lines(
         "form_confidence": text.confidence,
     }
     return _Located(ends, direction, form, reasons, geometry, None, dpi_ok, evidence=text, type_reasons=type_reasons,
-                    line_mm=form.line_length_mm if form is not None else shape.line_mm)
+                    line_mm=form.line_length_mm if form is not None else shape.line_mm, upright_doubt=upright_doubt)
 
 
 def _end_mismatch_mm(strips: list[LineStrip], fit: fiducials.FrameFit) -> np.ndarray:
@@ -556,7 +576,7 @@ def _end_mismatch_mm(strips: list[LineStrip], fit: fiducials.FrameFit) -> np.nda
 
 def _ends_against_layout(
     strips: list[LineStrip], fit: fiducials.FrameFit, covered: list[CoveredEnd]
-) -> list[str]:
+) -> list[tuple[int, str]]:
     """A printed line whose measured end is far from where the layout puts it: the strip
     may have run into something, or the page is not what its markers say."""
     hidden = {(c.line, c.side) for c in covered if not c.resolved}
@@ -564,11 +584,11 @@ def _ends_against_layout(
     out = []
     for i in range(len(strips)):
         if any(mismatch[i, side] > END_MISMATCH_MM and (i, side) not in hidden for side in (0, 1)):
-            out.append(f"line {i + 1} does not end where the printed layout puts it")
+            out.append((i, f"line {i + 1} does not end where the printed layout puts it"))
     return out
 
 
-def _ends_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]) -> list[str]:
+def _ends_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]) -> list[tuple[int, str]]:
     """The lines of one form are printed alike, their ends aligned: in the image (even a
     photo: perspective keeps lines straight) each end lies on the line through the other
     lines' ends. An end far from it was misplaced (a faint line cut short at a mark, a
@@ -586,10 +606,22 @@ def _ends_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]) -
                 break
             if len(strips) == 3:  # three lines: two ends always make a line; the odd end is the culprit
                 worst = _odd_end(strips, side)
-            out.append(f"line {worst + 1}'s {'left' if side == 0 else 'right'} end is not in line with the "
-                       "other lines' ends: check where the line ends")
+            out.append((worst, f"line {worst + 1}'s {'left' if side == 0 else 'right'} end is not in line with "
+                               "the other lines' ends: check where the line ends"))
             live.remove(worst)
     return out
+
+
+def _lengths_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd], flagged: set[int]
+                              ) -> list[tuple[int, str]]:
+    """The lines of one form are printed the same length: a line much shorter in the image
+    than the longest (more than perspective makes of it) was cut short - at a gap in faint
+    print, at a mark - wherever its ends seem to line up."""
+    hidden = {c.line for c in covered if not c.resolved}
+    longest = max(s.length for s in strips)
+    return [(i, f"line {i + 1} is shorter than the others: check where it ends")
+            for i, s in enumerate(strips)
+            if i not in hidden and i not in flagged and s.length < SHORT_LINE_SHARE * longest]
 
 
 def _few_lines_agree(strips: list[LineStrip], covered: list[CoveredEnd], dpi: float | None) -> list[str]:
@@ -785,6 +817,13 @@ def _reading(
     if len(marks) > 1:
         reasons.append(f"{len(marks)} marks on the line")
         confidence = 0.2
+    elif not strays:
+        # a second mark may be a dot hidden in the line: clearly thicker somewhere else
+        pad = SECOND_DOT_GAP_MM * ppm
+        second = find_thickening(strip, min_excess=min_excess, besides=(best.foot0 - pad, best.foot1 + pad))
+        if second is not None and second.clear and min_excess < THICK_EXCESS:
+            reasons.append("2 marks on the line (one a dot where the line is thicker)")
+            confidence = 0.2
     big_strays = [b for b in strays if b.area >= 0.3 * best.area]
     if big_strays:
         reasons.append("more ink near the line that does not touch it")
@@ -803,5 +842,11 @@ def _reading(
             # the stroke itself with a letter touching it, not a client's mark
             reasons.append("a mark on one side of the line at its printed end stroke: is it a mark?")
             confidence = min(confidence, 0.4)
+    elif strip.tick_half > 0 and (min(abs(best.u - e) for e in (strip.left_u, strip.right_u))
+                                  <= strip.tick_half + TICK_NEAR_MM * ppm):
+        # read on the printed end stroke itself: the stroke with a little more ink (a faint
+        # circle around the end, a letter), or a client's mark exactly on the end
+        reasons.append("the mark is read on the printed end stroke: check it is a mark, and where")
+        confidence = min(confidence, 0.4)
     status = ItemStatus.REVIEW if reasons else ItemStatus.OK
     return MarkReading(mm, status, tuple(reasons), confidence, tuple(round(to_mm(m.u), 1) for m in marks))

@@ -178,6 +178,55 @@ def test_a_streak_down_the_page_is_never_read_as_a_mark(darkness):
     assert result.items[0].mm == pytest.approx(61.0, abs=0.5)
 
 
+def test_a_dot_hidden_in_the_line_beside_a_mark_makes_two_marks():
+    """A tick at 30 and a dot hidden in the line at 70 (a dash no taller than the line is
+    wide, see above): two marks, whichever the reader sees first - a person chooses."""
+    page = render_form("srs", [[MarkSpec(30.0)], *OTHERS], dpi=DPI, seed=3, line_width_mm=0.4)
+    img = _draw(page, 0, np.linspace(69.0, 71.0, 20), np.zeros(20), 0.7, pen="ballpoint_black")
+    result = _scan_read(img)
+    _only_line_one_in_review(result, "2 marks on the line (one a dot where the line is thicker)")
+    assert result.items[0].mm == pytest.approx(30.0, abs=0.5)
+    alone = _scan_read(page.image)  # the tick alone: ok
+    assert alone.status is PageStatus.OK and alone.items[0].mm == pytest.approx(30.0, abs=0.5)
+
+
+def test_a_line_cut_short_is_never_ok():
+    """Line 1's print is missing from its left end to 15 mm (a faint line broken up on a
+    fax): the reader finds a line from 15 to 100 mm and a mark at 70 on it. Read on that
+    piece, the mark is at 65 % of its length - a wrong 64.7. The line's left end is not in
+    line with its siblings': the item goes to review, never ok."""
+    page = render_form("srs", [[MarkSpec(70.0)], *OTHERS], dpi=DPI, seed=3)
+    img = page.image.copy()
+    (x0, y0), _ = page.lines_px[0]
+    half = int(1.0 * PPM)
+    img[int(y0) - half : int(y0) + half + 1, int(x0) - 2 : int(x0 + 15.0 * PPM)] = 255
+    result = _scan_read(img)
+    assert result.status is PageStatus.REVIEW
+    assert result.items[0].status is ItemStatus.REVIEW, result.items[0]
+    assert "this line's end was not found where it should be: check where it ends, then the mark" in \
+        result.items[0].reasons
+    assert [i.status for i in result.items[1:]] == [ItemStatus.OK] * 3
+
+
+def test_every_reading_is_checked_when_which_way_up_is_in_doubt(monkeypatch):
+    """A page whose orientation cues disagree may be read upside down, where every item
+    would be 100 - its value: not only the page, each item goes to review."""
+    from srs_scan.read import orient
+
+    def doubt(view, *, words=None, named=False):
+        return orient.Orientation(False, False, 0.0, 0.0, 0, "the page's words and its layout disagree about which "
+                                                            "way up it is")
+
+    monkeypatch.setattr(orient, "decide_orientation", doubt)
+    page = render_form("srs", [[MarkSpec(p)] for p in (12.3, 87.6, 45.0, 99.2)], dpi=DPI, seed=3)
+    result = _scan_read(page.image)
+    assert result.status is PageStatus.REVIEW
+    assert [i.status for i in result.items] == [ItemStatus.REVIEW] * 4
+    assert all("the page may be upside down (then this item reads from the other end): check it" in i.reasons
+               for i in result.items)
+    assert [i.mm for i in result.items] == pytest.approx([12.3, 87.6, 45.0, 99.2], abs=0.5)
+
+
 # --- orientation cues that disagree --------------------------------------------------------
 
 
@@ -222,9 +271,14 @@ def test_words_that_only_say_which_way_up_do_not_overrule_the_layout_and_shape()
     # the same words, when read that way up they named the form: they decide
     named = orient.decide_orientation(_View(layout=0.6, text=0.5), words=-0.6, named=True)
     assert named.flip and named.confident and named.reason == ""
-    # and words that agree with the layout need nothing more
-    agree = orient.decide_orientation(_View(layout=-0.6, text=0.5), words=-0.6)
+    # words that agree with the layout and the text's shape need nothing more
+    agree = orient.decide_orientation(_View(layout=-0.6, text=-0.5), words=-0.6)
     assert agree.flip and agree.confident and agree.reason == ""
+    # the line classifier fooled (capitals look alike either way up): the text's shape,
+    # clearly the other way, sends the page to a person even with the layout silent
+    fooled = orient.decide_orientation(_View(layout=0.05, text=-0.33), words=0.66)
+    assert not fooled.confident
+    assert fooled.reason == "the page's words and the shape of its text disagree about which way up it is"
 
 
 # --- the SRS item threshold ----------------------------------------------------------------
