@@ -66,6 +66,10 @@ class _LedgerPlace(click.ParamType):
 LEDGER_PLACE = _LedgerPlace()
 DB_HELP = ("a file (SQLite, no server needed) or a PostgreSQL server's postgresql://USER@HOST/DATABASE "
            "(a password goes in PGPASSWORD or ~/.pgpass)")
+_FORCE_OPTION = click.option(
+    "--force", is_flag=True,
+    help="Replace existing output files that srs-scan did not write (never a link, pipe or device).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,8 +118,7 @@ def main() -> None:
               help="Take client, session, date (and therapist, site) from the file names, e.g. "
                    "'{client}_{session}_{date}.pdf'.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the end-of-run summary (no progress bar).")
-@click.option("--force", is_flag=True,
-              help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
+@_FORCE_OPTION
 def scan(inputs: tuple[Path, ...], jsonl: Path | None, csv_path: Path | None,
          item_threshold: float | None, form_id: str | None, templates: tuple[Path, ...], workers: int | None,
          cluster: str | None, db_path: LedgerPlace | None, timeout: float, assign_path: Path | None,
@@ -365,6 +368,14 @@ def _check_named_outputs(outputs: tuple[tuple[Path | None, tuple[str, ...]], ...
                 raise click.UsageError("an output cannot be the ledger")
 
 
+def _refuse_to_replace(outputs: tuple[tuple[Path | None, str], ...], *, force: bool) -> None:
+    """A usage error for an output (path, kind) that is there and must not be replaced:
+    one srs-scan did not write, unless ``force``; never a link, a pipe or a device."""
+    for out, kind in outputs:
+        if out is not None and (problem := not_replaceable(out, kind, force=force)) is not None:
+            raise click.UsageError(problem)
+
+
 @main.command("audit")
 @_DB_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -379,8 +390,7 @@ def _check_named_outputs(outputs: tuple[tuple[Path | None, tuple[str, ...]], ...
 @click.option("--seed", type=int, default=0, show_default=True, help="The random draw for --sample.")
 @click.option("--review-only", is_flag=True, help="Only the pages to review.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@click.option("--force", is_flag=True,
-              help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
+@_FORCE_OPTION
 def audit_command(db_path: LedgerPlace, output: Path | None, trail_path: Path | None, sources: tuple[Path, ...],
                   sample: int | None, seed: int, review_only: bool, quiet: bool, force: bool) -> None:
     """Write an audit report of the pages in the ledger, and/or the trail of corrections.
@@ -400,9 +410,7 @@ def audit_command(db_path: LedgerPlace, output: Path | None, trail_path: Path | 
     if sample is not None and review_only:
         raise click.UsageError("--sample and --review-only do not go together (a sample has every review page)")
     _check_named_outputs(((output, (".html", ".htm")), (trail_path, (".csv",))), db_path)
-    for out, kind in ((output, "html"), (trail_path, "trail")):
-        if out is not None and (problem := not_replaceable(out, kind, force=force)) is not None:
-            raise click.UsageError(problem)
+    _refuse_to_replace(((output, "html"), (trail_path, "trail")), force=force)
     ledger = _open_ledger(db_path)
     try:
         if output is not None:
@@ -533,8 +541,7 @@ def _value(mm: float | None) -> str:
 @click.option("--client", default=None, help="Only this client.")
 @click.option("--therapist", default=None, help="Only this therapist's sessions.")
 @click.option("--site", default=None, help="Only this site's sessions.")
-@click.option("--force", is_flag=True,
-              help="Replace existing output files that srs-scan did not write (never a link, pipe or device).")
+@_FORCE_OPTION
 def export_command(db_path: LedgerPlace, jsonl: Path | None, csv_path: Path | None, openfit: Path | None,
                    fhir: Path | None, xlsx: Path | None, fhir_version: str, include_unreviewed: bool,
                    date_from: str | None, date_to: str | None, client: str | None, therapist: str | None,
@@ -765,15 +772,17 @@ def clients_command(date_from: str | None, date_to: str | None, therapist: str |
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The HTML report to write (one offline file that prints well).")
 @_clinic_options
+@_FORCE_OPTION
 def report_command(output: Path | None, date_from: str | None, date_to: str | None, therapist: str | None,
                    site: str | None, client: str | None, srs_rule: str | None, reliable_change: float | None,
-                   on_track_session: int | None, json_path: Path | None, db_path: LedgerPlace) -> None:
+                   on_track_session: int | None, json_path: Path | None, db_path: LedgerPlace, force: bool) -> None:
     """The clinic's report: open alerts first (whom to talk to before the next session),
     the clinic's figures beside the published benchmarks, and each client's plot and
     sessions. --json writes the same figures for scripts and dashboards."""
     if output is None and json_path is None:
         raise click.UsageError("say what to write: -o REPORT.html and/or --json FILE")
     _check_named_outputs(((output, (".html", ".htm")), (json_path, (".json",))), db_path)
+    _refuse_to_replace(((output, "html"), (json_path, "clinic")), force=force)
     scope, settings = _scope_settings(date_from, date_to, therapist, site, client, srs_rule, reliable_change,
                                       on_track_session)
     ledger = _open_ledger(db_path)

@@ -112,7 +112,9 @@ _OWN_START = {
     "csv": lambda head: head.startswith(b"source,page,status,form,"),
     "trail": lambda head: head.startswith(b"correction,at_utc,page_id,"),
     "html": lambda head: b'<meta name="generator" content="srs-scan' in head
-    or (b'<p class="muted">Made ' in head and b" by srs-scan " in head),
+    or (b'<p class="muted">Made ' in head and b" by srs-scan " in head)
+    or b"<title>srs-scan clinic report</title>" in head,  # a clinic report from before its marker
+    "clinic": lambda head: _own_clinic_json(head),
     "openfit": lambda head: head.startswith(b"Service_Location,Provider_FirstName,Provider_LastName,"),
     "fhir": lambda head: b'"resourceType": "Bundle"' in head[:64] and b'"system": "urn:srs-scan:export"' in head,
     "xlsx": lambda head: False,  # a zip: see _own_xlsx
@@ -131,6 +133,11 @@ def _own_xlsx(path: Path) -> bool:
     return b"<dc:creator>srs-scan</dc:creator>" in core
 
 
+def _own_clinic_json(head: bytes) -> bool:
+    """The figures ``srs-scan report/clients --json`` write: their first keys, as written."""
+    return head.startswith(b'{\n "schema": ') and b'\n "generated_at": ' in head and b'\n "scope": {' in head
+
+
 def _own_jsonl(head: bytes) -> bool:
     import json
 
@@ -144,11 +151,12 @@ def _own_jsonl(head: bytes) -> bool:
 
 def not_replaceable(path: Path, kind: str, *, force: bool = False) -> str | None:
     """Why an existing ``path`` must not be replaced by an output of ``kind`` ("jsonl",
-    "csv", "trail", "html", "openfit", "fhir", "xlsx"), or None (it does not exist, or it is safe to replace).
+    "csv", "trail", "html", "clinic" (the clinic's figures as JSON), "openfit", "fhir", "xlsx"),
+    or None (it does not exist, or it is safe to replace).
 
     Only a regular file is ever replaced: never a link, a pipe or a device, even with
     ``force``. A regular file is replaced when srs-scan wrote it (its first bytes are
-    srs-scan's JSONL record, CSV header or report), or an empty one, or with ``force``.
+    srs-scan's JSONL record, CSV header, report or JSON), or an empty one, or with ``force``.
     """
     try:
         info = os.lstat(path)

@@ -229,6 +229,7 @@ def render(load: Caseload, *, progress: Callable[[], None] | None = None) -> str
     plotter = ClientPlotter(load.settings)
     parts = [
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>",
+        '<meta name="generator" content="srs-scan">',  # how a later run knows the file is its own
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
         "img-src data:\">",

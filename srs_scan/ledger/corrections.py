@@ -32,10 +32,11 @@ VALUE_REASONS = (
 )
 VALUE_REASON_PATTERN = re.compile(r"line \d+ does not end where the printed layout puts it")
 PCOMS_ITEMS = 4  # lines of the PCOMS forms (and of a page whose form is not known)
-# the ledger's trail table takes items 1-10 and values 0-100 mm (its CHECK constraints,
-# ledger/schema.py); beyond, a clear message until a later layout takes longer lines
+# the ledger's trail table takes items 1-10 and values 0-200 mm (its CHECK constraints,
+# ledger/schema.py MAX_ITEM and MAX_MM): a template's 1-10 lines of up to 200 mm; beyond,
+# a message rather than the database's refusal
 TRAIL_MAX_ITEM = 10
-TRAIL_MAX_MM = 100.0
+TRAIL_MAX_MM = 200.0
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,7 @@ def check(item: int, mm: float | None, by: str, reason: str, *, lines: int = PCO
         mm = round_half_up(float(mm), 1)
         if mm > TRAIL_MAX_MM:
             raise ValueError(f"{mm:.1f} mm cannot be kept in this ledger: its correction trail takes values "
-                             f"0-{TRAIL_MAX_MM:.0f} mm (a later ledger layout takes the {line_mm:g} mm lines of "
-                             "this form); correct it on the paper record")
+                             f"0-{TRAIL_MAX_MM:.0f} mm; correct it on the paper record")
     by, reason = " ".join(by.split()), " ".join(reason.split())
     if not by:
         raise ValueError("say who makes the correction (a name)")

@@ -30,10 +30,15 @@ from sqlalchemy import (
     event,
 )
 
-LAYOUT = 4  # the layout number (SQLite: PRAGMA user_version); 4: one schema for SQLite and PostgreSQL
-HEAD_REVISION = "0004"  # the newest migration (tests check it is the script directory's head)
+# the layout number (SQLite: PRAGMA user_version); 4: one schema for SQLite and PostgreSQL;
+# 5: corrections along a clinic form's whole line (values 0 to MAX_MM)
+LAYOUT = 5
+HEAD_REVISION = "0005"  # the newest migration (tests check it is the script directory's head)
 LEGACY_REVISIONS = {1: "0001", 2: "0002", 3: "0003"}  # SQLite ledgers made before Alembic, by user_version
 MAX_ITEM = 10  # items a form may have (the correction trail's CHECK); srs-scan's forms have 4
+# a correction's value in mm (the trail's CHECK): a clinic form's values go to its own line's
+# length, and a template declares at most 200 mm (forms/custom.py LINE_MM; a test holds them equal)
+MAX_MM = 200
 
 metadata = MetaData()
 
@@ -72,7 +77,7 @@ corrections = Table(
     Column("at", Text, nullable=False),
     Column("via", Text, nullable=False),
     CheckConstraint(f"item BETWEEN 1 AND {MAX_ITEM}", name="corrections_item"),
-    CheckConstraint("new_mm IS NULL OR new_mm BETWEEN 0 AND 100", name="corrections_new_mm"),
+    CheckConstraint(f"new_mm IS NULL OR new_mm BETWEEN 0 AND {MAX_MM}", name="corrections_new_mm"),
     CheckConstraint("new_status IN ('ok', 'missing')", name="corrections_new_status"),
     CheckConstraint('length(trim("by")) > 0', name="corrections_by"),
     CheckConstraint("length(trim(reason)) > 0", name="corrections_reason"),

@@ -46,7 +46,7 @@ from .location import LedgerPlace, ServerAddress, location
 from .schema import HEAD_REVISION, LAYOUT, corrections, pages
 
 LEDGER_VERSION = LAYOUT  # the layout number (SQLite: PRAGMA user_version); see .schema
-KNOWN_LAYOUTS = (1, 2, 3, LAYOUT)  # layouts 1-3 (before Alembic) are upgraded in place
+KNOWN_LAYOUTS = (1, 2, 3, 4, LAYOUT)  # the older ones (1-3: before Alembic) are upgraded in place
 PAGE_ID_LENGTH = 12  # hex digits of the page hash shown as the page's id
 MIN_PAGE_ID = 6  # the shortest prefix accepted to name a page
 

@@ -114,8 +114,9 @@ def test_correct_an_item_of_a_three_line_form_and_not_a_fourth(files, scanned):
     refused = _run("correct", page_id, "--item", 4, "--mm", "50", "--by", "R", "--reason", "x", "--db", db)
     assert refused.exit_code == 2 and "item must be 1 to 3 (top to bottom) on this PAIN3 form, not 4" in refused.output
     mood_id = _records(scanned / "r.jsonl")["b_mood.png"]["page_id"]
-    fifth = _run("correct", mood_id, "--item", 5, "--mm", "50", "--by", "R", "--reason", "x", "--db", db)
+    fifth = _run("correct", mood_id, "--item", 5, "--mm", "115", "--by", "R", "--reason", "x", "--db", db)
     assert fifth.exit_code == 0 and "Hope" in fifth.output, fifth.output  # item 5 of a five-line form
+    assert "-> 115.0 mm" in fifth.output  # past 100 mm: its lines are 120 mm long
     # a re-run carries the person's value, with the total and the flags worked out again
     again = _scan(files, scanned, "--force")
     assert again.exit_code == 0 and "3 taken from the ledger" in again.output

@@ -112,3 +112,44 @@ def test_assignments_on_the_review_server_need_the_token(db):
         srv.shutdown()
         srv.server_close()
         srv.state.ledger.close()
+
+
+@pytest.mark.parametrize("option, name", [("-o", "r.html"), ("--json", "r.json")])
+def test_report_keeps_a_file_it_did_not_write_unless_forced(db, tmp_path, option, name):
+    """As scan, audit and export: an existing file srs-scan did not write stays as it is
+    (exit 2, nothing written) unless --force; srs-scan's own report is replaced on a re-run."""
+    theirs = tmp_path / name
+    theirs.write_text("the clinic's own notes\n")
+    other = tmp_path / ("r.json" if option == "-o" else "r.html")  # asked for beside it: not written either
+    other_option = "--json" if option == "-o" else "-o"
+
+    def report(*extra: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, ["report", "--db", str(db), option, str(theirs), other_option, str(other),
+                                         *extra])
+
+    out = report()
+    assert out.exit_code == 2, out.output
+    assert "exists and was not written by srs-scan" in out.output and "add --force to replace it" in out.output
+    assert theirs.read_text() == "the clinic's own notes\n" and not other.exists()
+    forced = report("--force")
+    assert forced.exit_code == 0, forced.output
+    assert theirs.read_text() != "the clinic's own notes\n" and other.exists()
+    again = report()  # both are srs-scan's own now
+    assert again.exit_code == 0, again.output
+    assert json.loads((tmp_path / "r.json").read_text())["clients"][0]["id"] == "C1"
+
+
+def test_report_replaces_its_own_older_report_and_never_a_link(db, tmp_path):
+    older = tmp_path / "old.html"  # a clinic report written before it carried srs-scan's marker
+    older.write_text("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n"
+                     "<title>srs-scan clinic report</title></head><body></body></html>\n")
+    out = CliRunner().invoke(main, ["report", "--db", str(db), "-o", str(older)])
+    assert out.exit_code == 0, out.output
+    assert "C1" in older.read_text()
+    target = tmp_path / "notes.txt"
+    target.write_text("notes\n")
+    link = tmp_path / "link.html"
+    link.symlink_to(target)
+    out = CliRunner().invoke(main, ["report", "--db", str(db), "-o", str(link), "--force"])
+    assert out.exit_code == 2 and "is a symbolic link" in out.output
+    assert link.is_symlink() and target.read_text() == "notes\n"

@@ -33,6 +33,40 @@ def rows(place: str, sql: str) -> list[tuple]:
         con.close()
 
 
+def engine(place: str):  # type: ignore[no-untyped-def]
+    """A SQLAlchemy engine on ``place`` (dispose of it when done)."""
+    from sqlalchemy import create_engine
+
+    return create_engine(place.replace("postgresql://", "postgresql+psycopg://", 1) if is_server(place)
+                         else f"sqlite:///{place}")
+
+
+def alembic_upgrade(place: str, revision: str = "head") -> None:
+    """Alembic's own upgrade of ``place`` to ``revision``, outside srs-scan's opening (which
+    would also put back a trail's trigger that a migration lost)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from srs_scan.ledger import migrate
+
+    db = engine(place)
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    try:
+        with db.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    finally:
+        db.dispose()
+
+
+def triggers(place: str) -> set[str]:
+    """The names of the database's own triggers (not PostgreSQL's internal ones)."""
+    if is_server(place):
+        return {n for (n,) in rows(place, "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+    return {n for (n,) in rows(place, "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+
+
 def driver_errors() -> tuple[type[BaseException], ...]:
     import psycopg
 

@@ -184,13 +184,18 @@ def test_the_item_range_is_the_forms_number_of_lines():
     assert corrections.check(5, 50.0, "A", "r", lines=5, form="mood5")[0] == 50.0
     with pytest.raises(ValueError, match="correction trail takes items 1-10"):
         corrections.check(11, 50.0, "A", "r", lines=11, form="big11")
-    # values are mm on the form's line: 0-80 on an 80 mm line; past 100 the trail cannot keep them yet
+    # values are mm on the form's line: 0-80 on an 80 mm line, 0-150 on a 150 mm one (past
+    # the PCOMS forms' 100 mm); the trail keeps 0-200 mm, a template's longest line
     assert corrections.check(1, 80.0, "A", "r", lines=3, line_mm=80.0)[0] == 80.0
     with pytest.raises(ValueError, match="0.0 to 80.0 mm"):
         corrections.check(1, 80.5, "A", "r", lines=3, line_mm=80.0)
-    assert corrections.check(1, 99.5, "A", "r", lines=5, line_mm=120.0)[0] == 99.5
-    with pytest.raises(ValueError, match="correction trail takes values 0-100 mm"):
-        corrections.check(1, 110.0, "A", "r", lines=5, line_mm=120.0)
+    assert corrections.check(1, 120.0, "A", "r", lines=5, line_mm=150.0)[0] == 120.0
+    assert corrections.check(1, 150.0, "A", "r", lines=5, line_mm=150.0)[0] == 150.0
+    with pytest.raises(ValueError, match="the value must be 0.0 to 150.0 mm along the line, not 150.1"):
+        corrections.check(1, 150.1, "A", "r", lines=5, line_mm=150.0)
+    assert corrections.check(1, 200.0, "A", "r", lines=5, line_mm=200.0)[0] == 200.0
+    with pytest.raises(ValueError, match="correction trail takes values 0-200 mm; correct it on the paper"):
+        corrections.check(1, 210.0, "A", "r", lines=5, line_mm=250.0)  # a line no template may declare
 
 
 def test_a_clinic_forms_correction_is_scored_by_its_template():

@@ -7,62 +7,51 @@ srs-scan or a database srs-scan did not make is refused."""
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from dbs import driver_errors, is_server, page_record, raw, rows
-from sqlalchemy import create_engine
+from dbs import alembic_upgrade, driver_errors, engine, is_server, page_record, raw, rows, triggers
 from test_layouts import make_old_ledger
 
-from srs_scan.ledger import migrate, schema, store
+from srs_scan.forms import custom
+from srs_scan.ledger import corrections, migrate, schema, store
 from srs_scan.ledger.store import Ledger, LedgerError
 
 
-def _engine(place: str):  # type: ignore[no-untyped-def]
-    return create_engine(place.replace("postgresql://", "postgresql+psycopg://", 1) if is_server(place)
-                         else f"sqlite:///{place}")
-
-
 def _differences(place: str) -> list:
-    engine = _engine(place)
+    db = engine(place)
     try:
-        with engine.connect() as conn:
+        with db.connect() as conn:
             return compare_metadata(MigrationContext.configure(conn), schema.metadata)
     finally:
-        engine.dispose()
-
-
-def _triggers(place: str) -> set[str]:
-    if is_server(place):
-        return {n for (n,) in rows(place, "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
-    return {n for (n,) in rows(place, "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        db.dispose()
 
 
 def test_the_newest_migration_is_the_schemas():
-    assert migrate.head() == schema.HEAD_REVISION == "0004" and schema.LAYOUT == 4
+    assert migrate.head() == schema.HEAD_REVISION == "0005" and schema.LAYOUT == 5
+
+
+def test_the_trail_takes_every_line_a_template_may_declare():
+    """The trail's CHECKs (schema.py), the messages' bounds (corrections.py) and what a
+    template may declare (forms/custom.py) agree: a template allowing longer lines, or more
+    of them, needs a migration first."""
+    assert schema.MAX_MM == custom.LINE_MM[1] == corrections.TRAIL_MAX_MM == 200
+    assert schema.MAX_ITEM == custom.MAX_ITEMS == corrections.TRAIL_MAX_ITEM == 10
 
 
 def test_a_new_ledger_matches_the_schema_and_alembic_reads_its_stamp(place):
     Ledger(place).close()
     assert _differences(place) == []
-    engine = _engine(place)
-    with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0004"
-    engine.dispose()
+    db = engine(place)
+    with db.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0005"
+    db.dispose()
     dialect = "postgresql" if is_server(place) else "sqlite"
-    assert {n for t in schema.TRAILS for n in schema.guard_names(t, dialect)} <= _triggers(place)
+    assert {n for t in schema.TRAILS for n in schema.guard_names(t, dialect)} <= triggers(place)
 
 
 def test_the_migrations_from_nothing_give_the_schema(place):
     """What a future migration must keep true: the chain of migrations and schema.py agree."""
-    engine = _engine(place)
-    config = Config()
-    config.set_main_option("script_location", str(migrate.MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    engine.dispose()
+    alembic_upgrade(place, "head")
     assert _differences(place) == []
     ledger = Ledger(place)  # srs-scan takes it as it is
     ledger.put("ab" * 32, "s", page_record("f.pdf", (10.0, 20.0, 30.0, 40.0)))
@@ -78,13 +67,13 @@ def test_an_upgraded_layout_1_ledger_matches_the_schema(tmp_path):
 
 
 def test_the_database_keeps_values_in_range(place):
-    """CHECK constraints, whoever writes: items 1-10, mm 0-100, ok/missing, a name, a date."""
+    """CHECK constraints, whoever writes: items 1-10, mm 0-200, ok/missing, a name, a date."""
     Ledger(place).close()
     con = raw(place)
     good = ("INSERT INTO corrections (page_hash, item, old_status, new_mm, new_status, by, reason, at, via) "
             "VALUES ('k', {item}, 'ok', {mm}, '{status}', '{by}', 'r', 'now', 'cli')")
-    con.execute(good.format(item=10, mm=100.0, status="ok", by="A"))
-    for item, mm, status, by in ((11, 1.0, "ok", "A"), (0, 1.0, "ok", "A"), (1, 100.5, "ok", "A"),
+    con.execute(good.format(item=10, mm=200.0, status="ok", by="A"))
+    for item, mm, status, by in ((11, 1.0, "ok", "A"), (0, 1.0, "ok", "A"), (1, 200.5, "ok", "A"), (1, -0.1, "ok", "A"),
                                  (1, 1.0, "maybe", "A"), (1, 1.0, "ok", "  ")):
         with pytest.raises(driver_errors()):
             con.execute(good.format(item=item, mm=mm, status=status, by=by))

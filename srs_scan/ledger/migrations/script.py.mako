@@ -7,7 +7,8 @@ Create Date: ${create_date}
 Runs on SQLite and PostgreSQL, inside srs-scan's transaction: check
 ``op.get_bind().dialect.name`` where they differ (SQLite cannot alter a column or a
 CHECK: rebuild the table, keeping its rows, its AUTOINCREMENT counter and its
-triggers; see 0004). Also change ``schema.py`` (and LAYOUT, HEAD_REVISION there).
+triggers: ``migrations/rebuild.py``, as 0004 and 0005 do). Also change ``schema.py``
+(and LAYOUT, HEAD_REVISION there).
 """
 from __future__ import annotations
 

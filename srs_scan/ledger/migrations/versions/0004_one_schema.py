@@ -7,16 +7,14 @@ Create Date: 2026-01-01
 
 SQLite cannot alter a CHECK: the correction trail is rebuilt (a new table, its rows
 copied with their ids, the old one dropped, the new one renamed), keeping its
-AUTOINCREMENT counter, its index and its append-only triggers. Dropping a table fires
-no DELETE trigger, so the trail's guard does not stand in the way, and nothing but
-this migration, inside srs-scan's write transaction, does it.
+AUTOINCREMENT counter, its index and its append-only triggers (``migrations/rebuild.py``).
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-from srs_scan.ledger.schema import guard_ddl
+from srs_scan.ledger.migrations.rebuild import rebuild_sqlite_trail
 
 revision = "0004"
 down_revision = "0003"
@@ -53,18 +51,7 @@ def upgrade() -> None:
         # rows of one page that tied on read_at were told apart by insertion order (rowid)
         bind.exec_driver_sql("UPDATE pages SET read_order = rowid WHERE page_hash IN "
                              "(SELECT page_hash FROM pages GROUP BY page_hash HAVING count(*) > 1)")
-        counter = bind.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'corrections'").scalar()
-        bind.exec_driver_sql(SQLITE_CORRECTIONS)
-        bind.exec_driver_sql(f"INSERT INTO corrections_new ({COLUMNS}) SELECT {COLUMNS} FROM corrections")
-        bind.exec_driver_sql("DROP TABLE corrections")
-        bind.exec_driver_sql("ALTER TABLE corrections_new RENAME TO corrections")
-        if counter is not None:
-            bind.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = 'corrections'")
-            bind.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) SELECT 'corrections', "
-                                 f"max({int(counter)}, coalesce((SELECT max(id) FROM corrections), 0))")
-        op.create_index("corrections_page", "corrections", ["page_hash"])
-        for statement in guard_ddl("corrections", dialect):
-            bind.exec_driver_sql(statement)
+        rebuild_sqlite_trail(bind, "corrections", SQLITE_CORRECTIONS, COLUMNS, "corrections_page")
     else:
         op.drop_constraint("corrections_item", "corrections", type_="check")
         op.create_check_constraint("corrections_item", "corrections", "item BETWEEN 1 AND 10")
