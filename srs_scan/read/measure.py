@@ -36,6 +36,9 @@ END_TICK_MM = 0.8  # a printed end tick stands within this of the line's end
 END_TOUCH_MM = 0.5  # a blob touching the line's rows further than this past an end is not on it
 MIN_MARK_AREA_MM2 = 0.25  # smaller specks are dust or scanner noise (a mark's total ink)
 MIN_TOUCH_AREA_MM2 = 0.06  # pieces of a mark next to the line (a dot on thick print)
+WORD_MIN_MM = 6.0  # a blob this long along the line...
+WORD_ASPECT = 3.0  # ...and this many times longer than tall...
+WORD_CLEAR_MM = 2.0  # ...this far from the line's centre is printed words run together
 TEXT_GAP_MM = 4.0  # letters and words of one printed label are closer than this
 MIN_NEAR_MARK_AREA_MM2 = 1.0  # a stray blob near the line must be at least this big
 END_SEARCH_MM = 8.0  # the refined end lies within this of the coarse end
@@ -567,6 +570,14 @@ def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
     return False
 
 
+def _is_word_band(b: Blob, ppm: float) -> bool:
+    """A long, low blob lying along the line well clear of it: a printed label or anchor
+    whose letters blur into one piece on a photo, not a client's stray mark (compact)."""
+    w, h = b.u1 - b.u0 + 1, b.v1 - b.v0 + 1
+    clear = (b.v1 < 0 and -b.v1 >= WORD_CLEAR_MM * ppm) or (b.v0 > 0 and b.v0 >= WORD_CLEAR_MM * ppm)
+    return clear and w >= WORD_MIN_MM * ppm and w >= WORD_ASPECT * h
+
+
 def _letter_on_end_tick(b: Blob, strip: LineStrip) -> bool:
     """A printed letter touching a printed end tick (an anchor set against it): without
     the tick's columns, the blob is a letter clear of the line, not a mark on it."""
@@ -795,6 +806,7 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
         and b.u0 <= hi_u
         and b.area >= MIN_NEAR_MARK_AREA_MM2 * ppm * ppm
         and not _is_text_like(b, strip.blobs, ppm)
+        and not _is_word_band(b, ppm)
     ]
     # feet: where each touching blob meets the line
     feet = []

@@ -69,6 +69,7 @@ PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its siz
 END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
 BITONAL_SHARE = 0.97  # pixels pure black or white: a bitonal scan
 UPSIDE_DOWN_REASON = "the page may be upside down (then this item reads from the other end): check it"
+ONE_LINE_LENGTH_MM = 1.0  # a form's one line on a scan, this near its printed length, ends where it should
 SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
 THROUGH_NEAR_MM = 1.5  # a reading this near a stroke through every line may be that stroke
@@ -349,7 +350,7 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
         misplaced += _ends_against_siblings(good, covered)
         misplaced += _lengths_against_siblings(good, covered, {line for line, _ in misplaced})
     else:
-        reasons.extend(_few_lines_agree(good, covered, dpi))
+        reasons.extend(_few_lines_agree(good, covered, dpi, located.line_mm))
     reasons.extend(msg for _, msg in misplaced)
 
     # 5. perspective: the four lines meet at the horizon's vanishing point (or are parallel)
@@ -624,12 +625,16 @@ def _lengths_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]
             if i not in hidden and i not in flagged and s.length < SHORT_LINE_SHARE * longest]
 
 
-def _few_lines_agree(strips: list[LineStrip], covered: list[CoveredEnd], dpi: float | None) -> list[str]:
-    """One or two lines (a clinic's form) have no third to check their ends against. Two
-    lines on a scan (no perspective) must be as long as each other with their ends level
-    across the lines; anything else - one line, a photo, an end under a mark - goes to a
-    person."""
+def _few_lines_agree(strips: list[LineStrip], covered: list[CoveredEnd], dpi: float | None,
+                     line_mm: float = 100.0) -> list[str]:
+    """One or two lines (a clinic's form) have no third to check their ends against. On a
+    scan of known resolution (no perspective) one line must be its form's printed length,
+    and two lines as long as each other with their ends level across the lines; anything
+    else - a photo, a line of another length, an end under a mark - goes to a person."""
     hidden = any(not c.resolved for c in covered)
+    if len(strips) == 1 and dpi and not hidden:
+        if abs(strips[0].length / dpi * 25.4 - line_mm) <= ONE_LINE_LENGTH_MM:
+            return []
     if len(strips) == 2 and dpi and not hidden:
         d = np.mean([s.d for s in strips], axis=0)
         at = [[float(np.dot(s.to_image(u), d)) / s.ppm for u in (s.left_u, s.right_u)] for s in strips]
@@ -843,9 +848,10 @@ def _reading(
             reasons.append("a mark on one side of the line at its printed end stroke: is it a mark?")
             confidence = min(confidence, 0.4)
     elif strip.tick_half > 0 and (min(abs(best.u - e) for e in (strip.left_u, strip.right_u))
-                                  <= strip.tick_half + TICK_NEAR_MM * ppm):
-        # read on the printed end stroke itself: the stroke with a little more ink (a faint
-        # circle around the end, a letter), or a client's mark exactly on the end
+                                  <= strip.tick_half + TICK_NEAR_MM * ppm) and (
+            best.width <= 2.0 * strip.tick_half + TICK_NEAR_MM * ppm):
+        # a "mark" no wider than the printed end stroke, on it: the stroke itself with a
+        # little more ink (a faint circle around the end), or a client's bar exactly on it
         reasons.append("the mark is read on the printed end stroke: check it is a mark, and where")
         confidence = min(confidence, 0.4)
     status = ItemStatus.REVIEW if reasons else ItemStatus.OK
