@@ -39,6 +39,8 @@ DECISIVE = 4.0  # this much, with nothing for any other form: no need to read fu
 MIN_CONFIDENCE = 0.75  # lines the recogniser read less surely are ignored
 FUZZY_RATIO = 0.8  # a long word (5+ letters) matches at this difflib ratio
 TRUNCATED_FRACTION = 0.75  # a name cut off at a line's end still counts with this share read
+ROW_OVERLAP = 0.7  # boxes overlapping this much of the smaller's height stand on one row...
+ROW_GAP = 3.0  # ...when at most this many heights apart
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -130,24 +132,53 @@ def weigh(lines: Sequence[TextLine], forms: Mapping[str, FormDef]) -> FormVerdic
     shipped forms alone, the clinic forms' among all, so a word a clinic form shares with
     the SRS says nothing for the clinic form and still speaks for the SRS.
     """
-    read = [(line.text, words(line.text)) for line in lines if line.confidence >= MIN_CONFIDENCE]
+    sure = [line for line in lines if line.confidence >= MIN_CONFIDENCE]
+    read = [(line.text, words(line.text)) for line in sure]
     read = [(t, w) for t, w in read if w]
-    points, found = _points(read, forms)
+    rows = [w for w in (words(t) for t in _rows(sure)) if w]
+    points, found = _points(read, forms, rows)
     shipped = {fid: form for fid, form in forms.items() if form.source is None}
     if shipped and len(shipped) < len(forms):
-        inner, inner_found = _points(read, shipped)
+        inner, inner_found = _points(read, shipped, rows)
         points.update(inner)
         found.update(inner_found)
     return _verdict(points, found, forms)
 
 
-def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef]
-            ) -> tuple[dict[str, float], dict[str, list[str]]]:
-    """The evidence for each of ``forms`` in the words ``read`` (text, words per line)."""
+def _rows(lines: Sequence[TextLine]) -> list[str]:
+    """The text of lines standing side by side on one row, joined left to right: a title
+    set with wide spaces ("SESSION   RATING   SCALE") may be found as one box a word.
+    Only rows of two or more boxes are returned."""
+    out = []
+    left = sorted(lines, key=lambda ln: ln.box[0])
+    used: set[int] = set()
+    for i, a in enumerate(left):
+        if i in used:
+            continue
+        row, (x0, y0, x1, y1) = [a], a.box
+        for j in range(i + 1, len(left)):
+            b = left[j]
+            bx0, by0, bx1, by1 = b.box
+            h = min(y1 - y0, by1 - by0)
+            same_row = min(y1, by1) - max(y0, by0) >= ROW_OVERLAP * h and abs((y1 - y0) - (by1 - by0)) <= 0.5 * h
+            if j not in used and same_row and 0 <= bx0 - x1 <= ROW_GAP * h:
+                row.append(b)
+                used.add(j)
+                x1 = bx1
+        if len(row) > 1:
+            out.append(" ".join(ln.text for ln in row))
+    return out
+
+
+def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef],
+            rows: Sequence[list[str]] = ()) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """The evidence for each of ``forms`` in the words ``read`` (text, words per line);
+    ``rows``: the words of lines side by side on one row, where a name is looked for too."""
     # names: the longest one read wins over those it contains
     named: dict[str, list[list[str]]] = {}
+    phrases = [w for _, w in read] + list(rows)
     for fid, form in forms.items():
-        got = [n for n in _names(form) if any(_find_phrase(n, w) for _, w in read)]
+        got = [n for n in _names(form) if any(_find_phrase(n, w) for w in phrases)]
         if got:
             named[fid] = got
     for fid, got in list(named.items()):

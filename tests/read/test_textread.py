@@ -189,3 +189,19 @@ def test_classify_ignores_low_confidence_lines() -> None:
 def test_keywords_shared_by_forms_are_ignored() -> None:
     kw = {"srs": ["session", "overall"], "ors": ["outcome", "overall"]}
     assert classify_form(_lines("Overall"), kw)[0] is None
+
+
+def test_a_title_found_as_one_box_a_word_still_names_the_form() -> None:
+    """'SESSION   RATING   SCALE' set with wide spaces comes back as three boxes on one
+    row: joined left to right, they name the SRS; the same words on three rows do not."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+    row = [TextLine("RATING", (200.0, 40.0, 330.0, 70.0), 1.0), TextLine("SESSION", (40.0, 40.0, 185.0, 70.0), 1.0),
+           TextLine("SCALE", (345.0, 41.0, 460.0, 71.0), 1.0)]
+    verdict = naming.weigh(row, four)
+    assert verdict.form == "srs" and not verdict.doubt, verdict
+    stacked = [TextLine(ln.text, (40.0, 40.0 + 60 * k, 185.0, 70.0 + 60 * k), 1.0) for k, ln in
+               enumerate(sorted(row, key=lambda ln: ln.box[0]))]
+    assert naming.weigh(stacked, four).form is None
