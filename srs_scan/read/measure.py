@@ -585,7 +585,8 @@ def _letter_on_end_tick(b: Blob, strip: LineStrip) -> bool:
     if strip.tick_half <= 0 or b.v0 < 0 < b.v1:
         return False
     ends = (strip.left_u, strip.right_u)
-    if min(abs(b.u0 - e) for e in ends) > strip.tick_half + 1 and min(abs(b.u1 - e) for e in ends) > strip.tick_half + 1:
+    near = strip.tick_half + 1
+    if min(abs(b.u0 - e) for e in ends) > near and min(abs(b.u1 - e) for e in ends) > near:
         return False
     c0, c1 = int(b.u0 + strip.margin), int(b.u1 + strip.margin) + 1
     sel = strip.labels[:, c0:c1] == b.label

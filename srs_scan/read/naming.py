@@ -84,7 +84,11 @@ def _same_word(expected: str, read: str) -> bool:
         return True
     if len(expected) <= 4 or len(read) <= 3:
         return False  # short words (srs, ors, me, or) must match exactly
-    return difflib.SequenceMatcher(None, expected, read, autojunk=False).ratio() >= FUZZY_RATIO
+    # the length bound and quick_ratio are upper bounds of ratio(): most words fail them cheaply
+    if 2.0 * min(len(expected), len(read)) / (len(expected) + len(read)) < FUZZY_RATIO:
+        return False
+    matcher = difflib.SequenceMatcher(None, expected, read, autojunk=False)
+    return matcher.quick_ratio() >= FUZZY_RATIO and matcher.ratio() >= FUZZY_RATIO
 
 
 def _find_phrase(phrase: Sequence[str], line: Sequence[str], glued: bool = True) -> bool:
@@ -155,7 +159,7 @@ def _rows(lines: Sequence[TextLine]) -> list[str]:
     for i, a in enumerate(left):
         if i in used:
             continue
-        row, (x0, y0, x1, y1) = [a], a.box
+        row, (_, y0, x1, y1) = [a], a.box
         for j in range(i + 1, len(left)):
             b = left[j]
             bx0, by0, bx1, by1 = b.box

@@ -47,11 +47,11 @@ from .measure import (
     faint_marks,
     find_marks,
     find_thickening,
-    thickening_at,
-    through_strokes,
     mark_printed_blobs,
     sample_strip,
     settle_covered_ends,
+    thickening_at,
+    through_strokes,
 )
 
 # Working resolution for finding the form (full resolution is kept for measuring).
@@ -73,8 +73,8 @@ ONE_LINE_LENGTH_MM = 1.0  # a form's one line on a scan, this near its printed l
 SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
 THROUGH_NEAR_MM = 1.5  # a reading this near a stroke through every line may be that stroke
-THICK_DOT_CONFIDENCE = 0.7
-SECOND_DOT_GAP_MM = 1.5  # a second dot is looked for this far beside the mark found  # a dot found only as a clear thickening of the line
+THICK_DOT_CONFIDENCE = 0.7  # a dot found only as a clear thickening of the line
+SECOND_DOT_GAP_MM = 1.5  # a second dot is looked for this far beside the mark found
 TICK_NEAR_MM = 0.5  # a one-sided mark this near a printed end stroke may be the stroke
 END_SIBLING_MM = 1.5  # ...or this far from the line through the other lines' ends
 LAYOUT_FIT_MM = 0.3  # median end mismatch up to which the layout may place hidden ends

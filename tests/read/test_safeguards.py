@@ -142,8 +142,9 @@ def _faint_stroke(gray: np.ndarray, page, line: int, along_mm: float, lightness:
     level = int(float(np.median(gray)) * lightness)
     out = gray.copy()
     q = 16
-    cv2.line(out, (round((x + 1.5 * PPM) * q), round((y0 + top_mm * PPM) * q)), (round(x * q), round((y0 + foot_mm * PPM) * q)),
-             level, max(1, round(0.5 * PPM)), cv2.LINE_AA, 4)
+    top = (round((x + 1.5 * PPM) * q), round((y0 + top_mm * PPM) * q))
+    foot = (round(x * q), round((y0 + foot_mm * PPM) * q))
+    cv2.line(out, top, foot, level, max(1, round(0.5 * PPM)), cv2.LINE_AA, 4)
     return np.minimum(out, gray)
 
 
