@@ -739,12 +739,17 @@ def _scope_settings(date_from: str | None, date_to: str | None, therapist: str |
 
 @main.command("clients")
 @_clinic_options
+@_FORCE_OPTION
 def clients_command(date_from: str | None, date_to: str | None, therapist: str | None, site: str | None,
                     client: str | None, srs_rule: str | None, reliable_change: float | None,
-                    on_track_session: int | None, json_path: Path | None, db_path: LedgerPlace) -> None:
+                    on_track_session: int | None, json_path: Path | None, db_path: LedgerPlace,
+                    force: bool) -> None:
     """A line per client: sessions, the last ORS and SRS, and open alerts (those of the
     client's latest session). Corrected values are used; pages still in review count and
     are marked [unreviewed]."""
+    if json_path is not None:
+        _check_named_outputs(((json_path, (".json",)),), db_path)
+        _refuse_to_replace(((json_path, "clinic"),), force=force)
     scope, settings = _scope_settings(date_from, date_to, therapist, site, client, srs_rule, reliable_change,
                                       on_track_session)
     ledger = _open_ledger(db_path)

@@ -153,3 +153,24 @@ def test_report_replaces_its_own_older_report_and_never_a_link(db, tmp_path):
     out = CliRunner().invoke(main, ["report", "--db", str(db), "-o", str(link), "--force"])
     assert out.exit_code == 2 and "is a symbolic link" in out.output
     assert link.is_symlink() and target.read_text() == "notes\n"
+
+
+def test_clients_json_keeps_a_file_it_did_not_write_unless_forced(db, tmp_path):
+    """`clients --json` promises what every output does: a file srs-scan did not write stays
+    (exit 2) unless --force; its own JSON is replaced on a re-run; a wrong suffix is refused."""
+    theirs = tmp_path / "clients.json"
+    theirs.write_text('{"mine": true}\n')
+
+    def clients(*extra: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, ["clients", "--db", str(db), "--json", str(theirs), *extra])
+
+    out = clients()
+    assert out.exit_code == 2, out.output
+    assert "exists and was not written by srs-scan" in out.output and "add --force to replace it" in out.output
+    assert theirs.read_text() == '{"mine": true}\n'
+    assert clients("--force").exit_code == 0
+    assert json.loads(theirs.read_text())["clients"][0]["id"] == "C1"
+    again = clients()  # srs-scan's own now
+    assert again.exit_code == 0, again.output
+    wrong = CliRunner().invoke(main, ["clients", "--db", str(db), "--json", str(tmp_path / "clients.txt")])
+    assert wrong.exit_code == 2 and "should end in .json" in wrong.output
