@@ -60,6 +60,7 @@ THICK_CLEAR = 0.25  # a bump at least this much (25 %) darker across than the li
 THICK_REST_SHARE = 0.25  # ...with nothing elsewhere on the line a quarter as high...
 THICK_ALONE_MM = 3.0  # ...(further than this from it)...
 THICK_DOT_MAX_MM = 4.0  # ...and no longer than a dot: a client's dot, read as the mark
+THICK_DOT_MIN_MM = 0.8  # (a shorter bump may be a speck of dust or toner)
 THICK_DARKER = 0.15  # (its ink pen-dark off the line's core, or its core this much darker)
 LINE_INK = 0.30
 LETTER_MAX_MM = 4.0  # printed letters touching the line are at most this tall...
@@ -370,7 +371,9 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     """
     def key(s: LineStrip, b: Blob) -> np.ndarray:
         k = s.ppm
-        return np.array([s.to_mm(b.uc), b.vc / k, (b.u1 - b.u0 + 1) / k, (b.v1 - b.v0 + 1) / k, b.area / (k * k)])
+        # mm along the line from its left end (sizes are mm too, whatever the line's length)
+        return np.array([(b.uc - s.left_u) / k, b.vc / k, (b.u1 - b.u0 + 1) / k, (b.v1 - b.v0 + 1) / k,
+                         b.area / (k * k)])
 
     keys = [np.array([key(s, b) for b in s.blobs]).reshape(-1, 5) for s in strips]
     kept: list[list[Blob]] = []
@@ -593,10 +596,25 @@ def _letter_on_end_tick(b: Blob, strip: LineStrip) -> bool:
     u = np.arange(c0, c1) - strip.margin
     beside = np.all([np.abs(u - e) > strip.tick_half + 1 for e in ends], axis=0)
     rows = np.flatnonzero(sel[:, beside].any(axis=1)) - strip.half
+    cols = np.flatnonzero(sel[:, beside].any(axis=0))
     if len(rows) == 0:
         return False
     clear_of_line = float(np.abs(rows).min()) > strip.band + TOUCH_GAP_MM * ppm + 1.0
-    return clear_of_line and float(rows.max() - rows.min() + 1) <= LETTER_MAX_MM * ppm
+    h = float(rows.max() - rows.min() + 1)
+    if not clear_of_line or h > LETTER_MAX_MM * ppm:
+        return False
+    # and it stands in a row of printed letters of its size (the anchor it ends)
+    u_side = u[beside][cols]
+    u0, u1, v0, v1 = float(u_side.min()), float(u_side.max()), float(rows.min()), float(rows.max())
+    for o in strip.blobs:
+        if o is b or o.touching:
+            continue
+        ho = o.v1 - o.v0 + 1
+        overlap = min(v1, o.v1) - max(v0, o.v0) + 1
+        gap = max(o.u0 - u1, u0 - o.u1)
+        if 0.6 <= ho / h <= 1.6 and overlap >= 0.6 * min(h, ho) and gap <= min(1.5 * max(h, ho), TEXT_GAP_MM * ppm):
+            return True
+    return False
 
 
 def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
@@ -722,7 +740,7 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
         peak >= max(THICK_CLEAR, 1.25 * excess)
         and rest <= THICK_REST_SHARE * peak
         and rest < excess
-        and (b - a) <= THICK_DOT_MAX_MM * ppm
+        and THICK_DOT_MIN_MM * ppm <= (b - a) <= THICK_DOT_MAX_MM * ppm  # a dot, not a speck of dust
         and a > 0 and b < len(rel)  # not cut off by the end zones (a mark at an end)
         and len(wide) == 1
         and inked
@@ -731,9 +749,10 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
 
 
 def through_strokes(strips: list[LineStrip]) -> list[float]:
-    """Where (nominal mm along the lines) a stroke runs through every line's whole mark
-    zone at the same place: a scanner streak (dust on the sensor), a fold, a ruled margin.
-    A client's mark does not cross the full height of every line's zone in one place."""
+    """Where (linear % along the lines) a stroke runs through the whole mark zone of every
+    line, or of all but one (a client's mark may merge with it there), at the same place: a
+    scanner streak (dust on the sensor), a fold, a ruled margin. A client's mark does not
+    cross the full height of the lines' zones in one place."""
     spans: list[list[float]] = []
     for s in strips:
         zone = min(s.half, MARK_ZONE_MM * s.ppm) - THROUGH_TOL_MM * s.ppm
@@ -741,10 +760,14 @@ def through_strokes(strips: list[LineStrip]) -> list[float]:
         up = [s.to_mm(b.uc) for b in narrow if b.v0 <= -zone]  # the line's band parts the stroke:
         down = [s.to_mm(b.uc) for b in narrow if b.v1 >= zone]  # a piece above, one below
         spans.append([mm for mm in up if any(abs(mm - o) <= THROUGH_TOL_MM for o in down)])
-    if not spans or not spans[0]:
-        return []
-    return [mm for mm in spans[0]
-            if all(any(abs(o - mm) <= THROUGH_TOL_MM for o in other) for other in spans[1:])]
+    need = max(2, len(strips) - 1)
+    found: list[float] = []
+    for mm in sorted(m for line in spans for m in line):
+        if any(abs(mm - f) <= THROUGH_TOL_MM for f in found):
+            continue
+        if sum(any(abs(o - mm) <= THROUGH_TOL_MM for o in line) for line in spans) >= need:
+            found.append(mm)
+    return found
 
 
 def faint_marks(strips: list[LineStrip], lines: list[int]) -> dict[int, tuple[list[MarkCandidate], list[Blob]]]:
@@ -775,7 +798,8 @@ def faint_marks(strips: list[LineStrip], lines: list[int]) -> dict[int, tuple[li
 
 def _paper_noise(strip: LineStrip) -> float:
     """Robust SD of the ink level on the strip's bare paper (the rows far from the line)."""
-    far = np.concatenate([strip.ink[: strip.half // 3].ravel(), strip.ink[-(strip.half // 3):].ravel()])
+    k = max(1, strip.half // 3)
+    far = np.concatenate([strip.ink[:k].ravel(), strip.ink[-k:].ravel()])
     if far.size == 0:
         return 1.0
     med = float(np.median(far))
@@ -807,7 +831,6 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
         and b.u0 <= hi_u
         and b.area >= MIN_NEAR_MARK_AREA_MM2 * ppm * ppm
         and not _is_text_like(b, strip.blobs, ppm)
-        and not _is_word_band(b, ppm)
     ]
     # feet: where each touching blob meets the line
     feet = []
@@ -835,6 +858,8 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
     clusters = [c for c in clusters if sum(b.area for b in c[0]) >= min_area]
     marks = [m for m in (_measure_cluster(strip, *c) for c in clusters) if m is not None]
     marks.sort(key=lambda m: -m.area)
+    if marks:  # beside a mark, printed words run together are no second mark (alone: a person looks)
+        others = [b for b in others if not _is_word_band(b, ppm)]
     return marks, others
 
 

@@ -360,11 +360,12 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     bitonal = 1.0 - cv2.countNonZero(cv2.inRange(gray, 1, 254)) / gray.size > BITONAL_SHARE
     min_excess = THICK_EXCESS if bitonal else THICK_EXCESS_MIN
     readings = [_reading(s, m, st, vanishing, min_excess) for s, (m, st) in zip(good, found, strict=False)]
-    readings = _dots_alone(good, found, readings)
+    readings = _dots_alone(good, found, readings, min_excess)
     streaks = through_strokes(good) if len(good) > 1 else []
     for mm in streaks:
         for i, r in enumerate(readings):
-            if r.u_mm is not None and abs(r.u_mm - mm) <= THROUGH_NEAR_MM:
+            at = _linear_mm(good[i], found[i][0], min_excess) if r.u_mm is not None else None
+            if at is not None and abs(at - mm) <= THROUGH_NEAR_MM:
                 readings[i] = replace(r, status=ItemStatus.REVIEW, confidence=min(r.confidence, 0.2),
                                       reasons=r.reasons + ("a stroke runs through every line at this place "
                                                            "(a scanner streak, a fold?): check the mark",))
@@ -714,23 +715,40 @@ def _find_form(
     return binary, chosen
 
 
+def _linear_mm(strip: LineStrip, marks: list[MarkCandidate], min_excess: float) -> float | None:
+    """Where a line's reading stands on its strip, in linear % of the strip's length (not
+    corrected for perspective: comparable from line to line at the same place in the image).
+    The largest mark's crossing, or the line's thickening when no mark was found."""
+    if marks:
+        return strip.to_mm(marks[0].u)
+    bump = find_thickening(strip, min_excess=min_excess)
+    return strip.to_mm(bump.u) if bump is not None else None
+
+
 def _dots_alone(strips: list[LineStrip], found: list[tuple[list[MarkCandidate], list[Blob]]],
-                readings: list[MarkReading]) -> list[MarkReading]:
+                readings: list[MarkReading], min_excess: float) -> list[MarkReading]:
     """A dot read from the line's thickening alone stands on that line only: the same
     thickening at the same place on another line is print or the scanner (a streak down
-    the page), not a client's dot, and a person must look."""
+    the page), not a client's dot, and a person must look. With fewer than three lines
+    there is too little to compare it with: a person looks too."""
     out = list(readings)
     for i, (r, (marks, strays)) in enumerate(zip(readings, found, strict=True)):
         if marks or strays or r.status is not ItemStatus.OK or r.u_mm is None:
             continue
-        def own_mark_there(j: int, mm: float) -> bool:  # a sibling's own mark thickens it there
-            return any(abs(strips[j].to_mm(m.u) - mm) <= THROUGH_NEAR_MM + 1.0 for m in found[j][0])
+        here = _linear_mm(strips[i], [], min_excess)
 
-        if any(thickening_at(o, o.left_u + r.u_mm / 100.0 * o.length) >= THICK_EXCESS_MIN
-               for j, o in enumerate(strips) if j != i and not own_mark_there(j, r.u_mm)):
+        def own_mark_there(j: int, mm: float) -> bool:  # a sibling's own mark thickens it there
+            o = strips[j]
+            return any(o.to_mm(m.foot0) - THROUGH_NEAR_MM <= mm <= o.to_mm(m.foot1) + THROUGH_NEAR_MM
+                       for m in found[j][0])
+
+        others = [j for j in range(len(strips)) if j != i]
+        if here is None or len(strips) <= stacks.FEW_LINES or any(
+                thickening_at(strips[j], strips[j].left_u + here / 100.0 * strips[j].length) >= THICK_EXCESS_MIN
+                for j in others if not own_mark_there(j, here)):
             out[i] = replace(r, status=ItemStatus.REVIEW, confidence=0.2,
-                             reasons=("the line is thicker in one place, and another line at the same place: "
-                                      "a mark, or the print or scanner?",))
+                             reasons=("the line is thicker in one place (a small mark?), and nothing rules out "
+                                      "print or the scanner there: check it",))
     return out
 
 
