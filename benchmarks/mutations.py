@@ -106,7 +106,7 @@ MUTANTS: tuple[Mutant, ...] = (
            "    streaks = []\n",
            (T_SAFE,)),
     Mutant("a second dot beside a mark ignored", PIPE,
-           "        if second is not None and second.clear and min_excess < THICK_EXCESS:\n",
+           "        if second is not None and min_excess < THICK_EXCESS:  # (any size: a small dot counts)\n",
            "        if False:\n",
            (T_SAFE,)),
     Mutant("a faint mark reported blank", PIPE,

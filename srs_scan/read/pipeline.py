@@ -841,11 +841,11 @@ def _reading(
         reasons.append(f"{len(marks)} marks on the line")
         confidence = 0.2
     elif not strays:
-        # a second mark may be a dot hidden in the line: clearly thicker somewhere else
+        # a second mark may be a dot hidden in the line: thicker somewhere else
         pad = SECOND_DOT_GAP_MM * ppm
         second = find_thickening(strip, min_excess=min_excess, besides=(best.foot0 - pad, best.foot1 + pad))
-        if second is not None and second.clear and min_excess < THICK_EXCESS:
-            reasons.append("2 marks on the line (one a dot where the line is thicker)")
+        if second is not None and min_excess < THICK_EXCESS:  # (any size: a small dot counts)
+            reasons.append("2 marks on the line? (the line is also thicker in another place: a small dot?)")
             confidence = 0.2
     big_strays = [b for b in strays if b.area >= 0.3 * best.area]
     if big_strays:
