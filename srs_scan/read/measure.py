@@ -605,16 +605,8 @@ def _letter_on_end_tick(b: Blob, strip: LineStrip) -> bool:
         return False
     # and it stands in a row of printed letters of its size (the anchor it ends)
     u_side = u[beside][cols]
-    u0, u1, v0, v1 = float(u_side.min()), float(u_side.max()), float(rows.min()), float(rows.max())
-    for o in strip.blobs:
-        if o is b or o.touching:
-            continue
-        ho = o.v1 - o.v0 + 1
-        overlap = min(v1, o.v1) - max(v0, o.v0) + 1
-        gap = max(o.u0 - u1, u0 - o.u1)
-        if 0.6 <= ho / h <= 1.6 and overlap >= 0.6 * min(h, ho) and gap <= min(1.5 * max(h, ho), TEXT_GAP_MM * ppm):
-            return True
-    return False
+    box = (float(u_side.min()), float(u_side.max()), float(rows.min()), float(rows.max()))
+    return _letters_in_row(box, strip.blobs, ppm, skip=b, touching=False) >= 1
 
 
 def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
@@ -631,16 +623,25 @@ def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
     h = b.v1 - b.v0 + 1
     if h > LETTER_MAX_MM * ppm:
         return False
+    return _letters_in_row((b.u0, b.u1, b.v0, b.v1), blobs, ppm, skip=b) >= 2
+
+
+def _letters_in_row(box: tuple[float, float, float, float], blobs: list[Blob], ppm: float, *, skip: Blob,
+                    touching: bool = True) -> int:
+    """How many of ``blobs`` stand beside ``box`` (u0, u1, v0, v1) as letters of its size in
+    one printed row (``touching``: blobs touching the line count too)."""
+    u0, u1, v0, v1 = box
+    h = v1 - v0 + 1
     row = 0
     for o in blobs:
-        if o is b:
+        if o is skip or (o.touching and not touching):
             continue
         ho = o.v1 - o.v0 + 1
-        overlap = min(b.v1, o.v1) - max(b.v0, o.v0) + 1
-        gap = max(o.u0 - b.u1, b.u0 - o.u1)
+        overlap = min(v1, o.v1) - max(v0, o.v0) + 1
+        gap = max(o.u0 - u1, u0 - o.u1)
         if 0.6 <= ho / h <= 1.6 and overlap >= 0.6 * min(h, ho) and gap <= min(1.5 * max(h, ho), TEXT_GAP_MM * ppm):
             row += 1
-    return row >= 2
+    return row
 
 
 @dataclass(frozen=True)
