@@ -204,9 +204,7 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     # 7. score
     readings = measured.readings
     if located.upright_doubt:
-        readings = [r if r.status is not ItemStatus.OK else
-                    replace(r, status=ItemStatus.REVIEW, confidence=min(r.confidence, 0.3),
-                            reasons=r.reasons + (UPSIDE_DOWN_REASON,)) for r in readings]
+        readings = [r if r.status is not ItemStatus.OK else _doubt(r, UPSIDE_DOWN_REASON, 0.3) for r in readings]
     n_lines = len(readings)
     names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, n_lines + 1)]
     items = score_items(readings, names, line_lengths_mm=size.lengths_mm, line_mm=located.line_mm)
@@ -366,9 +364,8 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
         for i, r in enumerate(readings):
             at = _linear_mm(good[i], found[i][0], min_excess) if r.u_mm is not None else None
             if at is not None and abs(at - mm) <= THROUGH_NEAR_MM:
-                readings[i] = replace(r, status=ItemStatus.REVIEW, confidence=min(r.confidence, 0.2),
-                                      reasons=r.reasons + ("a stroke runs through every line at this place "
-                                                           "(a scanner streak, a fold?): check the mark",))
+                readings[i] = _doubt(r, "a stroke runs through every line at this place (a scanner streak, a fold?): "
+                                        "check the mark", 0.2)
     blank = [i for i, r in enumerate(readings) if r.status is ItemStatus.MISSING]
     for i, (marks, strays) in (faint_marks(good, blank) if blank else {}).items():
         # a mark in lighter ink than a pen's: found, never reported blank, but a person checks it
@@ -384,9 +381,7 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     for i in sorted({line for line, _ in misplaced}):
         # a misplaced end makes the reading wrong, and a mark off the measured part of the
         # line leaves it looking blank: neither is ok, nor a finding of a blank line
-        r = readings[i]
-        readings[i] = replace(r, status=ItemStatus.REVIEW, confidence=min(r.confidence, 0.2),
-                              reasons=r.reasons + (MISPLACED_END_REASON,))
+        readings[i] = _doubt(readings[i], MISPLACED_END_REASON, 0.2)
     return _Measured(good, covered, vanishing, readings)
 
 
@@ -715,6 +710,12 @@ def _find_form(
     return binary, chosen
 
 
+def _doubt(reading: MarkReading, reason: str, confidence: float) -> MarkReading:
+    """The reading sent to a person: status review, ``reason`` added, confidence at most this."""
+    return replace(reading, status=ItemStatus.REVIEW, confidence=min(reading.confidence, confidence),
+                   reasons=reading.reasons + (reason,))
+
+
 def _linear_mm(strip: LineStrip, marks: list[MarkCandidate], min_excess: float) -> float | None:
     """Where a line's reading stands on its strip, in linear % of the strip's length (not
     corrected for perspective: comparable from line to line at the same place in the image).
@@ -746,9 +747,8 @@ def _dots_alone(strips: list[LineStrip], found: list[tuple[list[MarkCandidate], 
         if here is None or len(strips) <= stacks.FEW_LINES or any(
                 thickening_at(strips[j], strips[j].left_u + here / 100.0 * strips[j].length) >= THICK_EXCESS_MIN
                 for j in others if not own_mark_there(j, here)):
-            out[i] = replace(r, status=ItemStatus.REVIEW, confidence=0.2,
-                             reasons=("the line is thicker in one place (a small mark?), and nothing rules out "
-                                      "print or the scanner there: check it",))
+            out[i] = _doubt(r, "the line is thicker in one place (a small mark?), and nothing rules out print or "
+                               "the scanner there: check it", 0.2)
     return out
 
 
