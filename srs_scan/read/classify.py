@@ -27,7 +27,7 @@ from .ink import shrink
 OCR_PPM = 6.0  # px/mm the form is read at (about 150 dpi): 10 pt text is ~15 px tall
 ONE_LINE_BAND_MM = 10.0  # a form of one line: the band below it that stands in for the stack
 FORM_REACH_X = 0.8  # form content within this many line lengths left/right of the stack
-FORM_REACH_UP = 1.0  # ... above the first line (title, header, instructions)
+FORM_REACH_UP = 1.5  # ... above the first line (title, header, instructions)
 FORM_REACH_DOWN = 0.5  # ... below the last line
 UPRIGHT_DECISIVE = 0.3  # |upright_score| below this says nothing
 LABEL_ABOVE_MM = 16.0  # an item's label is printed within this above its line...
@@ -152,7 +152,10 @@ def read_page_text(
     The title region (above the first line) is read first; when its words settle the
     form (:attr:`naming.FormVerdict.decisive`) nothing more is read. Otherwise the OCR
     says which way up the text reads and the whole form region is read (item labels,
-    anchors), and all the words read are weighed together (:func:`naming.weigh`).
+    anchors), and all the words read are weighed together (:func:`naming.weigh`). When
+    those words do not settle it, the form region is read the other way up too: words
+    that name a form read that way (``upright`` -1 or 1, ``decisive``) say the page
+    stands that way.
 
     Parameters
     ----------
@@ -214,12 +217,21 @@ def read_page_text(
     else:
         lines = title + _unseen(read(crop, None, title), title)
     verdict = naming.weigh(lines, forms)
+    if check_upright and not verdict.settled:
+        # the words read do not name the form: read the other way up, they may (and a form's
+        # own names say which way up it stands far more surely than the OCR's upright score,
+        # which some print fools)
+        other_way = ends if flipped else [(right, left) for left, right in reversed(ends)]
+        crop, _ = upright_form(gray, other_way, line_mm=line_mm)
+        other = naming.weigh(read(paper_only(crop), None, []), forms)
+        if other.settled:
+            return TextEvidence(other.form, other.confidence, 1.0 if flipped else -1.0, not flipped, decisive=True)
     elsewhere = None
     if verdict.form is None and every is not None and len(every) > len(forms):
         wider = naming.weigh(lines, every)
         elsewhere = wider.form if wider.form not in forms and not wider.doubt else None
     return TextEvidence(verdict.form, verdict.confidence, upright, flipped, verdict.doubt, elsewhere=elsewhere,
-                        decisive=verdict.decisive)
+                        decisive=verdict.settled)
 
 
 def _unseen(lines: list[textread.TextLine], seen: list[textread.TextLine]) -> list[textread.TextLine]:

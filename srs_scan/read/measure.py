@@ -52,6 +52,7 @@ FAINT_NOISE_K = 6.0  # ...or this many robust SDs of the paper's own variation, 
 FAINT_MAX_INK = 0.17  # ...up to this (closer to MARK_INK there is nothing to gain)
 THICK_EXCESS = 0.5  # a line this much darker across (50 %) than its median...
 THICK_EXCESS_MIN = 0.2  # ...or only 20 % on a line whose darkness is even along it...
+THICK_MIN_EXTRA_MM = 0.12  # ...(or less on a thick line: this much more ink across it)...
 THICK_NOISE_K = 6.0  # ...(the bump at least this many robust SDs of that variation)
 THICK_MIN_MM = 0.5  # ...over at least this length holds something: a small mark?
 THICK_END_MM = 1.5  # not counted this near an end with printed end ticks...
@@ -72,6 +73,7 @@ END_TICK_MIN_MM = 0.6  # a tick reaches at least this far off the line, both sid
 END_TICK_WIDTH_TOL_MM = 0.3  # a tick wider than the common one by this holds a mark too
 END_TICK_SHARE = 0.75  # of the ends carry one: the form prints them
 END_TICK_REACH_TOL_MM = 0.8  # a tick reaching further than the common reach by this is a mark
+END_TICK_PRINT_SHARE = 0.5  # a tick's ink is at least this share of the line's own (light print)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class LineStrip:
     d: np.ndarray = field(default_factory=lambda: np.array([1.0, 0.0]), repr=False)
     bow: np.ndarray = field(default_factory=lambda: np.zeros(1), repr=False)  # per column, px
     tick_half: float = 0.0  # half-width of printed end ticks (0: none), px
+    end_tick: tuple[float, float, float] | None = None  # the form's printed tick: width, reach up, down (mm)
     blobs: list[Blob] = field(default_factory=list)
 
     @property
@@ -427,7 +430,7 @@ def _end_tick(strip: LineStrip, side: int) -> tuple[int, int, int, int] | None:
     c0, c1 = max(0, int(np.floor(lo))), min(strip.ink.shape[1], int(np.ceil(hi)) + 1)
     band = int(np.ceil(strip.band))
     near = max(2, int(round(END_TICK_NEAR_MM * ppm)))
-    ink = strip.ink[:, c0:c1] > MARK_INK
+    ink = strip.ink[:, c0:c1] > _tick_level(strip)
     above = ink[half - band - near : half - band].any(axis=0)
     beside = above | ink[half + band + 1 : half + band + 1 + near].any(axis=0)
     cols = np.flatnonzero(beside)
@@ -449,6 +452,18 @@ def _end_tick(strip: LineStrip, side: int) -> tuple[int, int, int, int] | None:
     return c0 + int(cols[0]), c0 + int(cols[-1]), up, down
 
 
+def _tick_level(strip: LineStrip) -> float:
+    """Ink level at which a printed end tick is looked for: pen level, or half the line's
+    own darkness on light print (a thin tick of light gray print is lighter than a pen;
+    found only as pen-dark specks, it is left on some ends as a "second mark")."""
+    core = max(1, int(round(strip.thickness / 2.0)))
+    lo = strip.margin + int(0.1 * strip.length)
+    hi = strip.margin + int(0.9 * strip.length)
+    rows = strip.ink[strip.half - core : strip.half + core + 1, max(0, lo) : max(lo + 1, hi)]
+    level = float(np.median(rows.mean(axis=0))) if rows.size else 1.0
+    return float(np.clip(END_TICK_PRINT_SHARE * level, FAINT_INK, MARK_INK))
+
+
 def erase_end_ticks(strips: list[LineStrip]) -> None:
     """Printed end ticks or bars out of the marks' way, before marks are looked for.
 
@@ -467,6 +482,8 @@ def erase_end_ticks(strips: list[LineStrip]) -> None:
     width_mm = float(np.median([(t[1] - t[0] + 1) / strips[i].ppm for i, _, t in ticks]))
     up_mm = float(np.median([t[2] / strips[i].ppm for i, _, t in ticks]))
     down_mm = float(np.median([t[3] / strips[i].ppm for i, _, t in ticks]))
+    for s in strips:
+        s.end_tick = (width_mm, up_mm, down_mm)
     erase: list[tuple[int, int, tuple[int, int, int, int]]] = []
     for i, row in enumerate(found):
         ppm = strips[i].ppm
@@ -657,9 +674,10 @@ class Thickening:
     clear: bool
 
 
-def _thickness_profile(strip: LineStrip) -> tuple[int, np.ndarray, float] | None:
-    """(first column, ink across the line per column / its median - 1, reach in rows) over
-    the measured part of the line (its ends left out), or None for too short a line."""
+def _thickness_profile(strip: LineStrip) -> tuple[int, np.ndarray, float, float] | None:
+    """(first column, ink across the line per column / its median - 1, reach in rows, that
+    median: the line's ink across it, px) over the measured part of the line (its ends left
+    out), or None for too short a line."""
     half, ppm = strip.half, strip.ppm
     reach = int(np.ceil(strip.band)) + max(2, int(round(0.4 * ppm)))
     end_mm = THICK_END_MM if strip.tick_half > 0 else THICK_BARE_END_MM
@@ -671,7 +689,7 @@ def _thickness_profile(strip: LineStrip) -> tuple[int, np.ndarray, float] | None
     base = float(np.median(inner))
     if base <= 0:
         return None
-    return lo, inner / base - 1.0, reach
+    return lo, inner / base - 1.0, reach, base
 
 
 def thickening_at(strip: LineStrip, u: float) -> float:
@@ -679,7 +697,7 @@ def thickening_at(strip: LineStrip, u: float) -> float:
     prof = _thickness_profile(strip)
     if prof is None:
         return 0.0
-    lo, rel, _ = prof
+    lo, rel, _, _ = prof
     c = int(round(u + strip.margin)) - lo
     w = max(1, int(round(0.5 * strip.ppm)))
     part = rel[max(0, c - w) : max(0, c + w + 1)]
@@ -698,19 +716,32 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
     full ``THICK_EXCESS``). ``besides``: a strip range (u0, u1) left out, a mark found
     there (a second, smaller mark elsewhere is looked for). Returns the widest such place;
     the caller reads a clear one as the mark and sends any other to a person.
+
+    On a thick line a dot adds less in proportion: there, ``THICK_MIN_EXTRA_MM`` of ink
+    across the line counts as well, but what only that finds is never clear.
     """
-    ppm, half = strip.ppm, strip.half
     prof = _thickness_profile(strip)
     if prof is None:
         return None
-    lo, rel, reach = prof
+    lo, rel, reach, base = prof
     if besides is not None:
         rel = rel.copy()
         rel[max(0, int(besides[0] + strip.margin) - lo) : max(0, int(besides[1] + strip.margin) + 1 - lo)] = 0.0
     # how much the line's own darkness varies along it (jagged bitonal edges, JPEG): a bump
     # must stand out of that, and at least THICK_EXCESS_MIN, at most THICK_EXCESS
-    noise = 1.4826 * float(np.median(np.abs(rel)))
-    excess = min(THICK_EXCESS, max(min_excess, THICK_NOISE_K * noise))
+    noise = THICK_NOISE_K * 1.4826 * float(np.median(np.abs(rel)))
+    found = _bump(strip, lo, rel, reach, min(THICK_EXCESS, max(min_excess, noise)))
+    thick_floor = THICK_MIN_EXTRA_MM * strip.ppm / base
+    if found is None and min_excess < THICK_EXCESS and thick_floor < min_excess:
+        extra = _bump(strip, lo, rel, reach, min(THICK_EXCESS, max(thick_floor, noise)))
+        return None if extra is None else Thickening(extra.u, False)
+    return found
+
+
+def _bump(strip: LineStrip, lo: int, rel: np.ndarray, reach: float, excess: float) -> Thickening | None:
+    """The widest run of ``rel`` over ``excess`` (at least ``THICK_MIN_MM`` long), its
+    centre and whether it is a clear dot (see :func:`find_thickening`)."""
+    ppm, half = strip.ppm, strip.half
     over = np.concatenate([[False], rel > excess, [False]])
     edges = np.flatnonzero(np.diff(over.astype(np.int8)))
     runs = list(zip(edges[::2], edges[1::2], strict=True))
@@ -732,11 +763,12 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
     # pen ink, not a shadow or a faint streak: the bump's ink off the line's core is as dark
     # as a pen's, or its core darker than the line's own
     core = max(1, int(round(strip.thickness / 2.0)))
-    cols = strip.ink[half - reach : half + reach + 1, lo + a : lo + b]
-    off_core = np.r_[cols[: reach - core], cols[reach + core + 1 :]]
+    r = int(reach)
+    cols = strip.ink[half - r : half + r + 1, lo + a : lo + b]
+    off_core = np.r_[cols[: r - core], cols[r + core + 1 :]]
     line_core = float(np.median(strip.ink[half - core : half + core + 1, lo : lo + len(rel)]))
     inked = (off_core.size > 0 and float(off_core.max()) >= MARK_INK) or (
-        float(cols[reach - core : reach + core + 1].mean()) >= line_core + THICK_DARKER)
+        float(cols[r - core : r + core + 1].mean()) >= line_core + THICK_DARKER)
     clear = (
         peak >= max(THICK_CLEAR, 1.25 * excess)
         and rest <= THICK_REST_SHARE * peak
@@ -857,11 +889,63 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
             clusters.append(([b], f0, f1))
     min_area = MIN_MARK_AREA_MM2 * ppm * ppm
     clusters = [c for c in clusters if sum(b.area for b in c[0]) >= min_area]
-    marks = [m for m in (_measure_cluster(strip, *c) for c in clusters) if m is not None]
+    if len(clusters) > 1:
+        # beside a mark, what has the printed end tick's shape at an end is the tick
+        # (too light, or too close to a speck, to have been erased), not a second mark
+        ticks = [c for c in clusters if _tick_shaped(strip, c[0])]
+        if len(ticks) < len(clusters):
+            clusters = [c for c in clusters if c not in ticks]
+    marks = _join_split_strokes(strip, clusters)
     marks.sort(key=lambda m: -m.area)
     if marks:  # beside a mark, printed words run together are no second mark (alone: a person looks)
         others = [b for b in others if not _is_word_band(b, ppm)]
     return marks, others
+
+
+def _tick_shaped(strip: LineStrip, blobs: list[Blob]) -> bool:
+    """Whether ink at a line's end has the shape of the form's printed end tick: no wider,
+    reaching no further on either side (:func:`erase_end_ticks` measured the tick)."""
+    if strip.end_tick is None:
+        return False
+    width_mm, up_mm, down_mm = strip.end_tick
+    ppm, band = strip.ppm, strip.band
+    u0, u1 = min(b.u0 for b in blobs), max(b.u1 for b in blobs)
+    near = END_TICK_MM * ppm
+    at_end = any(u0 - near <= end <= u1 + near for end in (strip.left_u, strip.right_u))
+    up = max(0.0, -min(b.v0 for b in blobs) - band) / ppm
+    down = max(0.0, max(b.v1 for b in blobs) - band) / ppm
+    return (at_end and (u1 - u0 + 1) / ppm <= width_mm + END_TICK_WIDTH_TOL_MM
+            and up <= up_mm + END_TICK_REACH_TOL_MM and down <= down_mm + END_TICK_REACH_TOL_MM)
+
+
+def _join_split_strokes(strip: LineStrip, clusters: list[tuple[list[Blob], float, float]]) -> list[MarkCandidate]:
+    """Each cluster measured; neighbours that are one stroke broken where it crosses the
+    line (a light slash: its part above and its part below, each on one side, whose own
+    crossings agree) are measured as one mark."""
+    marks: list[MarkCandidate] = []
+    last: tuple[list[Blob], float, float] | None = None
+    for c in clusters:
+        m = _measure_cluster(strip, *c)
+        if m is None:
+            continue
+        if marks and last is not None and m.sides == 1 and marks[-1].sides == 1 \
+                and abs(m.u - marks[-1].u) <= FOOT_CLUSTER_GAP_MM * strip.ppm \
+                and _side_of(strip, c[0]) * _side_of(strip, last[0]) < 0:
+            joined = (last[0] + c[0], last[1], max(last[2], c[2]))
+            both = _measure_cluster(strip, *joined)
+            if both is not None and both.sides == 2:
+                marks[-1], last = both, joined
+                continue
+        marks.append(m)
+        last = c
+    return marks
+
+
+def _side_of(strip: LineStrip, blobs: list[Blob]) -> int:
+    """-1: the blobs' ink is above the line only, +1: below only, 0: both."""
+    above = min(b.v0 for b in blobs) < -strip.band
+    below = max(b.v1 for b in blobs) > strip.band
+    return 0 if above == below else (-1 if above else 1)
 
 
 def _measure_cluster(

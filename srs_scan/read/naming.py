@@ -68,6 +68,16 @@ class FormVerdict:
         return self.points[self.form] >= DECISIVE and not any(others)
 
     @property
+    def settled(self) -> bool:
+        """The form's own evidence leads every other form's by ``DECISIVE`` or more: the
+        words, read the way up they were read, name that form (text read upside down does
+        not come out as a form's title and item names)."""
+        if self.form is None or self.doubt:
+            return False
+        others = max((p for f, p in self.points.items() if f != self.form), default=0.0)
+        return self.points[self.form] - others >= DECISIVE
+
+    @property
     def confidence(self) -> float:
         """0..1, from the lead of the best form over the next."""
         ranked = sorted(self.points.values(), reverse=True) + [0.0, 0.0]

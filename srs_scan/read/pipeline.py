@@ -69,6 +69,8 @@ PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its siz
 END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
 BITONAL_SHARE = 0.97  # pixels pure black or white: a bitonal scan
 UPSIDE_DOWN_REASON = "the page may be upside down (then this item reads from the other end): check it"
+UNNAMED_REASON = ("the form was not recognised, and with it which way up the page is: check this reading "
+                  "(upside down, it reads from the other end)")
 ONE_LINE_LENGTH_MM = 1.0  # a form's one line on a scan, this near its printed length, ends where it should
 SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
@@ -205,6 +207,10 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
     readings = measured.readings
     if located.upright_doubt:
         readings = [r if r.status is not ItemStatus.OK else _doubt(r, UPSIDE_DOWN_REASON, 0.3) for r in readings]
+    elif form is None and not located.by_frame:
+        # no form named (nor declared): the words that would have said which way up it stands
+        # said nothing sure, and the page's print alone may have it upside down
+        readings = [r if r.status is not ItemStatus.OK else _doubt(r, UNNAMED_REASON, 0.3) for r in readings]
     n_lines = len(readings)
     names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, n_lines + 1)]
     items = score_items(readings, names, line_lengths_mm=size.lengths_mm, line_mm=located.line_mm)

@@ -78,3 +78,32 @@ def test_a_page_whose_layout_says_nothing_is_turned_by_its_words(render, quarter
     result = _read(_scales_only(page), quarter_turns, skew=0.5)
     assert abs(result.geometry["orientation"]["layout_score"]) < 0.2  # the layout's guess does not act
     _assert_clean(result, "srs", quarter_turns)
+
+
+def test_words_that_name_the_form_the_other_way_up_overrule_a_fooled_upright_score(render, monkeypatch):
+    """The OCR's upright classifier is fooled by some print (it scored an upside-down serif
+    page 0.52 'upright'). On an upside-down page whose layout says nothing, a classifier
+    that says 'upright' does not decide: the words read the other way up name the form,
+    and so say which way up it stands."""
+    from srs_scan.read import textread
+
+    monkeypatch.setattr(textread, "upright_score", lambda *a, **k: 0.6)
+    page = render("srs", POSITIONS, layout="compact", seed=3)
+    result = _read(_scales_only(page), 2, skew=0.5)
+    _assert_clean(result, "srs", 2)
+
+
+def test_a_page_whose_words_name_no_form_has_every_reading_checked(render, monkeypatch):
+    """No form named (the words say nothing: OCR reads nothing here) and none declared:
+    which way up the page stands rests on its print alone, so no item is ok (read upside
+    down, every value would be 100 - x)."""
+    from srs_scan.read import textread
+    from srs_scan.read.pipeline import UNNAMED_REASON
+
+    monkeypatch.setattr(textread, "read_text", lambda *a, **k: [])
+    page = render("srs", POSITIONS)
+    result = _read(page.image, 0)
+    assert result.form is None and result.status is PageStatus.REVIEW
+    assert [item.status for item in result.items] == [ItemStatus.REVIEW] * 4
+    assert all(UNNAMED_REASON in item.reasons for item in result.items)
+    assert [item.mm for item in result.items] == pytest.approx(POSITIONS, abs=SCAN_TOL_MM)

@@ -205,3 +205,45 @@ def test_a_title_found_as_one_box_a_word_still_names_the_form() -> None:
     stacked = [TextLine(ln.text, (40.0, 40.0 + 60 * k, 185.0, 70.0 + 60 * k), 1.0) for k, ln in
                enumerate(sorted(row, key=lambda ln: ln.box[0]))]
     assert naming.weigh(stacked, four).form is None
+
+
+def test_words_that_lead_every_other_form_by_enough_settle_the_form() -> None:
+    """Settled: the form's own evidence leads every other form's by DECISIVE points (here
+    three SRS item names against one ORS word), even where something was read for another
+    form (so not ``decisive``, which stops reading early). One item name alone ("Relationship",
+    2 points) is not enough, nor a lead of 3."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+    labels = [TextLine(t, (40.0, 40.0 + 80 * k, 400.0, 70.0 + 80 * k), 1.0)
+              for k, t in enumerate(("Relationship", "Goals and Topics", "Approach or Method"))]
+    stray = [TextLine("(Personal well-being)", (40.0, 400.0, 400.0, 430.0), 1.0)]
+    verdict = naming.weigh(labels + stray, four)
+    assert verdict.form == "srs" and verdict.points["ors"] > 0
+    assert verdict.settled and not verdict.decisive
+    assert not naming.weigh(labels[:1], four).settled
+    assert not naming.weigh(labels[1:2] + stray, four).settled  # 4 - 1
+
+
+def test_the_title_region_reaches_a_title_set_far_above_the_scales() -> None:
+    """Forms print their title at the top of the sheet with the scales well down it: on
+    A4 the title may stand 130 mm above the first line (100 mm was once the reach, and
+    such titles were never read). A block 130 mm above the first line is in the title
+    region's crop; one 160 mm above is not."""
+    from srs_scan.read.classify import OCR_PPM, upright_form
+
+    ppm = 300 / 25.4
+    gray = np.full((3508, 2480), 255, np.uint8)
+    y_line = 2200.0
+    ends = [(np.array([600.0, y_line + 300.0 * k]), np.array([600.0 + 100 * ppm, y_line + 300.0 * k]))
+            for k in range(4)]
+    for mm, x in ((130.0, 900), (160.0, 1500)):
+        y = int(y_line - mm * ppm)
+        gray[y - 20 : y + 20, x : x + 200] = 0
+    crop, rows = upright_form(gray, ends, title_only=True)
+    near_x = int(0.8 * 100 * OCR_PPM + (900 - 600) / ppm * OCR_PPM)
+    far_x = int(0.8 * 100 * OCR_PPM + (1500 - 600) / ppm * OCR_PPM)
+    assert crop[:, near_x : near_x + 10].min() < 50
+    assert crop[:, far_x : far_x + 10].min() > 200
+    assert rows[0] == pytest.approx(crop.shape[0] - 3.0 * OCR_PPM, abs=2)
