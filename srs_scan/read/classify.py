@@ -203,6 +203,10 @@ def read_page_text(
         verdict = naming.weigh(title, forms)
         if check_upright and verdict.decisive:
             return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
+    if check_upright and verdict.settled:
+        # every label read, and the words lead for one form beyond doubt (a word read for
+        # another form beside them): they too were read the right way up
+        return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
     # 2. otherwise ask the OCR which way up the text reads, then read the whole form
     upright = textread.upright_score(crop, max_height=SEGMENT_PX, max_width=SEGMENT_PX) if check_upright else 0.0
     flipped = False

@@ -46,6 +46,7 @@ MAX_DROPOUT_MM = 0.6  # breaks in a printed line (bitonal scans) shorter than th
 PRINT_MATCH_MM = 0.6  # a blob repeated at the same place on other lines is print...
 PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
 PRINT_WITHIN_MM = 0.3  # ...or inside a bigger blob there (merged with other print) by this
+PRINT_SCALE_OUTLIER = 0.1  # a line's scale this far off the others' is a stretched line's
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 FAINT_INK = 0.1  # on a line with nothing at MARK_INK, ink this dark is looked at again...
 FAINT_NOISE_K = 6.0  # ...or this many robust SDs of the paper's own variation, if more...
@@ -372,13 +373,13 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     mark does not. Positions and sizes are compared in nominal mm along each line; a
     blob is print when at least two other lines have its twin.
     """
-    def key(s: LineStrip, b: Blob) -> np.ndarray:
-        k = s.ppm
+    def key(k: float, s: LineStrip, b: Blob) -> np.ndarray:
         # mm along the line from its left end (sizes are mm too, whatever the line's length)
         return np.array([(b.uc - s.left_u) / k, b.vc / k, (b.u1 - b.u0 + 1) / k, (b.v1 - b.v0 + 1) / k,
                          b.area / (k * k)])
 
-    keys = [np.array([key(s, b) for b in s.blobs]).reshape(-1, 5) for s in strips]
+    keys = [np.array([key(k, s, b) for b in s.blobs]).reshape(-1, 5)
+            for k, s in zip(_print_scales(strips), strips, strict=True)]
     kept: list[list[Blob]] = []
     for i, s in enumerate(strips):
         mine = keys[i]
@@ -413,6 +414,21 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
         kept.append([b for b, m in zip(s.blobs, matches, strict=True)
                      if (b.touching and b.u1 >= on_lo and b.u0 <= on_hi) or m < 2])
     return kept
+
+
+def _print_scales(strips: list[LineStrip]) -> list[float]:
+    """Each line's px per mm, for comparing its print with the other lines'. A line's scale
+    comes from its coarse length, which a mark over its end can stretch (a circle around
+    the last number): a line whose scale is more than ``PRINT_SCALE_OUTLIER`` off the
+    others' median takes that median (one form is printed at one scale)."""
+    own = [s.ppm for s in strips]
+    if len(own) < 3:
+        return own
+    out = []
+    for i, k in enumerate(own):
+        others = float(np.median(own[:i] + own[i + 1 :]))
+        out.append(others if abs(k / others - 1.0) > PRINT_SCALE_OUTLIER else k)
+    return out
 
 
 def _end_tick(strip: LineStrip, side: int) -> tuple[int, int, int, int] | None:

@@ -121,8 +121,10 @@ def _find_phrase(phrase: Sequence[str], line: Sequence[str], glued: bool = True)
 
 def _is_label(item: Sequence[str], line: Sequence[str], text: str) -> bool:
     """An item name read as a label: the line starts with it (a description may follow)
-    and is not itself a parenthesised description ("(family, close relationships)")."""
-    if not item or text.lstrip().startswith("(") or len(line) < len(item):
+    and is not itself a parenthesised description ("(family, close relationships)", or
+    "family, close relationships)" with its opening bracket lost by the OCR)."""
+    bare = text.strip()
+    if not item or bare.startswith("(") or (bare.endswith(")") and "(" not in bare) or len(line) < len(item):
         return False
     if len(line) > len(item) + 6:
         return False  # a sentence that happens to begin with the word

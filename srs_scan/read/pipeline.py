@@ -73,6 +73,7 @@ UNNAMED_REASON = ("the form was not recognised, and with it which way up the pag
                   "(upside down, it reads from the other end)")
 ONE_LINE_LENGTH_MM = 1.0  # a form's one line on a scan, this near its printed length, ends where it should
 SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
+THICKER_REASON = "the line is thicker in one place: a small mark?"
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
 THROUGH_NEAR_MM = 1.5  # a reading this near a stroke through every line may be that stroke
 THICK_DOT_CONFIDENCE = 0.7  # a dot found only as a clear thickening of the line
@@ -372,8 +373,11 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
             if at is not None and abs(at - mm) <= THROUGH_NEAR_MM:
                 readings[i] = _doubt(r, "a stroke runs through every line at this place (a scanner streak, a fold?): "
                                         "check the mark", 0.2)
-    blank = [i for i, r in enumerate(readings) if r.status is ItemStatus.MISSING]
+    # a line with nothing at pen darkness, or only a thickening of its own print there
+    blank = [i for i, r in enumerate(readings) if r.status is ItemStatus.MISSING or r.reasons == (THICKER_REASON,)]
     for i, (marks, strays) in (faint_marks(good, blank) if blank else {}).items():
+        if readings[i].status is not ItemStatus.MISSING and not marks:
+            continue  # a thickening stays what is read unless a faint mark crosses the line
         # a mark in lighter ink than a pen's: found, never reported blank, but a person checks it
         faint = _reading(good[i], marks, strays, vanishing, min_excess)
         readings[i] = replace(faint, status=ItemStatus.REVIEW, confidence=min(faint.confidence, 0.4),
@@ -827,7 +831,7 @@ def _reading(
             return MarkReading(to_mm(bump.u), ItemStatus.OK, (), THICK_DOT_CONFIDENCE)
         if bump is not None:
             return MarkReading(
-                to_mm(bump.u), ItemStatus.REVIEW, ("the line is thicker in one place: a small mark?",), 0.2,
+                to_mm(bump.u), ItemStatus.REVIEW, (THICKER_REASON,), 0.2,
             )
         return MarkReading(None, ItemStatus.MISSING)
     if not marks:

@@ -305,3 +305,21 @@ def test_a_pencil_dot_on_a_thick_line_is_found_not_reported_blank():
     bump = find_thickening(strip)
     assert bump is not None and not bump.clear
     assert _strip_mm(strip, bump.u) == pytest.approx(_expected_mm(520), abs=0.3)
+
+
+def test_print_is_matched_across_lines_when_one_line_was_taken_too_long():
+    """Three lines with a '0' printed below each left end. A circle around line 2's right
+    end made its coarse end 12 mm too far out, so its px-per-mm came out 12 % large and its
+    '0' looked smaller and closer to the line than the others'. One form is printed at one
+    scale: compared at the other lines' scale, every '0' has its two twins and is print."""
+    rows = ROWS[:3]
+    img = np.full((1050, 1400), 255, np.uint8)
+    for y in rows:
+        img[y - 1 : y + 2, LEFT : RIGHT + 1] = 40
+        _ring(img, LEFT, y + 6.8 * PPM, 0.7 * PPM)
+    strips = [sample_strip(img, (LEFT + 3.0, y + 0.5), (RIGHT - 2.0 + (12 * PPM if k == 1 else 0), y - 0.3))
+              for k, y in enumerate(rows)]
+    assert all(s is not None for s in strips)
+    assert strips[1].ppm > 1.1 * strips[0].ppm
+    assert all(len(s.blobs) == 1 for s in strips)  # the '0'
+    assert mark_printed_blobs(strips) == [[], [], []]

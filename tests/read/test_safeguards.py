@@ -152,14 +152,16 @@ def test_a_faint_stroke_is_found_and_sent_to_review_not_reported_blank():
     """A stroke standing on line 1 in ink only 10 % darker than the paper (a light pencil,
     a worn pen): paler than the reader's pen level, but a person sees it at once. It must
     not be reported blank: it is found where it meets the line and a person checks it.
-    (A faint stroke through the line shows as a thickening: review too.)"""
+    A faint stroke through the line also thickens it there: it is read where the stroke
+    crosses the line (not at the thickening's centre), a faint mark for a person to check."""
     page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3)
     gray = scan(page.image, np.random.default_rng(1), dpi_in=DPI, dpi_out=DPI, blur_sigma=0.5)
     result = read_image(_faint_stroke(gray, page, 0, 61.0, 0.9, foot_mm=-0.5), dpi=DPI)
     _only_line_one_in_review(result, "a faint mark, lighter than pen ink: check it is the client's mark")
     assert result.items[0].mm == pytest.approx(61.0, abs=0.4)
     through = read_image(_faint_stroke(gray, page, 0, 61.0, 0.9, foot_mm=3.0), dpi=DPI)
-    _only_line_one_in_review(through, "the line is thicker in one place: a small mark?")
+    _only_line_one_in_review(through, "a faint mark, lighter than pen ink: check it is the client's mark")
+    assert through.items[0].mm == pytest.approx(61.0 + 1.5 * 3.0 / 8.0, abs=0.3)  # where it crosses the centre
     assert read_image(gray, dpi=DPI).items[0].status is ItemStatus.MISSING  # without it: blank
 
 

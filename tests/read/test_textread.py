@@ -247,3 +247,17 @@ def test_the_title_region_reaches_a_title_set_far_above_the_scales() -> None:
     assert crop[:, near_x : near_x + 10].min() < 50
     assert crop[:, far_x : far_x + 10].min() > 200
     assert rows[0] == pytest.approx(crop.shape[0] - 3.0 * OCR_PPM, abs=2)
+
+
+def test_a_description_whose_opening_bracket_was_lost_is_no_item_label() -> None:
+    """'(Family, close relationships)' describes the ORS's 'Interpersonally'; read as
+    'Family, close relationships)' it must not count as the CORS's item 'Family'."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+    lines = [TextLine("Interpersonally:", (40.0, 40.0, 300.0, 70.0), 1.0),
+             TextLine("Family, close relationships)", (320.0, 40.0, 600.0, 70.0), 1.0)]
+    verdict = naming.weigh(lines, four)
+    assert verdict.points["cors"] == 0 and verdict.form == "ors", verdict
+    assert naming.weigh([TextLine("Family", (40.0, 40.0, 300.0, 70.0), 1.0)], four).points["cors"] > 0
