@@ -161,13 +161,15 @@ def _fit_component(
 
 def _profile(pts: np.ndarray, thin_px: float) -> _Profile:
     centre = pts.mean(axis=0)
-    cov = np.cov((pts - centre).T)
+    rel = pts - centre
+    cov = np.cov(rel.T)
     evals, evecs = np.linalg.eigh(cov)
     d = evecs[:, 1]
     nrm = np.array([-d[1], d[0]])
-    t = (pts - centre) @ d
-    s = (pts - centre) @ nrm
-    idx = np.floor((t - t.min()) / BIN_PX).astype(np.int64)
+    t = rel @ d
+    s = rel @ nrm
+    t_min = t.min()
+    idx = np.floor((t - t_min) / BIN_PX).astype(np.int64)
     nb = int(idx.max()) + 1
     count = np.bincount(idx, minlength=nb).astype(np.float64)
     ssum = np.bincount(idx, weights=s, minlength=nb)
@@ -178,7 +180,7 @@ def _profile(pts: np.ndarray, thin_px: float) -> _Profile:
     present = count > 0
     spread = np.where(present, smax - smin + 1.0, np.inf)
     return _Profile(
-        centre, d, nrm, float(t.min()), t.min() + (np.arange(nb) + 0.5) * BIN_PX, count,
+        centre, d, nrm, float(t_min), t_min + (np.arange(nb) + 0.5) * BIN_PX, count,
         np.where(present, ssum / np.maximum(count, 1), 0.0), smin, smax, present, spread,
         present & (spread <= thin_px),
     )
@@ -209,19 +211,14 @@ def _centre_line(prof: _Profile, tol: float) -> np.ndarray | None:
 
 def _runs(covered: np.ndarray, *, max_gap_bins: int) -> list[tuple[int, int]]:
     """Runs of covered bins (first, last), allowing gaps of up to ``max_gap_bins``."""
-    runs: list[tuple[int, int]] = []
-    start: int | None = None
-    last = -10
-    for i in (int(k) for k in np.flatnonzero(covered)):
-        if start is None:
-            start = i
-        elif i - last > max_gap_bins + 1:
-            runs.append((start, last))
-            start = i
-        last = i
-    if start is not None:
-        runs.append((start, last))
-    return runs
+    bins = np.flatnonzero(covered)
+    if len(bins) == 0:
+        return []
+    # a run ends where the next covered bin is further than the gap allows
+    breaks = np.flatnonzero(np.diff(bins) > max_gap_bins + 1)
+    firsts = np.concatenate([bins[:1], bins[breaks + 1]])
+    lasts = np.concatenate([bins[breaks], bins[-1:]])
+    return [(int(a), int(b)) for a, b in zip(firsts, lasts, strict=True)]
 
 
 def _segment(prof: _Profile, coef: np.ndarray, b0: int, b1: int, thickness: float,

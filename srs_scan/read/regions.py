@@ -2,13 +2,22 @@
 
 OpenCV's default labelling algorithm (Spaghetti) is, in the builds we ship with, two to
 three times slower on our page and strip masks than its block-based one (BBDT), which
-gives the very same labels and statistics: every stage labels through this function.
+gives the very same labels: every stage labels through this function.
+
+OpenCV's statistics pass, though, visits every pixel, paper included: on a page mask it
+costs three times the labelling itself. Our masks are mostly paper (a page's ink is a few
+per cent of it), so the statistics are gathered here from the ink pixels alone, with
+NumPy, and come out identical; a mask that is mostly ink is left to OpenCV.
 """
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
+# above this fraction of foreground pixels OpenCV's own statistics pass is the cheaper one
+# (measured: a sparse page mask 12 ms with OpenCV, 5 ms here; at 40 % ink 9 ms vs 20 ms)
+DENSE_FRACTION = 0.1
 
 
 def components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
@@ -18,7 +27,47 @@ def components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndar
     ``cv2.connectedComponentsWithStats(binary, connectivity=8)``: label 0 is the
     background; ``stats`` rows are (x, y, width, height, area).
     """
-    n, labels, stats, cents = cv2.connectedComponentsWithStatsWithAlgorithm(
-        binary, 8, cv2.CV_32S, cv2.CCL_BBDT
-    )
+    foreground = cv2.countNonZero(binary)
+    if foreground > DENSE_FRACTION * binary.size:
+        n, labels, stats, cents = cv2.connectedComponentsWithStatsWithAlgorithm(
+            binary, 8, cv2.CV_32S, cv2.CCL_BBDT
+        )
+        return int(n), labels, stats, cents
+    n, labels = cv2.connectedComponentsWithAlgorithm(binary, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    stats, cents = _sparse_stats(binary, labels, int(n))
     return int(n), labels, stats, cents
+
+
+def _sparse_stats(binary: np.ndarray, labels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """OpenCV's ``stats`` (int32) and ``centroids`` (float64) of ``labels``, from the
+    foreground pixels only; the background's row from what is left of the image.
+
+    Centroids are integer coordinate sums over the area, as OpenCV computes them, so they
+    are the same doubles (the sums are exact in float64 far beyond any image size).
+    """
+    h, w = binary.shape
+    at = np.flatnonzero(binary != 0)  # a bool array's nonzero is NumPy's fast path
+    lab = labels.ravel()[at]
+    ys, xs = np.divmod(at, w)
+    area = np.bincount(lab, minlength=n)
+    x0 = np.full(n, w, np.int64)
+    y0 = np.full(n, h, np.int64)
+    x1 = np.full(n, -1, np.int64)
+    y1 = np.full(n, -1, np.int64)
+    np.minimum.at(x0, lab, xs)
+    np.minimum.at(y0, lab, ys)
+    np.maximum.at(x1, lab, xs)
+    np.maximum.at(y1, lab, ys)
+    sum_x = np.bincount(lab, weights=xs, minlength=n)
+    sum_y = np.bincount(lab, weights=ys, minlength=n)
+    # the background: every pixel not in the foreground
+    paper = binary == 0
+    cols = np.flatnonzero(paper.any(axis=0))
+    rows = np.flatnonzero(paper.any(axis=1))
+    x0[0], x1[0], y0[0], y1[0] = cols[0], cols[-1], rows[0], rows[-1]
+    area[0] = h * w - len(at)
+    sum_x[0] = h * w * (w - 1) // 2 - int(xs.sum())
+    sum_y[0] = w * h * (h - 1) // 2 - int(ys.sum())
+    stats = np.column_stack([x0, y0, x1 - x0 + 1, y1 - y0 + 1, area]).astype(np.int32)
+    cents = np.column_stack([sum_x, sum_y]) / area[:, None]
+    return stats, cents

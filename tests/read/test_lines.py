@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from srs_scan.read.lines import binarize, find_segments, select_scales
+from srs_scan.read.lines import _runs, binarize, find_segments, select_scales
 
 PPM = 5.0  # px per mm of these test images
 
@@ -83,3 +83,12 @@ def test_text_is_not_a_line():
             img[y : y + int(rng.integers(8, 20)), x : x + 9] = 1
     segs, scales = _find(img)
     assert segs == [] and scales is None
+
+
+def test_runs_of_covered_bins_bridge_gaps_up_to_the_limit():
+    covered = np.zeros(20, bool)
+    covered[[2, 3, 4, 7, 8, 12, 19]] = True
+    # gaps of 2 bins (5-6) are bridged, of 3 (9-11) and 6 (13-18) are not
+    assert _runs(covered, max_gap_bins=2) == [(2, 8), (12, 12), (19, 19)]
+    assert _runs(covered, max_gap_bins=0) == [(2, 4), (7, 8), (12, 12), (19, 19)]
+    assert _runs(np.zeros(5, bool), max_gap_bins=2) == []

@@ -1,0 +1,77 @@
+"""Connected components: the same labels, boxes, areas and centroids as OpenCV's."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from srs_scan.read.regions import DENSE_FRACTION, components
+
+
+def _opencv(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    return int(n), labels, stats, cents
+
+
+def _assert_same(binary: np.ndarray) -> None:
+    n, labels, stats, cents = components(binary)
+    ref_n, ref_labels, ref_stats, ref_cents = _opencv(binary)
+    assert n == ref_n
+    np.testing.assert_array_equal(labels, ref_labels)
+    assert stats.dtype == ref_stats.dtype and cents.dtype == ref_cents.dtype
+    np.testing.assert_array_equal(stats, ref_stats)
+    np.testing.assert_array_equal(cents, ref_cents)
+
+
+def test_two_blobs_on_paper_have_opencvs_boxes_and_centroids():
+    img = np.zeros((40, 60), np.uint8)
+    img[5:9, 10:30] = 1
+    cv2.circle(img, (45, 28), 6, 1, -1)
+    _assert_same(img)
+
+
+def test_diagonal_neighbours_are_one_component():
+    img = np.zeros((10, 10), np.uint8)
+    img[2, 2] = img[3, 3] = img[4, 4] = 255
+    n, _, stats, _ = components(img)
+    assert n == 2
+    assert stats[1].tolist() == [2, 2, 3, 3, 3]
+
+
+def test_ink_on_every_border_leaves_the_background_box_inside():
+    img = np.zeros((20, 30), np.uint8)
+    img[0, :] = img[-1, :] = 1
+    img[:, 0] = img[:, -1] = 1
+    _assert_same(img)
+
+
+def test_empty_mask_is_background_only():
+    _assert_same(np.zeros((25, 35), np.uint8))
+
+
+def test_mostly_ink_mask_is_the_same_as_a_sparse_one_would_be():
+    rng = np.random.default_rng(3)
+    img = (rng.random((50, 70)) < 0.5).astype(np.uint8)
+    assert np.count_nonzero(img) > DENSE_FRACTION * img.size
+    _assert_same(img)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_sparse_specks_and_strokes(seed):
+    rng = np.random.default_rng(seed)
+    img = (rng.random((120, 170)) < 0.03).astype(np.uint8)
+    for _ in range(4):
+        x0, y0, x1, y1 = (int(v) for v in rng.integers(0, 120, 4))
+        cv2.line(img, (x0, y0), (x1 + 40, y1), 1, int(rng.integers(1, 4)))
+    assert np.count_nonzero(img) <= DENSE_FRACTION * img.size
+    _assert_same(img)
+
+
+def test_a_strided_view_is_read_as_its_own_pixels():
+    img = np.zeros((40, 80), np.uint8)
+    img[10:14, 4:60] = 1
+    img[30:33, 50:52] = 1
+    _assert_same(np.ascontiguousarray(img[:, ::2]))
+    n, labels, stats, _ = components(img[:, ::2])
+    assert (n, stats[1:].tolist()) == (3, [[2, 10, 28, 4, 112], [25, 30, 1, 3, 3]])
