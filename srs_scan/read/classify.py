@@ -153,9 +153,9 @@ def read_page_text(
     form (:attr:`naming.FormVerdict.decisive`) nothing more is read. Otherwise the OCR
     says which way up the text reads and the whole form region is read (item labels,
     anchors), and all the words read are weighed together (:func:`naming.weigh`). When
-    those words do not settle it, the form region is read the other way up too: words
-    that name a form read that way (``upright`` -1 or 1, ``decisive``) say the page
-    stands that way.
+    those words say next to nothing (a keyword at most), the form region is read the
+    other way up too: words that settle the form read that way (``upright`` -1 or 1,
+    ``decisive``) say the page stands that way.
 
     Parameters
     ----------
@@ -203,10 +203,7 @@ def read_page_text(
         verdict = naming.weigh(title, forms)
         if check_upright and verdict.decisive:
             return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
-    if check_upright and verdict.settled:
-        # every label read, and the words lead for one form beyond doubt (a word read for
-        # another form beside them): they too were read the right way up
-        return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
+    as_is = crop
     # 2. otherwise ask the OCR which way up the text reads, then read the whole form
     upright = textread.upright_score(crop, max_height=SEGMENT_PX, max_width=SEGMENT_PX) if check_upright else 0.0
     flipped = False
@@ -221,13 +218,17 @@ def read_page_text(
     else:
         lines = title + _unseen(read(crop, None, title), title)
     verdict = naming.weigh(lines, forms)
-    if check_upright and not verdict.settled:
-        # the words read do not name the form: read the other way up, they may (and a form's
-        # own names say which way up it stands far more surely than the OCR's upright score,
-        # which some print fools)
-        other_way = ends if flipped else [(right, left) for left, right in reversed(ends)]
-        crop, _ = upright_form(gray, other_way, line_mm=line_mm)
-        other = naming.weigh(read(paper_only(crop), None, []), forms)
+    if check_upright and max(verdict.points.values(), default=0.0) <= naming.KEYWORD_POINTS:
+        # the words read say next to nothing: read the other way up, they may name the form
+        # beyond doubt (a form's own names say which way up it stands far more surely than
+        # the OCR's upright score, which some print fools; upside down, the OCR reads a
+        # bold label now and then, but not a form's worth of them)
+        if flipped:  # the other way is as the page was taken to stand: its title and labels were read
+            other_lines = title + _unseen(read(as_is, None, title), title)
+        else:
+            turned = [(right, left) for left, right in reversed(ends)]
+            other_lines = read(paper_only(upright_form(gray, turned, line_mm=line_mm)[0]), None, [])
+        other = naming.weigh(other_lines, forms)
         if other.settled:
             return TextEvidence(other.form, other.confidence, 1.0 if flipped else -1.0, not flipped, decisive=True)
     elsewhere = None
@@ -235,7 +236,7 @@ def read_page_text(
         wider = naming.weigh(lines, every)
         elsewhere = wider.form if wider.form not in forms and not wider.doubt else None
     return TextEvidence(verdict.form, verdict.confidence, upright, flipped, verdict.doubt, elsewhere=elsewhere,
-                        decisive=verdict.settled)
+                        decisive=verdict.decisive)
 
 
 def _unseen(lines: list[textread.TextLine], seen: list[textread.TextLine]) -> list[textread.TextLine]:

@@ -74,7 +74,8 @@ END_TICK_MIN_MM = 0.6  # a tick reaches at least this far off the line, both sid
 END_TICK_WIDTH_TOL_MM = 0.3  # a tick wider than the common one by this holds a mark too
 END_TICK_SHARE = 0.75  # of the ends carry one: the form prints them
 END_TICK_REACH_TOL_MM = 0.8  # a tick reaching further than the common reach by this is a mark
-END_TICK_PRINT_SHARE = 0.5  # a tick's ink is at least this share of the line's own (light print)
+END_TICK_PRINT_SHARE = 0.5  # a tick's ink is at least this share of the line's own (light print)...
+TICK_DARKER = 0.15  # ...and at most this much darker than the line's (darker ink is a pen's)
 
 
 @dataclass(frozen=True)
@@ -420,15 +421,12 @@ def _print_scales(strips: list[LineStrip]) -> list[float]:
     """Each line's px per mm, for comparing its print with the other lines'. A line's scale
     comes from its coarse length, which a mark over its end can stretch (a circle around
     the last number): a line whose scale is more than ``PRINT_SCALE_OUTLIER`` off the
-    others' median takes that median (one form is printed at one scale)."""
+    lines' median takes that median (one form is printed at one scale)."""
     own = [s.ppm for s in strips]
     if len(own) < 3:
         return own
-    out = []
-    for i, k in enumerate(own):
-        others = float(np.median(own[:i] + own[i + 1 :]))
-        out.append(others if abs(k / others - 1.0) > PRINT_SCALE_OUTLIER else k)
-    return out
+    common = float(np.median(own))
+    return [common if abs(k / common - 1.0) > PRINT_SCALE_OUTLIER else k for k in own]
 
 
 def _end_tick(strip: LineStrip, side: int) -> tuple[int, int, int, int] | None:
@@ -472,12 +470,7 @@ def _tick_level(strip: LineStrip) -> float:
     """Ink level at which a printed end tick is looked for: pen level, or half the line's
     own darkness on light print (a thin tick of light gray print is lighter than a pen;
     found only as pen-dark specks, it is left on some ends as a "second mark")."""
-    core = max(1, int(round(strip.thickness / 2.0)))
-    lo = strip.margin + int(0.1 * strip.length)
-    hi = strip.margin + int(0.9 * strip.length)
-    rows = strip.ink[strip.half - core : strip.half + core + 1, max(0, lo) : max(lo + 1, hi)]
-    level = float(np.median(rows.mean(axis=0))) if rows.size else 1.0
-    return float(np.clip(END_TICK_PRINT_SHARE * level, FAINT_INK, MARK_INK))
+    return float(np.clip(END_TICK_PRINT_SHARE * _line_level(strip), FAINT_INK, MARK_INK))
 
 
 def erase_end_ticks(strips: list[LineStrip]) -> None:
@@ -919,19 +912,34 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
 
 
 def _tick_shaped(strip: LineStrip, blobs: list[Blob]) -> bool:
-    """Whether ink at a line's end has the shape of the form's printed end tick: no wider,
-    reaching no further on either side (:func:`erase_end_ticks` measured the tick)."""
+    """Whether ink at a line's end is the form's printed end tick: centred on the end, no
+    wider, reaching no further on either side (:func:`erase_end_ticks` measured the tick)
+    and no darker than the line's own print (a pen's dash at the end of a light form is
+    darker: a mark)."""
     if strip.end_tick is None:
         return False
     width_mm, up_mm, down_mm = strip.end_tick
     ppm, band = strip.ppm, strip.band
     u0, u1 = min(b.u0 for b in blobs), max(b.u1 for b in blobs)
-    near = END_TICK_MM * ppm
-    at_end = any(u0 - near <= end <= u1 + near for end in (strip.left_u, strip.right_u))
+    centre = (u0 + u1) / 2.0
+    on_end = min(abs(centre - strip.left_u), abs(centre - strip.right_u)) <= (width_mm / 2 + END_TICK_MM) * ppm
     up = max(0.0, -min(b.v0 for b in blobs) - band) / ppm
     down = max(0.0, max(b.v1 for b in blobs) - band) / ppm
-    return (at_end and (u1 - u0 + 1) / ppm <= width_mm + END_TICK_WIDTH_TOL_MM
-            and up <= up_mm + END_TICK_REACH_TOL_MM and down <= down_mm + END_TICK_REACH_TOL_MM)
+    if not (on_end and (u1 - u0 + 1) / ppm <= width_mm + END_TICK_WIDTH_TOL_MM
+            and up <= up_mm + END_TICK_REACH_TOL_MM and down <= down_mm + END_TICK_REACH_TOL_MM):
+        return False
+    sel = np.isin(strip.labels, [b.label for b in blobs])
+    return float(strip.ink[sel].max()) <= _line_level(strip) + TICK_DARKER
+
+
+def _line_level(strip: LineStrip) -> float:
+    """How dark the line's print is: its darkest across, the median along it (marks and
+    ends aside)."""
+    core = max(1, int(round(strip.thickness / 2.0)))
+    lo = strip.margin + int(0.1 * strip.length)
+    hi = strip.margin + int(0.9 * strip.length)
+    rows = strip.ink[strip.half - core : strip.half + core + 1, max(0, lo) : max(lo + 1, hi)]
+    return float(np.median(rows.max(axis=0))) if rows.size else 1.0
 
 
 def _join_split_strokes(strip: LineStrip, clusters: list[tuple[list[Blob], float, float]]) -> list[MarkCandidate]:

@@ -323,3 +323,17 @@ def test_print_is_matched_across_lines_when_one_line_was_taken_too_long():
     assert strips[1].ppm > 1.1 * strips[0].ppm
     assert all(len(s.blobs) == 1 for s in strips)  # the '0'
     assert mark_printed_blobs(strips) == [[], [], []]
+
+
+def test_a_pen_dash_at_the_end_of_a_light_form_is_a_second_mark():
+    """On a form printed light (its ticks lighter than pen ink), a client's short dash in
+    pen just inside an end has the tick's size, but not its darkness: beside the mark in
+    the middle it is a second mark, for a person to see."""
+    grays = [(205, 205)] * 4
+    img = _form(175, grays)
+    y = ROWS[1]
+    img[y - 60 : y + 60, 699:702] = 30  # the client's mark
+    c = int(RIGHT - 0.6 * PPM)
+    img[y - int(1.2 * PPM) : y + int(1.2 * PPM) + 1, c - 1 : c + 2] = 30  # a dash in pen by the end
+    _, found = _read_form(img)
+    assert len(found[1][0]) == 2
