@@ -173,6 +173,7 @@ class _Located:
     type_reasons: tuple[str, ...] = ()  # the reasons that are doubts about the form type only
     line_mm: float = 100.0  # the form's line length (the lines found: their shape's)
     upright_doubt: bool = False  # which way up is in doubt: every reading may be 100 - its mm
+    more_lines: bool = False  # another line of the same kind stands in line with the stack
 
 
 def _read(page: PageImage, opts: ReadOptions) -> PageResult:
@@ -267,6 +268,14 @@ def _locate(page: PageImage, gray: np.ndarray, opts: ReadOptions, forms: Mapping
     if opts.form is not None:
         _declare(located, forms[opts.form])
     n_lines = len(located.ends)
+    evidence = located.evidence
+    if located.form is None and located.more_lines and evidence is not None and evidence.available \
+            and evidence.elsewhere is None:
+        # lines of one kind running on past the stack, and no word for any form: ruled paper,
+        # a table, a list - a printed form has its own number of lines and names itself
+        return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
+                          reasons=(f"more than {n_lines} lines in line and no words naming a form: ruled paper "
+                                   "or a table, not a form",))
     if n_lines <= stacks.FEW_LINES and located.form is None:
         # one or two lines and no name: a rule, an underline - not a form
         return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
@@ -569,7 +578,8 @@ def _locate_by_lines(
         "form_confidence": text.confidence,
     }
     return _Located(ends, direction, form, reasons, geometry, None, dpi_ok, evidence=text, type_reasons=type_reasons,
-                    line_mm=form.line_length_mm if form is not None else shape.line_mm, upright_doubt=upright_doubt)
+                    line_mm=form.line_length_mm if form is not None else shape.line_mm, upright_doubt=upright_doubt,
+                    more_lines=more is not None)
 
 
 def _end_mismatch_mm(strips: list[LineStrip], fit: fiducials.FrameFit) -> np.ndarray:

@@ -122,6 +122,47 @@ def test_pages_without_a_form_are_no_form(rng, maker):
     assert result.items == () and result.form is None
 
 
+def _ruled(lines: int, dpi: int = 200, ticked: tuple[int, ...] = ()) -> np.ndarray:
+    """A sheet ruled with ``lines`` lines 100 mm long, 14 mm apart, no words, a tick
+    standing on each line of ``ticked`` (a list ticked off)."""
+    ppm = dpi / 25.4
+    img = np.full((int(297 * ppm), int(210 * ppm)), 250, np.uint8)
+    x0, x1 = int(55 * ppm), int(155 * ppm)
+    for k in range(lines):
+        y = int((60 + 14 * k) * ppm)
+        img[y - 1 : y + 1, x0:x1] = 40
+        if k in ticked:
+            cx = x0 + int((20 + 7 * k) * ppm)
+            img[y - int(4 * ppm) : y, cx - 1 : cx + 1] = 30
+    return img
+
+
+def test_a_ruled_sheet_with_more_lines_than_a_form_is_no_form(rng):
+    """Eight equal ruled lines and no words: four of them look like a form's scales, but
+    the lines run on past any four and nothing names a form - ruled paper, not a form
+    (no_form, no review). Four such lines alone stay a possible form (review)."""
+    img = scan(_ruled(8, ticked=(1, 2, 5)), rng, dpi_in=200, dpi_out=200)
+    result = read_image(img, dpi=200)
+    assert result.status is PageStatus.NO_FORM, result.reasons
+    assert result.items == () and result.form is None
+    four = read_image(scan(_ruled(4, ticked=(1, 2)), rng, dpi_in=200, dpi_out=200), dpi=200)
+    assert four.status is PageStatus.REVIEW and four.form is None
+
+
+def test_a_named_form_with_a_ruled_line_in_line_stays_a_form(render, rng):
+    """An SRS whose words name it, with a fifth line ruled in line below its four: a form
+    (review: which lines are its own?), never no_form."""
+    page = render("srs", POSITIONS, dpi=200)
+    img = page.image.copy()
+    (x0, y0), (x1, _) = page.lines_px[3]
+    step = page.lines_px[3][0][1] - page.lines_px[2][0][1]
+    y = int(y0 + step)
+    img[y - 1 : y + 1, int(x0) : int(x1)] = 40
+    result = read_image(scan(img, rng, dpi_in=200, dpi_out=200), dpi=200)
+    assert result.form == "srs"
+    assert result.status is PageStatus.REVIEW
+
+
 def test_srs_flags_carry_advice(render, rng):
     page = render("srs", (95.0, 95.0, 80.0, 92.0))
     result = read_image(scan(page.image, rng, dpi_in=page.dpi, dpi_out=200), dpi=200)
