@@ -39,6 +39,7 @@ DECISIVE = 4.0  # this much, with nothing for any other form: no need to read fu
 MIN_CONFIDENCE = 0.75  # lines the recogniser read less surely are ignored
 FUZZY_RATIO = 0.8  # a long word (5+ letters) matches at this difflib ratio
 TRUNCATED_FRACTION = 0.75  # a name cut off at a line's end still counts with this share read
+TRUNCATED_MIN_LETTERS = 3  # ...its last word cut too, when this many of its letters were read
 ROW_OVERLAP = 0.7  # boxes overlapping this much of the smaller's height stand on one row...
 ROW_GAP = 3.0  # ...when at most this many heights apart
 
@@ -103,7 +104,8 @@ def _same_word(expected: str, read: str) -> bool:
 
 def _find_phrase(phrase: Sequence[str], line: Sequence[str], glued: bool = True) -> bool:
     """``phrase`` (words) read in ``line`` (words), consecutively; a phrase cut off at the
-    line's end counts when most of it was read; glued words ("sessionrating") count."""
+    line's end (perhaps in the middle of a word) counts when most of it was read; glued
+    words ("sessionrating") count."""
     n = len(phrase)
     if n == 0:
         return False
@@ -112,6 +114,11 @@ def _find_phrase(phrase: Sequence[str], line: Sequence[str], glued: bool = True)
         while k < n and start + k < len(line) and _same_word(phrase[k], line[start + k]):
             k += 1
         if k == n or (start + k == len(line) and n >= 3 and k >= TRUNCATED_FRACTION * n):
+            return True
+        # the line cut in the middle of the phrase's next word ("... RATING SCA")
+        cut = line[-1]
+        if (k < n and start + k == len(line) - 1 and n >= 3 and k + 1 >= TRUNCATED_FRACTION * n
+                and len(cut) >= TRUNCATED_MIN_LETTERS and phrase[k].startswith(cut)):
             return True
     if glued and n > 1:
         joined = "".join(phrase)

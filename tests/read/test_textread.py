@@ -261,3 +261,19 @@ def test_a_description_whose_opening_bracket_was_lost_is_no_item_label() -> None
     verdict = naming.weigh(lines, four)
     assert verdict.points["cors"] == 0 and verdict.form == "ors", verdict
     assert naming.weigh([TextLine("Family", (40.0, 40.0, 300.0, 70.0), 1.0)], four).points["cors"] > 0
+
+
+def test_a_title_cut_in_the_middle_of_its_last_word_still_names_the_form() -> None:
+    """A long title is read in pieces: 'CHILD SESSION RATING SCA' (its line cut mid-word)
+    names the CSRS; two letters of the word ('SC') or a cut earlier in the title do not."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+
+    def named(text: str) -> str | None:
+        return naming.weigh([TextLine(text, (40.0, 40.0, 600.0, 80.0), 1.0)], four).form
+
+    assert named("CHILD SESSION RATING SCA") == "csrs"
+    assert named("CHILD SESSION RATING SC") != "csrs"
+    assert named("CHILD SESSI") != "csrs"
