@@ -35,6 +35,7 @@ LABEL_BELOW_MM = 3.0  # ...or beside it (its text reaching this far below the li
 TITLE_BELOW_MM = 3.0  # the title region's crop reaches this below the first line
 SAME_LINE_OVERLAP = 0.7  # a box covering this much of a box read before is that line again
 SEGMENT_PX = 800  # text lines are found on a copy at most this big (recognised at full size)
+PAPER_CUT_SHARE = 0.1  # when this much of the form region was whited out as not paper...
 
 
 @dataclass(frozen=True)
@@ -153,9 +154,11 @@ def read_page_text(
     form (:attr:`naming.FormVerdict.decisive`) nothing more is read. Otherwise the OCR
     says which way up the text reads and the whole form region is read (item labels,
     anchors), and all the words read are weighed together (:func:`naming.weigh`). When
-    those words say next to nothing (a keyword at most), the form region is read the
-    other way up too: words that settle the form read that way (``upright`` -1 or 1,
-    ``decisive``) say the page stands that way.
+    those words say next to nothing (a keyword at most), the form region is read again
+    without the paper mask when the mask took much of it (a shadow across a photographed
+    sheet can pass for the table around it), then the other way up too: words that
+    settle the form read that way (``upright`` -1 or 1, ``decisive``) say the page
+    stands that way.
 
     Parameters
     ----------
@@ -193,8 +196,8 @@ def read_page_text(
     if check_upright and verdict.decisive:
         return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
     # the rest of the form: the title's lines are kept, found again where they stand
-    crop, line_rows = upright_form(gray, ends, line_mm=line_mm)
-    crop = paper_only(crop)
+    raw, line_rows = upright_form(gray, ends, line_mm=line_mm)
+    crop = paper_only(raw)
     # 1b. the item labels, where they are printed: just above each line or beside its start
     for row in line_rows:
         band = (row - LABEL_ABOVE_MM * OCR_PPM, row + LABEL_BELOW_MM * OCR_PPM)
@@ -219,6 +222,12 @@ def read_page_text(
         lines = title + _unseen(read(crop, None, title), title)
     verdict = naming.weigh(lines, forms)
     if check_upright and max(verdict.points.values(), default=0.0) <= naming.KEYWORD_POINTS:
+        if not flipped and float((as_is != raw).mean()) >= PAPER_CUT_SHARE:
+            # much was whited out as "not paper": a shadow across the sheet can be taken for
+            # the table around it, and the title and labels with it. Read it as it is.
+            unmasked = naming.weigh(title + _unseen(read(raw, None, title), title), forms)
+            if unmasked.settled:
+                return TextEvidence(unmasked.form, unmasked.confidence, 1.0, False, decisive=True)
         # the words read say next to nothing: read the other way up, they may name the form
         # beyond doubt (a form's own names say which way up it stands far more surely than
         # the OCR's upright score, which some print fools; upside down, the OCR reads a

@@ -107,3 +107,18 @@ def test_a_page_whose_words_name_no_form_has_every_reading_checked(render, monke
     assert [item.status for item in result.items] == [ItemStatus.REVIEW] * 4
     assert all(UNNAMED_REASON in item.reasons for item in result.items)
     assert [item.mm for item in result.items] == pytest.approx(POSITIONS, abs=SCAN_TOL_MM)
+
+
+def test_words_whited_out_as_not_paper_are_read_without_the_mask(render, monkeypatch):
+    """A shadow across a photographed sheet can be taken for the table around it: the
+    paper mask then whites out the title and the labels with it (a photo of an ORS lost
+    its name so). When the masked form region names nothing and much of it was whited
+    out, it is read as it is."""
+    from srs_scan.read import classify
+
+    def shadow_taken_for_table(crop):
+        return np.full_like(crop, 255)  # all of it: the title, the labels and the lines
+
+    monkeypatch.setattr(classify, "paper_only", shadow_taken_for_table)
+    page = render("srs", POSITIONS)
+    _assert_clean(_read(page.image, 0), "srs", 0)
