@@ -197,6 +197,13 @@ def decide_orientation(view: FormView, *, words: float | None = None, named: boo
         flip = words < 0
         layout_upright = -layout if flip else layout
         if named:
+            # the form's own words, unless the text's shape says clearly they were read upside
+            # down (capitals come out as capitals either way up: 'LISTENING' was read turned)
+            score, groups = view.text_score()
+            shape_upright = -score if flip else score
+            if groups >= TEXT_MIN_GROUPS and shape_upright <= -SHAPE_CONTRADICTS * TEXT_SCORE_DECISIVE:
+                return Orientation(flip, False, score, layout, groups,
+                                   "the page's words and the shape of its text disagree about which way up it is")
             return Orientation(flip, True, 0.0, layout, 0)
         if layout_upright > -LAYOUT_CLEAR:
             # words that only say which way up (the line classifier can be fooled by capitals,

@@ -271,9 +271,15 @@ def test_words_that_only_say_which_way_up_do_not_overrule_the_layout_and_shape()
     split = orient.decide_orientation(_View(layout=0.6, text=0.5), words=-0.6)
     assert not split.confident
     assert split.reason == "the page's words and its layout disagree about which way up it is"
-    # the same words, when read that way up they named the form: they decide
-    named = orient.decide_orientation(_View(layout=0.6, text=0.5), words=-0.6, named=True)
+    # the same words, when read that way up they named the form: they decide against the
+    # layout (a long footer), the text's shape saying little
+    named = orient.decide_orientation(_View(layout=0.6, text=0.1), words=-0.6, named=True)
     assert named.flip and named.confident and named.reason == ""
+    # ...but not against a shape clearly the other way: capital labels read upside down
+    # come out as capitals ('LISTENING' was), and can name the form
+    caps = orient.decide_orientation(_View(layout=0.05, text=0.33), words=-0.6, named=True)
+    assert not caps.confident
+    assert caps.reason == "the page's words and the shape of its text disagree about which way up it is"
     # words that agree with the layout and the text's shape need nothing more
     agree = orient.decide_orientation(_View(layout=-0.6, text=-0.5), words=-0.6)
     assert agree.flip and agree.confident and agree.reason == ""
