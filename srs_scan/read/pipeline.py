@@ -274,8 +274,8 @@ def _locate(page: PageImage, gray: np.ndarray, opts: ReadOptions, forms: Mapping
         # lines of one kind running on past the stack, and no word for any form: ruled paper,
         # a table, a list - a printed form has its own number of lines and names itself
         return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
-                          reasons=(f"more than {n_lines} lines in line and no words naming a form: ruled paper "
-                                   "or a table, not a form",))
+                          reasons=(f"more than {n_lines} lines in line and no words naming a known form: ruled "
+                                   "paper or a table (a clinic's own form is read with its --template)",))
     if n_lines <= stacks.FEW_LINES and located.form is None:
         # one or two lines and no name: a rule, an underline - not a form
         return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,

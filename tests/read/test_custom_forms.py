@@ -175,14 +175,24 @@ def test_a_declared_form_is_never_read_on_another_forms_lines(templates):
 
 
 def test_more_lines_than_the_form_declares_go_to_review(templates):
-    """Five lines in line where the form read has four or three: a person checks which lines are the form's."""
+    """Five lines in line where the form read has four or three: a person checks which lines
+    are the form's. Read with no template at all, no word names any known form: as a ruled
+    page, it is no form (the reason says a clinic's form needs its template)."""
     truth = [20.0, 40.0, 60.0, 80.0, 100.0]
     img = _scanned(MOOD_PAGE, truth, seed=51)
     bare = read_image(img, dpi=None)  # any length: four of the five lines make an SRS-like stack
-    assert bare.status is PageStatus.REVIEW and bare.form is None
-    assert any("another line stands in line with the 4 lines read" in r for r in bare.reasons), bare.reasons
+    assert bare.status is PageStatus.NO_FORM and bare.form is None
+    assert any("more than 4 lines in line and no words naming a known form" in r and "--template" in r
+               for r in bare.reasons), bare.reasons
     only_pain = read_image(img, dpi=None, options=ReadOptions(templates=(templates[0],)))
-    assert only_pain.status is PageStatus.REVIEW and only_pain.form != "pain3", only_pain.reasons
+    assert only_pain.status is PageStatus.NO_FORM and only_pain.form != "pain3", only_pain.reasons
+    # five lines under the 3-line template's own title: named, so a person checks which
+    # lines are its own (never three of the five read as the form)
+    titled = CustomPage(PAIN_PAGE.title, (*PAIN_PAGE.labels, "Sleep", "Mood"), line_mm=80.0,
+                        anchors=PAIN_PAGE.anchors)
+    named = read_image(_scanned(titled, truth, seed=52), dpi=DPI, options=ReadOptions(templates=(templates[0],)))
+    assert named.status is PageStatus.REVIEW, named.reasons
+    assert any("another line stands in line" in r for r in named.reasons), named.reasons
 
 
 def test_a_line_shorter_than_its_siblings_goes_to_review(templates):
