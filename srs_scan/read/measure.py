@@ -76,7 +76,6 @@ END_TICK_SHARE = 0.75  # of the ends carry one: the form prints them
 END_TICK_REACH_TOL_MM = 0.8  # a tick reaching further than the common reach by this is a mark
 END_TICK_PRINT_SHARE = 0.5  # a tick's ink is at least this share of the line's own (light print)...
 TICK_DARKER = 0.15  # ...and at most this much darker than the line's (darker ink is a pen's)
-TICK_INWARD_MM = 1.0  # ink joined to a tick running this far inward along the line is a mark over it
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,6 @@ class LineStrip:
     bow: np.ndarray = field(default_factory=lambda: np.zeros(1), repr=False)  # per column, px
     tick_half: float = 0.0  # half-width of printed end ticks (0: none), px
     end_tick: tuple[float, float, float] | None = None  # the form's printed tick: width, reach up, down (mm)
-    ticks_under_mark: list[int] = field(default_factory=list)  # ends (0 left, 1 right) whose tick a mark runs over
     blobs: list[Blob] = field(default_factory=list)
 
     @property
@@ -468,25 +466,6 @@ def _end_tick(strip: LineStrip, side: int) -> tuple[int, int, int, int] | None:
     return c0 + int(cols[0]), c0 + int(cols[-1]), up, down
 
 
-def _runs_inward(strip: LineStrip, side: int, c0: int, c1: int) -> bool:
-    """Whether ink touching the line in the end tick's columns ``c0..c1`` (strip columns)
-    runs on along the line, inward past the tick by ``TICK_INWARD_MM``: a client's circle or stroke
-    over the end, whose part on the tick must not be erased with it (the rest of a circle
-    would then cross the line once, away from its centre). Anchor text set against a tick
-    stands beyond the end or off the line, not over it."""
-    half, band = strip.half, int(np.ceil(strip.band))
-    zone = int(min(half, MARK_ZONE_MM * strip.ppm))
-    near = np.r_[strip.labels[half - zone : half - band, c0 : c1 + 1].ravel(),
-                 strip.labels[half + band + 1 : half + zone + 1, c0 : c1 + 1].ravel()]
-    touching = {b.label for b in strip.blobs if b.touching}  # (labels and anchors beside it do not)
-    joined = {int(k) for k in np.unique(near) if k > 0 and int(k) in touching}
-    if not joined:
-        return False
-    cols = np.flatnonzero(np.isin(strip.labels, list(joined)).any(axis=0))
-    reach = TICK_INWARD_MM * strip.ppm
-    return bool(cols.max() > c1 + reach) if side == 0 else bool(cols.min() < c0 - reach)
-
-
 def _tick_level(strip: LineStrip) -> float:
     """Ink level at which a printed end tick is looked for: pen level, or half the line's
     own darkness on light print (a thin tick of light gray print is lighter than a pen;
@@ -518,13 +497,8 @@ def erase_end_ticks(strips: list[LineStrip]) -> None:
     for i, row in enumerate(found):
         ppm = strips[i].ppm
         for side, t in enumerate(row):
-            if t is None:
-                continue
-            if _runs_inward(strips[i], side, t[0], t[1]):
-                strips[i].ticks_under_mark.append(side)  # left for the mark over it (a person looks)
-                continue
-            if (t[1] - t[0] + 1) / ppm > width_mm + END_TICK_WIDTH_TOL_MM:
-                continue  # more ink there than a tick (a mark beside it): left to the mark finder
+            if t is None or (t[1] - t[0] + 1) / ppm > width_mm + END_TICK_WIDTH_TOL_MM:
+                continue  # no tick, or more ink there than a tick (a mark beside it): left to the mark finder
             # each side of the line on its own: a side reaching further than the common tick
             # holds more than print (a client's mark, a letter) and is left alone
             up_ok = t[2] / ppm <= up_mm + END_TICK_REACH_TOL_MM

@@ -397,10 +397,6 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
         _at_covered_end(r, s, m, covered, i)
         for i, (r, s, (m, _)) in enumerate(zip(readings, good, found, strict=False))
     ]
-    for i, s in enumerate(good):
-        if s.ticks_under_mark and readings[i].status is ItemStatus.OK:
-            # a mark drawn over the printed end tick: its part on the tick cannot be told from print
-            readings[i] = _doubt(readings[i], "the mark runs over the printed end tick: check where it is", 0.4)
     for i in sorted({line for line, _ in misplaced}):
         # a misplaced end makes the reading wrong, and a mark off the measured part of the
         # line leaves it looking blank: neither is ok, nor a finding of a blank line

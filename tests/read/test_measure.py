@@ -337,21 +337,3 @@ def test_a_pen_dash_at_the_end_of_a_light_form_is_a_second_mark():
     img[y - int(1.2 * PPM) : y + int(1.2 * PPM) + 1, c - 1 : c + 2] = 30  # a dash in pen by the end
     _, found = _read_form(img)
     assert len(found[1][0]) == 2
-
-
-def test_a_circle_over_an_end_tick_is_not_erased_with_the_tick():
-    """A circle 6 mm across drawn around the point 3 mm from the left end: its left side
-    runs over the printed end tick. Erasing the tick there took the circle's left crossing
-    with it, and what was left crossed the line once, on the right, read 2.5 mm off (a 600
-    dpi official sheet, status ok). Ink joined to the tick that runs on inward along the
-    line is a mark over it: the tick stays (for the reading to go to a person), and the
-    circle is read within a millimetre of its centre."""
-    img = _form(40, [(40, 40)] * 4, tick_px=7)  # end bars 0.6 mm wide
-    y = ROWS[1]
-    cx = LEFT - 0.5 + 3.0 * PPM
-    cv2.circle(img, (int(round(cx * 16)), y * 16), int(round(3.0 * PPM * 16)), 30, 3, cv2.LINE_AA, 4)
-    strips, found = _read_form(img)
-    marks = found[1][0]
-    assert strips[1].ticks_under_mark == [0] and all(s.ticks_under_mark == [] for k, s in enumerate(strips) if k != 1)
-    assert len(marks) == 1
-    assert _strip_mm(strips[1], marks[0].u) == pytest.approx(3.0, abs=1.0)

@@ -331,28 +331,3 @@ def test_text_and_layout_that_disagree_go_to_review_even_when_the_text_is_sure(m
     assert "the page's text and layout disagree about which way up it is" in result.reasons, result.reasons
     assert result.rotation == 0
     assert [i.mm for i in result.items] == pytest.approx([12.3, 87.6, 45.0, 99.2], abs=0.5)
-
-
-def test_a_circle_drawn_over_a_printed_end_tick_goes_to_review():
-    """End ticks printed at every line end (drawn here on a rendered SRS), and on line 2 a
-    circle around the point 2.5 mm from the left end, its left side over the tick. The
-    tick cannot be told from the circle there: the reading goes to a person. The same page
-    with the circle in the middle of the line is ok."""
-    def ticked(centre_mm: float) -> np.ndarray:
-        page = render_form("srs", [[MarkSpec(50.0)], [], [MarkSpec(60.0)], [MarkSpec(70.0)]], dpi=DPI, seed=3)
-        img = page.image.copy()
-        for (x0, y0), (x1, y1) in page.lines_px:
-            for x, y in ((x0, y0), (x1, y1)):
-                img[int(y - 1.0 * PPM) : int(y + 1.0 * PPM) + 1, int(x) - 1 : int(x) + 2] = 40
-        (x0, y0), _ = page.lines_px[1]
-        centre = (int(round((x0 + centre_mm * PPM) * 16)), int(round(y0 * 16)))
-        cv2.circle(img, centre, int(round(3.0 * PPM * 16)), 30, max(1, round(0.5 * PPM)), cv2.LINE_AA, 4)
-        return scan(img, np.random.default_rng(1), dpi_in=DPI, dpi_out=DPI, blur_sigma=0.5)
-
-    over = read_image(ticked(2.5), dpi=DPI)
-    assert over.items[1].status is ItemStatus.REVIEW
-    assert "the mark runs over the printed end tick: check where it is" in over.items[1].reasons
-    assert [i.status for k, i in enumerate(over.items) if k != 1] == [ItemStatus.OK] * 3
-    clear = read_image(ticked(40.0), dpi=DPI)
-    assert clear.status is PageStatus.OK, clear.reasons
-    assert clear.items[1].mm == pytest.approx(40.0, abs=0.5)
