@@ -188,26 +188,19 @@ def decide_orientation(view: FormView, *, words: float | None = None, named: boo
     text's shape decides, checked against the layout.
 
     ``named``: the words, read the way ``words`` says the page stands, named the form
-    beyond doubt (its title or item names, read surely). Text read upside down does not
-    come out as a form's own names, so the layout (a long footer, instructions below the
-    scales) cannot overrule them.
+    beyond doubt (its title or item names, read surely). Text read upside down seldom
+    comes out as a form's own names, so the layout (a long footer, instructions below the
+    scales) cannot overrule them; the text's shape clearly the other way still can.
     """
     layout = view.layout_score()
     if words is not None and abs(words) >= WORDS_DECISIVE:
         flip = words < 0
         layout_upright = -layout if flip else layout
-        if named:
-            # the form's own words, unless the text's shape says clearly they were read upside
-            # down (capitals come out as capitals either way up: 'LISTENING' was read turned)
-            score, groups = view.text_score()
-            shape_upright = -score if flip else score
-            if groups >= TEXT_MIN_GROUPS and shape_upright <= -SHAPE_CONTRADICTS * TEXT_SCORE_DECISIVE:
-                return Orientation(flip, False, score, layout, groups,
-                                   "the page's words and the shape of its text disagree about which way up it is")
-            return Orientation(flip, True, 0.0, layout, 0)
-        if layout_upright > -LAYOUT_CLEAR:
-            # words that only say which way up (the line classifier can be fooled by capitals,
-            # which look alike either way up) must not be contradicted by the text's shape
+        if named or layout_upright > -LAYOUT_CLEAR:
+            # the form's own words, or words that only say which way up with the layout not
+            # against them, unless the text's shape says clearly they were read the other way
+            # up (capitals look alike either way up, to the line classifier and the reader:
+            # 'LISTENING' was read turned)
             score, groups = view.text_score()
             shape_upright = -score if flip else score
             if groups >= TEXT_MIN_GROUPS and shape_upright <= -SHAPE_CONTRADICTS * TEXT_SCORE_DECISIVE:
