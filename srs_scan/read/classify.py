@@ -213,9 +213,7 @@ def read_page_text(
     if upright <= -UPRIGHT_DECISIVE:
         # the page stands the other way up: take the form region again from the other side
         # (turning this crop over would leave the title, above the real first line, outside it)
-        turned = [(right, left) for left, right in reversed(ends)]
-        crop, _ = upright_form(gray, turned, line_mm=line_mm)
-        crop = paper_only(crop)
+        crop = _turned_region(gray, ends, line_mm)
         flipped = True
         lines = read(crop, None, [])
     else:
@@ -235,8 +233,7 @@ def read_page_text(
         if flipped:  # the other way is as the page was taken to stand: its title and labels were read
             other_lines = title + _unseen(read(as_is, None, title), title)
         else:
-            turned = [(right, left) for left, right in reversed(ends)]
-            other_lines = read(paper_only(upright_form(gray, turned, line_mm=line_mm)[0]), None, [])
+            other_lines = read(_turned_region(gray, ends, line_mm), None, [])
         other = naming.weigh(other_lines, forms)
         if other.settled:
             return TextEvidence(other.form, other.confidence, 1.0 if flipped else -1.0, not flipped, decisive=True)
@@ -246,6 +243,13 @@ def read_page_text(
         elsewhere = wider.form if wider.form not in forms and not wider.doubt else None
     return TextEvidence(verdict.form, verdict.confidence, upright, flipped, verdict.doubt, elsewhere=elsewhere,
                         decisive=verdict.decisive)
+
+
+def _turned_region(gray: np.ndarray, ends: Sequence[tuple[np.ndarray, np.ndarray]], line_mm: float) -> np.ndarray:
+    """The form region taken from the other side, the page turned over (turning a crop
+    over would leave the title, above the real first line, outside it), paper only."""
+    turned = [(right, left) for left, right in reversed(ends)]
+    return paper_only(upright_form(gray, turned, line_mm=line_mm)[0])
 
 
 def _unseen(lines: list[textread.TextLine], seen: list[textread.TextLine]) -> list[textread.TextLine]:

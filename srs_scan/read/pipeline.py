@@ -207,12 +207,12 @@ def _read(page: PageImage, opts: ReadOptions) -> PageResult:
 
     # 7. score
     readings = measured.readings
-    if located.upright_doubt:
-        readings = [r if r.status is not ItemStatus.OK else _doubt(r, UPSIDE_DOWN_REASON, 0.3) for r in readings]
-    elif form is None and not located.by_frame:
-        # no form named (nor declared): the words that would have said which way up it stands
-        # said nothing sure, and the page's print alone may have it upside down
-        readings = [r if r.status is not ItemStatus.OK else _doubt(r, UNNAMED_REASON, 0.3) for r in readings]
+    # which way up in doubt, or no form named (nor declared): the words that would have said
+    # which way up it stands said nothing sure, and its print alone may have it upside down
+    turn_doubt = UPSIDE_DOWN_REASON if located.upright_doubt else (
+        UNNAMED_REASON if form is None and not located.by_frame else None)
+    if turn_doubt is not None:
+        readings = [r if r.status is not ItemStatus.OK else _doubt(r, turn_doubt, 0.3) for r in readings]
     n_lines = len(readings)
     names = [item.name for item in form.items] if form else [f"Item {i}" for i in range(1, n_lines + 1)]
     items = score_items(readings, names, line_lengths_mm=size.lengths_mm, line_mm=located.line_mm)
