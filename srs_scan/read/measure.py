@@ -30,6 +30,7 @@ THROUGH_MAX_WIDTH_MM = 3.0  # ...and narrow (a streak, a fold): not a client's m
 TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
 CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses it
 FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
+CROSS_MEET_MM = 0.5  # pieces of ink on either side meeting the line this near (+ its width): one stroke
 END_COVER_PAD_MM = 0.25  # a mark whose footprint reaches this near an end covers it
 COVER_MAX_SHIFT_MM = 2.0  # a covered end moves at most this far
 END_TICK_MM = 0.8  # a printed end tick stands within this of the line's end
@@ -54,6 +55,9 @@ FAINT_MAX_INK = 0.17  # ...up to this (closer to MARK_INK there is nothing to ga
 THICK_EXCESS = 0.5  # a line this much darker across (50 %) than its median...
 THICK_EXCESS_MIN = 0.2  # ...or only 20 % on a line whose darkness is even along it...
 THICK_MIN_EXTRA_MM = 0.12  # ...(or less on a thick line: this much more ink across it)...
+THICK_CLEAR_EXTRA_MM = 0.15  # (a thick line's dot is clear with this much more ink across, see THICK_CLEAR...
+THICK_LINE_DOT_MIN_MM = 0.85  # ...and this long at 15 % of its height, see THICK_DOT_MIN_MM)
+THICK_FOOT_SHARE = 0.15  # (where a bump's length is taken on a thick line: this share of its peak)
 THICK_NOISE_K = 6.0  # ...(the bump at least this many robust SDs of that variation)
 THICK_MIN_MM = 0.5  # ...over at least this length holds something: a small mark?
 THICK_END_MM = 1.5  # not counted this near an end with printed end ticks...
@@ -76,6 +80,7 @@ END_TICK_SHARE = 0.75  # of the ends carry one: the form prints them
 END_TICK_REACH_TOL_MM = 0.8  # a tick reaching further than the common reach by this is a mark
 END_TICK_PRINT_SHARE = 0.5  # a tick's ink is at least this share of the line's own (light print)...
 TICK_DARKER = 0.15  # ...and at most this much darker than the line's (darker ink is a pen's)
+TICK_SHIFT_MM = 0.5  # a mark over an erased end tick crossing this much elsewhere with the tick's ink: review
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,8 @@ class LineStrip:
     bow: np.ndarray = field(default_factory=lambda: np.zeros(1), repr=False)  # per column, px
     tick_half: float = 0.0  # half-width of printed end ticks (0: none), px
     end_tick: tuple[float, float, float] | None = None  # the form's printed tick: width, reach up, down (mm)
+    erased: list[tuple[int, int, int, int, np.ndarray]] = field(default_factory=list, repr=False)
+    # (row0, col0, row1, col1, the ink there): end ticks' pixels as they were before erasing
     blobs: list[Blob] = field(default_factory=list)
 
     @property
@@ -509,10 +516,11 @@ def erase_end_ticks(strips: list[LineStrip]) -> None:
         s = strips[i]
         band = int(np.ceil(s.band))
         pad = max(1, int(round(0.3 * s.ppm)))
+        cols = (max(0, c0 - 1), c1 + 2)
         if up >= 0:
-            s.ink[s.half - band - up - pad : s.half - band, max(0, c0 - 1) : c1 + 2] = 0.0
+            _erase(s, max(0, s.half - band - up - pad), s.half - band, *cols)
         if down >= 0:
-            s.ink[s.half + band + 1 : s.half + band + 1 + down + pad, max(0, c0 - 1) : c1 + 2] = 0.0
+            _erase(s, s.half + band + 1, s.half + band + 1 + down + pad, *cols)
         centre = (c0 + c1) / 2.0 - s.margin
         if side == 0:
             s.left_u = centre
@@ -521,6 +529,12 @@ def erase_end_ticks(strips: list[LineStrip]) -> None:
         s.tick_half = max(s.tick_half, (c1 - c0 + 1) / 2.0 + 1.0)
     for s in strips:
         _find_blobs(s)
+
+
+def _erase(strip: LineStrip, r0: int, r1: int, c0: int, c1: int) -> None:
+    """Erase strip rows r0:r1, columns c0:c1 (an end tick), keeping what was there."""
+    strip.erased.append((r0, c0, r1, c1, strip.ink[r0:r1, c0:c1].copy()))
+    strip.ink[r0:r1, c0:c1] = 0.0
 
 
 def drop_end_ticks(strips: list[LineStrip], blobs: list[list[Blob]]) -> list[list[Blob]]:
@@ -579,6 +593,7 @@ class MarkCandidate:
     height: float  # extent across the line, px
     foot0: float = 0.0  # where its ink meets the line: first and last column, px
     foot1: float = 0.0
+    over_tick: bool = False  # it runs over a printed end tick, and where it crosses depends on the tick's ink
 
 
 def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
@@ -639,9 +654,11 @@ def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
     """A letter of printed text that touches the line near an end (anchor text set too
     close, or touching an end tick): on one side of the line only, letter-sized, and
     standing in a row of letters of its own size. A client's stroke is taller than the
-    letters beside it, or crosses the line; in the middle of a line nothing is print."""
+    letters beside it, or crosses the line (a piece on the other side continues it: the
+    arms of an X near an end, parted by the line, stand in a row like letters); in the
+    middle of a line nothing is print."""
     blobs, ppm = strip.blobs, strip.ppm
-    if b.v0 < 0 < b.v1:
+    if b.v0 < 0 < b.v1 or _continued_across(b, strip):
         return False
     near_end = END_TEXT_MM * ppm
     if strip.left_u + near_end < b.u0 and b.u1 < strip.right_u - near_end:
@@ -650,6 +667,38 @@ def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
     if h > LETTER_MAX_MM * ppm:
         return False
     return _letters_in_row((b.u0, b.u1, b.v0, b.v1), blobs, ppm, skip=b) >= 2
+
+
+def _foot(b: Blob, strip: LineStrip) -> tuple[int, int] | None:
+    """The strip columns where a touching blob meets the line (its two rows nearest it)."""
+    band, half = int(np.ceil(strip.band)), strip.half
+    r0, r1 = (half - band - 3, half - band) if b.vc < 0 else (half + band + 1, half + band + 4)
+    c0, c1 = int(b.u0 + strip.margin), int(b.u1 + strip.margin) + 1
+    cols = np.flatnonzero((strip.labels[max(0, r0):r1, c0:c1] == b.label).any(axis=0))
+    return (c0 + int(cols[0]), c0 + int(cols[-1])) if len(cols) else None
+
+
+def _continued_across(b: Blob, strip: LineStrip) -> bool:
+    """Whether a touching blob on the other side of the line meets it where ``b`` does
+    (within the line's width and ``CROSS_MEET_MM``): one stroke crossing the line, parted
+    by it. Not on a printed end tick's columns (its two halves)."""
+    if not b.touching:
+        return False
+    mine = _foot(b, strip)
+    if mine is None:
+        return False
+    reach = 2.0 * strip.band + CROSS_MEET_MM * strip.ppm
+    tick = strip.tick_half + 1.0
+    for o in strip.blobs:
+        if o is b or not o.touching or (o.vc < 0) == (b.vc < 0):
+            continue
+        theirs = _foot(o, strip)
+        if theirs is None or max(theirs[0] - mine[1], mine[0] - theirs[1]) > reach:
+            continue
+        meet = (max(mine[0], theirs[0]) + min(mine[1], theirs[1])) / 2.0 - strip.margin
+        if strip.tick_half <= 0 or min(abs(meet - strip.left_u), abs(meet - strip.right_u)) > tick:
+            return True
+    return False
 
 
 def _letters_in_row(box: tuple[float, float, float, float], blobs: list[Blob], ppm: float, *, skip: Blob,
@@ -727,7 +776,10 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
     the caller reads a clear one as the mark and sends any other to a person.
 
     On a thick line a dot adds less in proportion: there, ``THICK_MIN_EXTRA_MM`` of ink
-    across the line counts as well, but what only that finds is never clear.
+    across the line counts as well. What that finds is clear when its peak adds
+    ``THICK_CLEAR_EXTRA_MM`` of ink across the line (instead of ``THICK_CLEAR``, a share
+    of it), and by the same tests as any other bump (its height over the threshold it was
+    found with, nothing like it elsewhere on the line, a dot's length, pen-dark ink).
     """
     prof = _thickness_profile(strip)
     if prof is None:
@@ -741,15 +793,23 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
     noise = THICK_NOISE_K * 1.4826 * float(np.median(np.abs(rel)))
     found = _bump(strip, lo, rel, reach, min(THICK_EXCESS, max(min_excess, noise)))
     thick_floor = THICK_MIN_EXTRA_MM * strip.ppm / base
-    if found is None and min_excess < THICK_EXCESS and thick_floor < min_excess:
-        extra = _bump(strip, lo, rel, reach, min(THICK_EXCESS, max(thick_floor, noise)))
-        return None if extra is None else Thickening(extra.u, False)
+    if (found is None or not found.clear) and min_excess < THICK_EXCESS and thick_floor < min_excess:
+        extra = _bump(strip, lo, rel, reach, min(THICK_EXCESS, max(thick_floor, noise)), thick_base=base)
+        if extra is not None and (found is None or extra.clear):
+            return extra
     return found
 
 
-def _bump(strip: LineStrip, lo: int, rel: np.ndarray, reach: float, excess: float) -> Thickening | None:
+def _bump(strip: LineStrip, lo: int, rel: np.ndarray, reach: float, excess: float,
+          thick_base: float | None = None) -> Thickening | None:
     """The widest run of ``rel`` over ``excess`` (at least ``THICK_MIN_MM`` long), its
-    centre and whether it is a clear dot (see :func:`find_thickening`)."""
+    centre and whether it is a clear dot (see :func:`find_thickening`).
+
+    ``thick_base`` (the line's ink across, px) when found with a thick line's floor: the
+    peak must then add ``THICK_CLEAR_EXTRA_MM`` of ink, and the dot's length is taken near
+    its foot, at ``THICK_FOOT_SHARE`` of its peak (a round dot hardly wider than the line
+    stands out of it along only the middle of its width; a speck of dust on the line's edge
+    is as high but shorter)."""
     ppm, half = strip.ppm, strip.half
     over = np.concatenate([[False], rel > excess, [False]])
     edges = np.flatnonzero(np.diff(over.astype(np.int8)))
@@ -769,6 +829,10 @@ def _bump(strip: LineStrip, lo: int, rel: np.ndarray, reach: float, excess: floa
     peak = float(smooth[a:b].max())
     away = np.abs(np.arange(len(smooth)) - centre) > THICK_ALONE_MM * ppm
     rest = float(smooth[away].max()) if away.any() else 0.0
+    clear_floor, length, shortest = THICK_CLEAR, b - a, THICK_DOT_MIN_MM
+    if thick_base is not None:
+        clear_floor, shortest = THICK_CLEAR_EXTRA_MM * ppm / thick_base, THICK_LINE_DOT_MIN_MM
+        length = _width_at(rel, a + int(np.argmax(rel[a:b])), THICK_FOOT_SHARE)
     # pen ink, not a shadow or a faint streak: the bump's ink off the line's core is as dark
     # as a pen's, or its core darker than the line's own
     core = max(1, int(round(strip.thickness / 2.0)))
@@ -779,15 +843,22 @@ def _bump(strip: LineStrip, lo: int, rel: np.ndarray, reach: float, excess: floa
     inked = (off_core.size > 0 and float(off_core.max()) >= MARK_INK) or (
         float(cols[r - core : r + core + 1].mean()) >= line_core + THICK_DARKER)
     clear = (
-        peak >= max(THICK_CLEAR, 1.25 * excess)
+        peak >= max(clear_floor, 1.25 * excess)
         and rest <= THICK_REST_SHARE * peak
         and rest < excess
-        and THICK_DOT_MIN_MM * ppm <= (b - a) <= THICK_DOT_MAX_MM * ppm  # a dot, not a speck of dust
+        and shortest * ppm <= length <= THICK_DOT_MAX_MM * ppm  # a dot, not a speck of dust
         and a > 0 and b < len(rel)  # not cut off by the end zones (a mark at an end)
         and len(wide) == 1
         and inked
     )
     return Thickening(float(lo + centre - strip.margin), clear)
+
+
+def _width_at(rel: np.ndarray, top: int, share: float) -> int:
+    """Columns around ``top`` where ``rel`` stays at least ``share`` of its height there."""
+    low = np.flatnonzero(rel < share * float(rel[top]))
+    left, right = low[low < top], low[low > top]
+    return (int(right[0]) if len(right) else len(rel)) - (int(left[-1]) + 1 if len(left) else 0)
 
 
 def through_strokes(strips: list[LineStrip]) -> list[float]:
@@ -994,6 +1065,37 @@ def _measure_cluster(
         edge = (np.abs(v_idx) >= band) & (np.abs(v_idx) <= band + rows)
         if (weights[edge][:, ~tick] > 0).sum() >= 4 and (weights[edge][:, tick] > 0).any():
             weights[:, tick] = 0.0
+    mark = _crossing(strip, weights, blobs, foot0, foot1)
+    under = _ticks_under(strip, blobs)
+    if mark is None or not under:
+        return mark
+    # a mark running over an erased end tick (a circle drawn round the end): measured with
+    # the tick's ink as well, it must cross at the same place, or a person looks
+    whole = np.where(sel, strip.ink, 0.0)
+    for r0, c0, r1, c1, was in under:
+        np.maximum(whole[r0:r1, c0:c1], was, out=whole[r0:r1, c0:c1])
+    other = _crossing(strip, whole, blobs, foot0, foot1)
+    if other is None or abs(other.u - mark.u) > TICK_SHIFT_MM * ppm:
+        return replace(mark, over_tick=True)
+    return mark
+
+
+def _ticks_under(strip: LineStrip, blobs: list[Blob]) -> list[tuple[int, int, int, int, np.ndarray]]:
+    """The erased end-tick patches whose columns the blobs' ink spans."""
+    c_lo = min(b.u0 for b in blobs) + strip.margin - 1
+    c_hi = max(b.u1 for b in blobs) + strip.margin + 1
+    return [e for e in strip.erased if e[1] <= c_hi and e[3] - 1 >= c_lo]
+
+
+def _crossing(
+    strip: LineStrip, weights: np.ndarray, blobs: list[Blob], foot0: float, foot1: float
+) -> MarkCandidate | None:
+    """Where the stroke whose ink is ``weights`` crosses the line's centre (v = 0)."""
+    half, margin, ppm = strip.half, strip.margin, strip.ppm
+    band = strip.band
+    rows = CROSS_ROWS_MM * ppm
+    v_idx = np.arange(weights.shape[0]) - half
+    u_idx = np.arange(weights.shape[1]) - margin
 
     def centroid(v_lo: float, v_hi: float) -> tuple[float, float, float] | None:
         r = (v_idx >= v_lo) & (v_idx <= v_hi)

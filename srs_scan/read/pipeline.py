@@ -74,6 +74,7 @@ UNNAMED_REASON = ("the form was not recognised, and with it which way up the pag
 ONE_LINE_LENGTH_MM = 1.0  # a form's one line on a scan, this near its printed length, ends where it should
 SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
 THICKER_REASON = "the line is thicker in one place: a small mark?"
+OVER_TICK_REASON = "the mark is drawn over the printed end stroke: check where it crosses the line"
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
 THROUGH_NEAR_MM = 1.5  # a reading this near a stroke through every line may be that stroke
 THICK_DOT_CONFIDENCE = 0.7  # a dot found only as a clear thickening of the line
@@ -891,6 +892,9 @@ def _reading(
         # a "mark" no wider than the printed end stroke, on it: the stroke itself with a
         # little more ink (a faint circle around the end), or a client's bar exactly on it
         reasons.append("the mark is read on the printed end stroke: check it is a mark, and where")
+        confidence = min(confidence, 0.4)
+    if best.over_tick:
+        reasons.append(OVER_TICK_REASON)
         confidence = min(confidence, 0.4)
     status = ItemStatus.REVIEW if reasons else ItemStatus.OK
     return MarkReading(mm, status, tuple(reasons), confidence, tuple(round(to_mm(m.u), 1) for m in marks))

@@ -289,11 +289,12 @@ def test_ink_of_the_end_ticks_shape_beside_a_mark_is_not_a_second_mark():
     assert len(found[1][0]) == 1 and found[1][0][0].u > strips[1].right_u - 2 * PPM
 
 
-def test_a_pencil_dot_on_a_thick_line_is_found_not_reported_blank():
+def test_a_pencil_dot_on_a_thick_line_is_found_and_read():
     """A 1.1 mm line (13 px) and a pencil dab 2.5 x 1.4 mm on it: the dab adds light ink
     only 0.2 mm either side, under 20 % of such a line's ink across it (what counts on a
-    thin line). Measured as extra ink across the line, it is found: the line is not blank,
-    and a person looks (what only that finds is never clear enough to be read alone)."""
+    thin line). Measured as extra ink across the line, it is found: the line is not blank.
+    It adds more than THICK_CLEAR_EXTRA_MM of ink across the line along a dot's length, and
+    nothing else on the line is like it: it is read as the mark, at its centre."""
     from srs_scan.read.measure import find_thickening
 
     img = _page(thickness=13)
@@ -303,8 +304,38 @@ def test_a_pencil_dot_on_a_thick_line_is_found_not_reported_blank():
     strip, marks, strays = _read(img)
     assert marks == [] and strays == []
     bump = find_thickening(strip)
-    assert bump is not None and not bump.clear
+    assert bump is not None and bump.clear
     assert _strip_mm(strip, bump.u) == pytest.approx(_expected_mm(520), abs=0.3)
+
+
+@pytest.mark.parametrize(("radius_px", "off_px"), [(9.0, 2), (8.0, 1)])  # a pen dot 1.5 or 1.35 mm across
+def test_a_pen_dot_on_a_thick_line_is_read_at_its_centre(radius_px, off_px):
+    """A round pen dot hardly wider than a 1.1 mm line stands out of it by 0.1-0.3 mm, and
+    along only the middle of its width: read clear, at its centre, a little off the line's
+    axis as a client's dot is."""
+    from srs_scan.read.measure import find_thickening
+
+    img = _page(thickness=13)
+    cv2.circle(img, (640 * 16, (Y + off_px) * 16), int(radius_px * 16), 30, -1, cv2.LINE_AA, shift=4)
+    img = cv2.GaussianBlur(img, (0, 0), 0.6)
+    strip, marks, strays = _read(img)
+    bump = find_thickening(strip)
+    assert marks == [] and strays == []
+    assert bump is not None and bump.clear
+    assert _strip_mm(strip, bump.u) == pytest.approx(_expected_mm(640), abs=0.15)
+
+
+def test_a_speck_on_a_thick_lines_edge_is_not_read_as_a_dot():
+    """A dark speck 0.7 mm across on the edge of a 1.1 mm line adds as much ink across the
+    line as a dot, but along too short a part of it: never read alone (a person looks)."""
+    from srs_scan.read.measure import find_thickening
+
+    img = _page(thickness=13)
+    cv2.circle(img, (640 * 16, (Y + 7) * 16), 4 * 16, 30, -1, cv2.LINE_AA, shift=4)
+    strip, marks, strays = _read(img)
+    bump = find_thickening(strip)
+    assert marks == [] and strays == []
+    assert bump is None or not bump.clear
 
 
 def test_print_is_matched_across_lines_when_one_line_was_taken_too_long():
@@ -337,3 +368,41 @@ def test_a_pen_dash_at_the_end_of_a_light_form_is_a_second_mark():
     img[y - int(1.2 * PPM) : y + int(1.2 * PPM) + 1, c - 1 : c + 2] = 30  # a dash in pen by the end
     _, found = _read_form(img)
     assert len(found[1][0]) == 2
+
+
+def test_an_x_beside_a_printed_end_tick_is_one_mark_not_letters():
+    """An X 2.5 mm from the left end of a 0.6 mm line with end ticks: the line parts its
+    four arms, which stand beside each other like the letters of anchor text touching the
+    line. Each arm continues on the other side of the line: they are a stroke crossing it,
+    and the X is read at its crossing."""
+    img = _form(40, [(40, 40)] * 4, tick_px=5)
+    y = ROWS[2]
+    img[y - 3 : y + 4, LEFT : RIGHT + 1] = 40  # a thicker line: 7 px
+    cx = X0 + 2.5 * PPM
+    for dx in (-1, 1):
+        cv2.line(img, (int((cx - 20) * 16), int((y - 20 * dx) * 16)), (int((cx + 20) * 16), int((y + 20 * dx) * 16)),
+                 30, 4, cv2.LINE_AA, shift=4)
+    strips, found = _read_form(img)
+    marks = found[2][0]
+    assert len(marks) == 1
+    mm = 100.0 * (marks[0].u - strips[2].left_u) / strips[2].length
+    assert mm == pytest.approx(2.5, abs=0.25)
+
+
+def test_a_circle_drawn_round_a_printed_end_tick_is_sent_to_a_person():
+    """A circle 3.3 mm in radius whose left side runs down the printed end tick: the tick
+    is erased with the others and takes the circle's left crossing with it (what is left
+    crosses 6.5 mm from the end, the circle's centre is at 3.3). Measured with the tick's
+    ink too, the mark crosses elsewhere: it is flagged (a person checks where it crosses),
+    never read from its right side alone."""
+    img = _form(40, [(40, 40)] * 4, tick_px=3)
+    y = ROWS[3]
+    r = 3.3 * PPM
+    cv2.circle(img, (int((LEFT + r) * 16), int(y * 16)), int(r * 16), 30, 2, cv2.LINE_AA, shift=4)
+    img[ROWS[0] - 60 : ROWS[0] + 60, 899:902] = 30  # a plain mark on line 1
+    strips, found = _read_form(img)
+    assert any(e[1] < strips[3].margin for e in strips[3].erased)  # the left tick was erased
+    marks = found[3][0]
+    assert len(marks) == 1 and marks[0].over_tick
+    plain = found[0][0]
+    assert len(plain) == 1 and not plain[0].over_tick
