@@ -48,6 +48,8 @@ PRINT_MATCH_MM = 0.6  # a blob repeated at the same place on other lines is prin
 PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
 PRINT_WITHIN_MM = 0.3  # ...or inside a bigger blob there (merged with other print) by this
 PRINT_SCALE_OUTLIER = 0.1  # a line's scale this far off the others' is a stretched line's
+END_PRINT_MM = 6.0  # ink this near an end (or beyond it)...
+END_PRINT_CLEAR_MM = 3.0  # ...and this clear of the line, overlapping print of its height on two other lines, is print
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 FAINT_INK = 0.1  # on a line with nothing at MARK_INK, ink this dark is looked at again...
 FAINT_NOISE_K = 6.0  # ...or this many robust SDs of the paper's own variation, if more...
@@ -386,8 +388,9 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
         return np.array([(b.uc - s.left_u) / k, b.vc / k, (b.u1 - b.u0 + 1) / k, (b.v1 - b.v0 + 1) / k,
                          b.area / (k * k)])
 
+    k_all = _print_scales(strips)
     keys = [np.array([key(k, s, b) for b in s.blobs]).reshape(-1, 5)
-            for k, s in zip(_print_scales(strips), strips, strict=True)]
+            for k, s in zip(k_all, strips, strict=True)]
     kept: list[list[Blob]] = []
     for i, s in enumerate(strips):
         mine = keys[i]
@@ -414,7 +417,16 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
                 np.all(lo_o - PRINT_WITHIN_MM <= lo_a, axis=-1) & np.all(hi_a <= hi_o + PRINT_WITHIN_MM, axis=-1)
                 & (o[..., 4] >= a[..., 4])
             )
-            matches += (twin | within).any(axis=1)
+            # ...or, off the line beside its ends (where labels, anchors and item numbers
+            # stand), any print of about its height overlapping it: "2." beside "1." and "3.",
+            # an anchor's last word beside the other lines' anchors
+            beside = (
+                _off_line_at_end(a, s.length / k_all[i]) & _off_line_at_end(o, s.length / k_all[i])
+                & (np.sign(o[..., 1]) == np.sign(a[..., 1]))
+                & np.all(np.abs(o[..., :2] - a[..., :2]) <= (o[..., 2:4] + a[..., 2:4]) / 2 + PRINT_WITHIN_MM, axis=-1)
+                & (o[..., 3] >= 0.6 * a[..., 3]) & (o[..., 3] <= a[..., 3] / 0.6)
+            )
+            matches += (twin | within | beside).any(axis=1)
         on_lo = s.left_u - END_TOUCH_MM * s.ppm
         on_hi = s.right_u + END_TOUCH_MM * s.ppm
         # ink touching the line may be a client's mark repeated on every line (all at 10,
@@ -422,6 +434,14 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
         kept.append([b for b, m in zip(s.blobs, matches, strict=True)
                      if (b.touching and b.u1 >= on_lo and b.u0 <= on_hi) or m < 2])
     return kept
+
+
+def _off_line_at_end(keys: np.ndarray, length_mm: float) -> np.ndarray:
+    """Which blobs (``mark_printed_blobs`` keys, mm) stand clear of the line by at least
+    ``END_PRINT_CLEAR_MM``, within ``END_PRINT_MM`` of an end or beyond it."""
+    u, v, h = keys[..., 0], keys[..., 1], keys[..., 3]
+    clear = np.abs(v) - h / 2 >= END_PRINT_CLEAR_MM
+    return clear & ((u <= END_PRINT_MM) | (u >= length_mm - END_PRINT_MM))
 
 
 def _print_scales(strips: list[LineStrip]) -> list[float]:
@@ -1066,7 +1086,7 @@ def _measure_cluster(
         if (weights[edge][:, ~tick] > 0).sum() >= 4 and (weights[edge][:, tick] > 0).any():
             weights[:, tick] = 0.0
     mark = _crossing(strip, weights, blobs, foot0, foot1)
-    under = _ticks_under(strip, blobs)
+    under = _ticks_under(strip, sel)
     if mark is None or not under:
         return mark
     # a mark running over an erased end tick (a circle drawn round the end): measured with
@@ -1080,11 +1100,16 @@ def _measure_cluster(
     return mark
 
 
-def _ticks_under(strip: LineStrip, blobs: list[Blob]) -> list[tuple[int, int, int, int, np.ndarray]]:
-    """The erased end-tick patches whose columns the blobs' ink spans."""
-    c_lo = min(b.u0 for b in blobs) + strip.margin - 1
-    c_hi = max(b.u1 for b in blobs) + strip.margin + 1
-    return [e for e in strip.erased if e[1] <= c_hi and e[3] - 1 >= c_lo]
+def _ticks_under(strip: LineStrip, sel: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:
+    """The erased end-tick patches that the mark's ink (``sel``) runs into: it touches the
+    patch's edge (a stroke passing by above the tick does not)."""
+    out = []
+    for e in strip.erased:
+        r0, c0, r1, c1, _ = e
+        ring = sel[max(0, r0 - 1) : r1 + 1, max(0, c0 - 1) : c1 + 1]
+        if ring.any():  # (the patch itself was erased: only its edge can hold the mark's ink)
+            out.append(e)
+    return out
 
 
 def _crossing(
