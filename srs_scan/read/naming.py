@@ -44,6 +44,7 @@ ROW_OVERLAP = 0.7  # boxes overlapping this much of the smaller's height stand o
 ROW_GAP = 3.0  # ...when at most this many heights apart
 
 _WORD = re.compile(r"[a-z0-9]+")
+_BRACKETED = re.compile(r"([^()]+)\(([^()]+)\)?")
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,17 @@ def _is_label(item: Sequence[str], line: Sequence[str], text: str) -> bool:
     if len(line) > len(item) + 6:
         return False  # a sentence that happens to begin with the word
     return all(_same_word(a, b) for a, b in zip(item, line[: len(item)], strict=True))
+
+
+def _in_brackets(item: Sequence[str], text: str) -> bool:
+    """An item name given in brackets after a label of other words ("Me (Individually)"):
+    the brackets hold the name and nothing else, and the line is short (a label)."""
+    m = _BRACKETED.fullmatch(text.strip())
+    if not m or not item:
+        return False
+    inner, label = words(m.group(2)), words(m.group(1))
+    return (0 < len(label) <= 3 and len(inner) == len(item)
+            and all(_same_word(a, b) for a, b in zip(item, inner, strict=True)))
 
 
 def _short(name: Sequence[str]) -> bool:
@@ -232,7 +244,7 @@ def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef],
         for item in form.items:
             aliases = [words(a) for a in (item.name, *item.aliases)]
             aliases = [a for a in aliases if item_owner.get(" ".join(a)) == {fid}]
-            if any(_is_label(a, w, t) for a in aliases if not _short(a) for t, w in read):
+            if any(_is_label(a, w, t) or _in_brackets(a, t) for a in aliases if not _short(a) for t, w in read):
                 items += 1
             elif any(w == a for a in aliases if _short(a) for _, w in read):
                 short += 1  # "Me" alone on a line may be the end of a wrapped sentence

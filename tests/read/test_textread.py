@@ -277,3 +277,29 @@ def test_a_title_cut_in_the_middle_of_its_last_word_still_names_the_form() -> No
     assert named("CHILD SESSION RATING SCA") == "csrs"
     assert named("CHILD SESSION RATING SC") != "csrs"
     assert named("CHILD SESSI") != "csrs"
+
+
+def test_item_names_in_brackets_after_other_labels_name_the_form() -> None:
+    """An adapted ORS labels its lines in plain words with the item's name in brackets
+    ('Me (Individually)') and describes them in the form's own words ('Close
+    relationships'): that names the ORS. The CORS's 'Me' is not read from such a label,
+    and the SRS's 'Relationship' does not count as the ORS's 'close relationships'."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+
+    def box(k: int) -> tuple[float, float, float, float]:
+        return (40.0, 40.0 + 100 * k, 300.0, 70.0 + 100 * k)
+
+    adapted = [TextLine(t, box(k), 1.0) for k, t in enumerate(
+        ["How are you doing?", "Me (Individually)", "Close relationships", "Work / School", "All in all"])]
+    verdict = naming.weigh(adapted, four)
+    assert verdict.form == "ors" and not verdict.doubt, verdict
+    assert verdict.points["cors"] <= 1.0
+    # (the item name in brackets, its closing bracket lost: an item and its word)
+    assert naming.weigh([TextLine("Me (Individually", box(0), 1.0)], four).points["ors"] == (
+        naming.ITEM_POINTS + naming.KEYWORD_POINTS)
+    srs = [TextLine(t, box(k), 1.0) for k, t in enumerate(["Relationship", "Goals and Topics"])]
+    assert naming.weigh(srs, four).points.get("ors", 0.0) == 0.0
+    assert naming.weigh([TextLine("Close relationships", box(0), 1.0)], four).points["ors"] == naming.KEYWORD_POINTS
