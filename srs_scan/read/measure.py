@@ -53,7 +53,7 @@ END_PRINT_CLEAR_MM = 3.0  # ...and this clear of the line, overlapping print of 
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 FAINT_INK = 0.1  # on a line with nothing at MARK_INK, ink this dark is looked at again...
 FAINT_NOISE_K = 6.0  # ...or this many robust SDs of the paper's own variation, if more...
-FAINT_MAX_INK = 0.17  # ...up to this (closer to MARK_INK there is nothing to gain)
+FAINT_MAX_INK = 0.2  # ...up to this (just under MARK_INK: a grainy scan's faint marks are still found)
 THICK_EXCESS = 0.5  # a line this much darker across (50 %) than its median...
 THICK_EXCESS_MIN = 0.2  # ...or only 20 % on a line whose darkness is even along it...
 THICK_MIN_EXTRA_MM = 0.12  # ...(or less on a thick line: this much more ink across it)...
@@ -908,8 +908,8 @@ def faint_marks(strips: list[LineStrip], lines: list[int]) -> dict[int, tuple[li
     pen leaves a stroke paler than ``MARK_INK`` that a person sees at once.
 
     The level is ``FAINT_INK``, or ``FAINT_NOISE_K`` times the paper's own variation
-    (texture, JPEG noise) where that is more; when it comes near ``MARK_INK`` there is
-    nothing to gain and nothing is looked at. All the lines are looked at again at the
+    (texture, JPEG noise) where that is more; above ``FAINT_MAX_INK`` (just under
+    ``MARK_INK``) there is nothing to gain and nothing is looked at. All the lines are looked at again at the
     same level, so that light print (anchor text, numbers) is still recognised as print
     by its twins on the other lines. Returns what was found per line of ``lines`` that
     has something; the caller sends it to a person. The strips themselves are unchanged.
