@@ -36,6 +36,9 @@ TITLE_BELOW_MM = 3.0  # the title region's crop reaches this below the first lin
 SAME_LINE_OVERLAP = 0.7  # a box covering this much of a box read before is that line again
 SEGMENT_PX = 800  # text lines are found on a copy at most this big (recognised at full size)
 PAPER_CUT_SHARE = 0.1  # when this much of the form region was whited out as not paper...
+LEGIBLE_CONFIDENCE = 0.9  # a line read this surely, with a word of 3+ letters, is legible
+LEGIBLE_MIN = 5  # turned over, this many legible lines naming the form...
+LEGIBLE_OTHER_MAX = 1  # ...where the title region and labels as taken gave at most this many: turned
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,9 @@ def read_page_text(
     without the paper mask when the mask took much of it (a shadow across a photographed
     sheet can pass for the table around it), then the other way up too: words that
     settle the form read that way (``upright`` -1 or 1, ``decisive``) say the page
-    stands that way.
+    stands that way. Words read turned over that name the form and read cleanly, where the
+    title region and labels as the page was taken to stand gave nothing legible, say so too
+    (phone photos whose print misled the layout and the text's shape).
 
     Parameters
     ----------
@@ -219,6 +224,11 @@ def read_page_text(
     else:
         lines = title + _unseen(read(crop, None, title), title)
     verdict = naming.weigh(lines, forms)
+    if (flipped and verdict.form is not None and not verdict.doubt
+            and _legible(lines) >= LEGIBLE_MIN and _legible(title) <= LEGIBLE_OTHER_MAX):
+        # turned over, the words name the form and read cleanly; as the page was taken to
+        # stand, its title region and labels gave next to nothing legible: it stands turned
+        return TextEvidence(verdict.form, verdict.confidence, upright, flipped, decisive=True)
     if check_upright and max(verdict.points.values(), default=0.0) <= naming.KEYWORD_POINTS:
         if not flipped and float((as_is != raw).mean()) >= PAPER_CUT_SHARE:
             # much was whited out as "not paper": a shadow across the sheet can be taken for
@@ -250,6 +260,15 @@ def _turned_region(gray: np.ndarray, ends: Sequence[tuple[np.ndarray, np.ndarray
     over would leave the title, above the real first line, outside it), paper only."""
     turned = [(right, left) for left, right in reversed(ends)]
     return paper_only(upright_form(gray, turned, line_mm=line_mm)[0])
+
+
+def _legible(lines: list[textread.TextLine]) -> int:
+    """How many ``lines`` were read surely (``LEGIBLE_CONFIDENCE``) and hold a word of
+    three letters or more: text read the right way up."""
+    return sum(
+        1 for ln in lines
+        if ln.confidence >= LEGIBLE_CONFIDENCE and any(len(w) >= 3 and w.isalpha() for w in naming.words(ln.text))
+    )
 
 
 def _unseen(lines: list[textread.TextLine], seen: list[textread.TextLine]) -> list[textread.TextLine]:

@@ -17,6 +17,7 @@ Ground truth is the renderer's geometry and the quarter turns given to the scann
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from conftest import SCAN_TOL_MM
@@ -122,3 +123,26 @@ def test_words_whited_out_as_not_paper_are_read_without_the_mask(render, monkeyp
     monkeypatch.setattr(classify, "paper_only", shadow_taken_for_table)
     page = render("srs", POSITIONS)
     _assert_clean(_read(page.image, 0), "srs", 0)
+
+
+def test_words_legible_only_turned_over_say_which_way_up_the_page_stands(render, monkeypatch):
+    """Two phone photos stood upright, but their print misled both other cues (the layout's
+    first guess turned them upside down, and as they then stood the layout and the text's
+    shape said "upright"). As the page was taken to stand, its title region and labels read
+    as nothing legible; turned over (the OCR's upright score says so), they read cleanly and
+    name the form, though not beyond doubt: that settles which way up it stands. Read the
+    right way up, the same words settle nothing of the kind (the title region was legible)."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import classify, naming, textread
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+    page = render("srs", POSITIONS, layout="compact", seed=3)
+    gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY) if page.image.ndim == 3 else page.image
+    upright = [(np.array(a, float), np.array(b, float)) for a, b in page.lines_px]
+    turned = [(b, a) for a, b in reversed(upright)]  # the same lines, taken to stand upside down
+    monkeypatch.setattr(naming, "DECISIVE", 100.0)  # the words name the form, but not beyond doubt
+    monkeypatch.setattr(textread, "upright_score", lambda *a, **k: -0.86)
+    text = classify.read_page_text(gray, turned, forms=four)
+    assert text.form == "srs" and text.flipped and text.decisive
+    monkeypatch.setattr(textread, "upright_score", lambda *a, **k: 0.86)
+    assert not classify.read_page_text(gray, upright, forms=four).decisive
