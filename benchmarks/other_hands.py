@@ -541,8 +541,16 @@ def summarise(outcomes: list[PageOutcome], requested=None) -> dict:
                                            f"ok {tot['nf_ok']}, review {tot['nf_review']}/{tot['nf']}"),
     }
     unsupported = {c: REQUIRES[c] for c in (requested or CONDITIONS) if not supported(c)}
+    # the scans' error by how the line ends are printed: this renderer puts a line's end at the
+    # OUTER edge of an end tick or bar; a reader that takes the tick's centre (also a fair
+    # reading of "the end") differs by half the tick's width there, and only there
+    by_ends: dict[str, list[float]] = {}
+    for p in scans:
+        ends = str((p.truth.get("layout") or {}).get("ends", "?"))
+        by_ends.setdefault(ends, []).extend(ln.err for ln in p.lines if ln.err is not None)
     return {"conditions": per, "total": tot, "targets": targets, "form_option": has_form_option(),
-            "unsupported": unsupported}
+            "unsupported": unsupported,
+            "scans_by_ends": {k: (len(v), float(np.mean(v))) for k, v in sorted(by_ends.items()) if v}}
 
 
 def _f(x, nd=3):
@@ -592,6 +600,9 @@ def print_table(summary, out=sys.stdout):
     print("targets:", file=out)
     for k, (ok, txt) in summary["targets"].items():
         print(f"  [{'PASS' if ok else 'FAIL'}] {k:<42} {txt}", file=out)
+    if summary.get("scans_by_ends"):
+        print("scans mean by printed line ends (this renderer's end is a tick's OUTER edge): " + ", ".join(
+            f"{k} {m:.3f} mm (n={n})" for k, (n, m) in summary["scans_by_ends"].items()), file=out)
 
 
 def main(argv=None):
