@@ -37,8 +37,8 @@ SAME_LINE_OVERLAP = 0.7  # a box covering this much of a box read before is that
 SEGMENT_PX = 800  # text lines are found on a copy at most this big (recognised at full size)
 PAPER_CUT_SHARE = 0.1  # when this much of the form region was whited out as not paper...
 LEGIBLE_CONFIDENCE = 0.9  # a line read this surely, with a word of 3+ letters, is legible
-LEGIBLE_MIN = 5  # turned over, this many legible lines naming the form...
-LEGIBLE_OTHER_MAX = 1  # ...where the title region and labels as taken gave at most this many: turned
+LEGIBLE_MIN = 3  # this many legible lines naming the form, read one way up...
+LEGIBLE_OTHER_MAX = 0  # ...where the other way up gave at most this many: the page stands the first way
 
 
 @dataclass(frozen=True)
@@ -161,9 +161,9 @@ def read_page_text(
     without the paper mask when the mask took much of it (a shadow across a photographed
     sheet can pass for the table around it), then the other way up too: words that
     settle the form read that way (``upright`` -1 or 1, ``decisive``) say the page
-    stands that way. Words read turned over that name the form and read cleanly, where the
-    title region and labels as the page was taken to stand gave nothing legible, say so too
-    (phone photos whose print misled the layout and the text's shape).
+    stands that way. Words read one way up that name the form and read cleanly, where the
+    other way up gave nothing legible, say so too (phone photos whose print misled the
+    layout and the text's shape; a scan the OCR's upright score took for upside down).
 
     Parameters
     ----------
@@ -224,10 +224,9 @@ def read_page_text(
     else:
         lines = title + _unseen(read(crop, None, title), title)
     verdict = naming.weigh(lines, forms)
-    if (flipped and verdict.form is not None and not verdict.doubt
-            and _legible(lines) >= LEGIBLE_MIN and _legible(title) <= LEGIBLE_OTHER_MAX):
+    if flipped and _only_legible(verdict, lines, title):
         # turned over, the words name the form and read cleanly; as the page was taken to
-        # stand, its title region and labels gave next to nothing legible: it stands turned
+        # stand, its title region and labels gave nothing legible: it stands turned
         return TextEvidence(verdict.form, verdict.confidence, upright, flipped, decisive=True)
     if check_upright and max(verdict.points.values(), default=0.0) <= naming.KEYWORD_POINTS:
         if not flipped and float((as_is != raw).mean()) >= PAPER_CUT_SHARE:
@@ -245,7 +244,7 @@ def read_page_text(
         else:
             other_lines = read(_turned_region(gray, ends, line_mm), None, [])
         other = naming.weigh(other_lines, forms)
-        if other.settled:
+        if other.settled or _only_legible(other, other_lines, lines):
             return TextEvidence(other.form, other.confidence, 1.0 if flipped else -1.0, not flipped, decisive=True)
     elsewhere = None
     if verdict.form is None and every is not None and len(every) > len(forms):
@@ -262,6 +261,14 @@ def _turned_region(gray: np.ndarray, ends: Sequence[tuple[np.ndarray, np.ndarray
     return paper_only(upright_form(gray, turned, line_mm=line_mm)[0])
 
 
+def _only_legible(verdict: naming.FormVerdict, lines: list[textread.TextLine],
+                  other_way: list[textread.TextLine]) -> bool:
+    """``lines`` name the form (``verdict``) and read cleanly, and the text read the other
+    way up gave nothing legible: the page stands as ``lines`` were read."""
+    return (verdict.form is not None and not verdict.doubt
+            and _legible(lines) >= LEGIBLE_MIN and _legible(other_way) <= LEGIBLE_OTHER_MAX)
+
+
 def _legible(lines: list[textread.TextLine]) -> int:
     """How many ``lines`` were read surely (``LEGIBLE_CONFIDENCE``) and hold a word of
     three letters or more: text read the right way up."""
@@ -272,13 +279,15 @@ def _legible(lines: list[textread.TextLine]) -> int:
 
 
 def _unseen(lines: list[textread.TextLine], seen: list[textread.TextLine]) -> list[textread.TextLine]:
-    """``lines`` less those read already (the same place, found again on another crop)."""
+    """``lines`` less those read already (the same box, found again on another crop). A line
+    found as one box where pieces of it were read before ("CHILD SESSION RATING SCA" over
+    "CHILD SESS" and "ON RATING SCA") is kept: read whole, it may name what the pieces do not."""
     def same(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
         w = min(a[2], b[2]) - max(a[0], b[0])
         h = min(a[3], b[3]) - max(a[1], b[1])
         if w <= 0 or h <= 0:
             return False
-        smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-        return w * h >= SAME_LINE_OVERLAP * smaller
+        larger = max((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+        return w * h >= SAME_LINE_OVERLAP * larger
 
     return [ln for ln in lines if not any(same(ln.box, t.box) for t in seen)]

@@ -146,3 +146,22 @@ def test_words_legible_only_turned_over_say_which_way_up_the_page_stands(render,
     assert text.form == "srs" and text.flipped and text.decisive
     monkeypatch.setattr(textread, "upright_score", lambda *a, **k: 0.86)
     assert not classify.read_page_text(gray, upright, forms=four).decisive
+    # the OCR's upright score fooled the other way (an upright page scored "upside down"):
+    # turned over the words give nothing legible, as the page stands they name the form
+    monkeypatch.setattr(textread, "upright_score", lambda *a, **k: -0.86)
+    text = classify.read_page_text(gray, upright, forms=four)
+    assert text.form == "srs" and text.decisive and text.upright > 0
+
+
+def test_a_title_read_whole_over_its_pieces_is_kept():
+    """The title region gave a title in two pieces ("CHILD SESS", "ON RATING SCA", which
+    name nothing); the whole form region gives it as one box over both: kept, not dropped
+    as read already. The same box read again is dropped."""
+    from srs_scan.read.classify import _unseen
+    from srs_scan.read.textread import TextLine
+
+    pieces = [TextLine("CHILD SESS", (100.0, 50.0, 290.0, 86.0), 1.0),
+              TextLine("ON RATING SCA", (305.0, 50.0, 520.0, 86.0), 1.0)]
+    whole = TextLine("CHILD SESSION RATING SCA", (100.0, 49.0, 521.0, 86.0), 1.0)
+    again = TextLine("CHILD SESS", (101.0, 50.0, 291.0, 86.0), 1.0)
+    assert _unseen([whole, again], pieces) == [whole]
