@@ -254,8 +254,11 @@ def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef],
             score += ITEM_POINTS * items
             kinds.append(f"{items} item name(s)")
         kws = 0
+        # a word of another form's name, read as that name, is that form's ("outcome" in
+        # "Child Outcome Rating Scale" says nothing for the ORS)
+        taken = {w for other, ns in named.items() if other != fid for n in ns for w in n}
         for k in dict.fromkeys(form.keywords):
-            if kw_owner.get(k) != {fid}:
+            if kw_owner.get(k) != {fid} or all(part in taken for part in k.split("-")):
                 continue
             plain = k.replace("-", "")
             if plain != k and (plain in all_words or plain in glued):

@@ -303,3 +303,21 @@ def test_item_names_in_brackets_after_other_labels_name_the_form() -> None:
     srs = [TextLine(t, box(k), 1.0) for k, t in enumerate(["Relationship", "Goals and Topics"])]
     assert naming.weigh(srs, four).points.get("ors", 0.0) == 0.0
     assert naming.weigh([TextLine("Close relationships", box(0), 1.0)], four).points["ors"] == naming.KEYWORD_POINTS
+
+
+def test_a_word_of_another_forms_name_read_as_that_name_says_nothing_for_its_own_form() -> None:
+    """'outcome' is an ORS keyword, but read in 'CHILD OUTCOME RATING SCALE' it is part of
+    the CORS's name: the CORS title alone settles the form at once (nothing speaks for any
+    other), so the page's words need not be read further (on a clean CORS scan the OCR's
+    upright score then turned the page over). Alone, 'outcome' still speaks for the ORS."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+    title = [TextLine("CHILD OUTCOME RATING", (100.0, 40.0, 500.0, 80.0), 1.0),
+             TextLine("SCALE", (510.0, 40.0, 640.0, 80.0), 0.98)]
+    verdict = naming.weigh(title, four)
+    assert verdict.form == "cors" and verdict.points["ors"] == 0.0 and verdict.decisive
+    child_srs = naming.weigh([TextLine("Child Session Rating Scale", (100.0, 40.0, 640.0, 80.0), 1.0)], four)
+    assert child_srs.form == "csrs" and child_srs.points["srs"] == 0.0
+    assert naming.weigh([TextLine("outcome", (100.0, 40.0, 300.0, 80.0), 1.0)], four).points["ors"] == 1.0
