@@ -534,8 +534,7 @@ def _locate_by_lines(
     view = orient.FormView.build(binary, direction, seg_ends, ppm=work_ppm)
     if view.layout_score() < -orient.LAYOUT_CLEAR:  # first guess: title above the scales
         direction = -direction
-        view = orient.FormView(np.ascontiguousarray(view.image[::-1, ::-1]), view.image.shape[0] - 1 - view.bottom,
-                               view.image.shape[0] - 1 - view.top, view.ppm)
+        view = view.turned()
     ends = _ordered_ends(scales, direction, factor)
     every = forms if len(same) < len(forms) else None
     text = classify.read_page_text(gray, ends, forms=same, line_mm=shape.line_mm, every=every)
