@@ -18,7 +18,7 @@ from functools import cached_property
 import cv2
 import numpy as np
 
-from .regions import components
+from .regions import components_in_box
 
 # Tuning, in mm (the working image's scale comes from the scale lines: length / 100).
 CHAR_HEIGHT_MM = (1.2, 8.0)  # printed letters
@@ -80,7 +80,7 @@ def text_asymmetry(binary: np.ndarray, *, ppm: float, text: np.ndarray | None = 
     """
     if text is None:
         text = without_rules(binary, ppm=ppm)
-    n, labels, stats, _ = components(text)
+    n, labels, stats, _, (x0, y0) = components_in_box(text)
     hmin, hmax = CHAR_HEIGHT_MM[0] * ppm, CHAR_HEIGHT_MM[1] * ppm
     keep = np.zeros(n, dtype=bool)
     hs = stats[:, cv2.CC_STAT_HEIGHT]
@@ -88,19 +88,21 @@ def text_asymmetry(binary: np.ndarray, *, ppm: float, text: np.ndarray | None = 
     keep[1:] = (hs[1:] >= max(2, hmin * 0.5)) & (hs[1:] <= hmax) & (ws[1:] <= 2.0 * hmax)
     # keep[labels] at the ink pixels only (label 0, the paper, is never kept): the mask is
     # mostly paper, and indexing every pixel's label cost more than the labelling
+    ph, pw = labels.shape
+    kept = np.zeros((ph, pw), np.uint8)
+    at = np.flatnonzero(text[y0 : y0 + ph, x0 : x0 + pw])
+    kept.ravel()[at] = keep[labels.ravel()[at]]
     chars = np.zeros(text.shape, np.uint8)
-    at = np.flatnonzero(text)
-    chars.ravel()[at] = keep[labels.ravel()[at]]
-    if cv2.countNonZero(chars) == 0:
+    chars[y0 : y0 + ph, x0 : x0 + pw] = kept
+    if cv2.countNonZero(kept) == 0:
         return 0.0, 0
     char_h = float(np.median(hs[1:][keep[1:]])) if keep[1:].any() else hmin
     joined = cv2.dilate(chars, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(1.2 * char_h)), 1)))
-    m, glabels, gstats, _ = components(joined)
+    _, _, gstats, _, _ = components_in_box(joined)  # the groups' boxes only
     asc_total = 0.0
     desc_total = 0.0
     groups = 0
-    for k in range(1, m):
-        x, y, w, h, _ = gstats[k]
+    for x, y, w, h, _ in gstats[1:].tolist():  # Python numbers: cheaper per operation
         if h < 3 or w < MIN_WORD_ASPECT * h or h > 3.0 * hmax:
             continue
         prof = chars[y : y + h, x : x + w].sum(axis=1).astype(np.float64)
