@@ -103,7 +103,8 @@ def find_segments(
     for k, (x, y, w, h, area) in enumerate(stats.tolist()[1:], start=1):  # Python numbers: cheaper
         if np.hypot(w, h) < min_piece or area < min_piece or area > MAX_COMPONENT_PX:
             continue  # too small to be a line, or a page-sized blob (background texture)
-        ys, xs = np.nonzero(labels[y - y0 : y - y0 + h, x - x0 : x - x0 + w] == k)
+        # its pixels in raster order (as np.nonzero lists them, at half the cost)
+        ys, xs = np.divmod(np.flatnonzero(labels[y - y0 : y - y0 + h, x - x0 : x - x0 + w] == k), w)
         segments.extend(_fit_component(xs + x, ys + y, min_length=min_piece, thin_px=thin_px))
     segments = merge_collinear(segments, max_gap=max_gap)
     return [s for s in segments if s.length >= min_length]
@@ -202,7 +203,10 @@ def _centre_line(prof: _Profile, tol: float) -> np.ndarray | None:
             return None
         coef = np.polyfit(tc[use], smean[use], 1, w=weight[use])
         resid = np.abs(np.polyval(coef, tc) - smean)
-        use = prof.thin & (resid <= tol)
+        again = prof.thin & (resid <= tol)
+        if np.array_equal(again, use):
+            break  # the same bins again: another round would fit them the same
+        use = again
     if use.sum() < 6:
         return None
     straight_rms = float(np.sqrt(np.mean(resid[use] ** 2)))

@@ -239,9 +239,12 @@ def _follow_line(
     for _ in range(3):
         coef = np.polyfit(cu[use], cv[use], 2, w=np.sqrt(cw[use]))
         res = np.abs(np.polyval(coef, cu) - cv)
-        use = res <= max(1.0, 3.0 * float(np.median(res)))
-        if use.sum() < 5:
+        again = res <= max(1.0, 3.0 * float(np.median(res)))
+        if again.sum() < 5:
             return None
+        if np.array_equal(again, use):
+            break  # the same chunks again: another round would fit them the same
+        use = again
     return np.polyval(coef, us)
 
 
