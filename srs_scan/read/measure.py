@@ -380,12 +380,12 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     mark does not. Positions and sizes are compared in nominal mm along each line; a
     blob is print when at least two other lines have its twin.
     """
-    def key(k: float, s: LineStrip, b: Blob) -> tuple[float, ...]:
+    def key(k: float, s: LineStrip, b: Blob) -> np.ndarray:
         # mm along the line from its left end (sizes are mm too, whatever the line's length)
-        return ((b.uc - s.left_u) / k, b.vc / k, (b.u1 - b.u0 + 1) / k, (b.v1 - b.v0 + 1) / k,
-                b.area / (k * k))
+        return np.array([(b.uc - s.left_u) / k, b.vc / k, (b.u1 - b.u0 + 1) / k, (b.v1 - b.v0 + 1) / k,
+                         b.area / (k * k)])
 
-    keys = [np.array([key(k, s, b) for b in s.blobs], np.float64).reshape(-1, 5)
+    keys = [np.array([key(k, s, b) for b in s.blobs]).reshape(-1, 5)
             for k, s in zip(_print_scales(strips), strips, strict=True)]
     kept: list[list[Blob]] = []
     for i, s in enumerate(strips):
