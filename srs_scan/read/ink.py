@@ -21,8 +21,10 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.ndim == 3 and image.shape[2] >= 3:
         if image.dtype != np.uint8:
             image = np.clip(image, 0, 255).astype(np.uint8)
-        # the channels as strided views: no copies of the planes (cv2.split makes three)
-        return np.minimum(np.minimum(image[:, :, 0], image[:, :, 1]), image[:, :, 2])
+        # the channels as strided views: no copies of the planes (cv2.split makes three),
+        # the second minimum in place (a 12-MP photo: 37 -> 27 ms)
+        gray = np.minimum(image[:, :, 0], image[:, :, 1])
+        return np.minimum(gray, image[:, :, 2], out=gray)
     raise ValueError(f"unsupported image shape {image.shape}")
 
 
@@ -98,7 +100,10 @@ def ink_map(gray: np.ndarray, *, paper_window_px: int) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     paper = cv2.blur(cv2.dilate(gray, kernel), (k, k))
     paper = cv2.max(paper, 24)  # type: ignore[call-overload]  # near-black "paper" is not paper: avoid amplifying noise
-    # 1 - gray / paper in float32, clipped at 0 (it cannot exceed 1); OpenCV's arithmetic
-    # gives the same values as NumPy's in a fraction of the time
-    ink = cv2.subtract(1.0, cv2.divide(gray, paper, scale=1.0, dtype=cv2.CV_32F))  # type: ignore[call-overload]
-    return cv2.max(ink, 0.0)  # type: ignore[call-overload,no-any-return]
+    # 1 - gray / paper in float32, clipped at 0 (it cannot exceed 1). OpenCV's division
+    # gives the same values as NumPy's in a fraction of the time; the subtraction from a
+    # scalar and the clip are NumPy's, in place (the same float32 values: cv2.subtract
+    # with a Python scalar takes a slow path, 5x NumPy's time on a strip)
+    ink: np.ndarray = cv2.divide(gray, paper, scale=1.0, dtype=cv2.CV_32F)  # type: ignore[call-overload]
+    np.subtract(np.float32(1.0), ink, out=ink)
+    return np.maximum(ink, np.float32(0.0), out=ink)

@@ -248,9 +248,12 @@ def _follow_line(
     for _ in range(3):
         coef = np.polyfit(cu[use], cv[use], 2, w=np.sqrt(cw[use]))
         res = np.abs(np.polyval(coef, cu) - cv)
-        use = res <= max(1.0, 3.0 * float(np.median(res)))
-        if use.sum() < 5:
+        again = res <= max(1.0, 3.0 * float(np.median(res)))
+        if again.sum() < 5:
             return None
+        if np.array_equal(again, use):
+            break  # the same chunks again: another round would fit them the same
+        use = again
     return np.polyval(coef, us)
 
 
@@ -350,8 +353,11 @@ def _find_blobs(strip: LineStrip, level: float = MARK_INK) -> None:
     touch = strip.band + TOUCH_GAP_MM * ppm + 1.0
     blobs = []
     min_touch_area = MIN_TOUCH_AREA_MM2 * ppm * ppm
+    # Python numbers (the same values): a strip holds dozens of specks and letters, and
+    # NumPy scalars cost several times as much per operation
+    stat_rows, cent_rows = stats.tolist(), cents.tolist()
     for k in range(1, n):
-        x, y, w, h, area = stats[k]
+        x, y, w, h, area = stat_rows[k]
         if area < min_touch_area:
             continue
         v0 = y - half
@@ -365,8 +371,8 @@ def _find_blobs(strip: LineStrip, level: float = MARK_INK) -> None:
                 u1=float(x + w - 1 - strip.margin),
                 v0=float(v0),
                 v1=float(v1),
-                uc=float(cents[k][0] - strip.margin),
-                vc=float(cents[k][1] - half),
+                uc=float(cent_rows[k][0] - strip.margin),
+                vc=float(cent_rows[k][1] - half),
                 area=float(area),
                 touching=bool(near <= touch),
                 label=k,
@@ -971,9 +977,9 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
     band = int(np.ceil(strip.band))
     half, margin = strip.half, strip.margin
     for b in touching:
-        sel = strip.labels == b.label
-        top = sel[half - band - rows : half - band]
-        bot = sel[half + band + 1 : half + band + 1 + rows]
+        # the blob's pixels in the rows beside the line only (the rest is not looked at)
+        top = strip.labels[half - band - rows : half - band] == b.label
+        bot = strip.labels[half + band + 1 : half + band + 1 + rows] == b.label
         cols = np.flatnonzero(top.any(axis=0) | bot.any(axis=0))
         if len(cols) == 0:
             cols = np.array([int(b.uc + margin)])

@@ -372,8 +372,7 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     end_points = [(s.to_image(s.left_u), s.to_image(s.right_u)) for s in good]
     vanishing = perspective.vanishing_point(end_points)
     # a bitonal scan (fax, 1-bit TIFF) has jagged line edges: only a clear bump is a mark
-    bitonal = 1.0 - cv2.countNonZero(cv2.inRange(gray, 1, 254)) / gray.size > BITONAL_SHARE
-    min_excess = THICK_EXCESS if bitonal else THICK_EXCESS_MIN
+    min_excess = THICK_EXCESS if _is_bitonal(gray) else THICK_EXCESS_MIN
     readings = [_reading(s, m, st, vanishing, min_excess) for s, (m, st) in zip(good, found, strict=False)]
     readings = _dots_alone(good, found, readings, min_excess)
     streaks = through_strokes(good) if len(good) > 1 else []
@@ -403,6 +402,19 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
         # line leaves it looking blank: neither is ok, nor a finding of a blank line
         readings[i] = _doubt(readings[i], MISPLACED_END_REASON, 0.2)
     return _Measured(good, covered, vanishing, readings)
+
+
+def _is_bitonal(gray: np.ndarray) -> bool:
+    """Whether more than ``BITONAL_SHARE`` of the pixels are pure black or white. Counted in
+    bands of rows, stopping as soon as the gray pixels counted so far are too many (a gray
+    scan or a photo: within its first band), so the answer is the whole page's."""
+    step = max(1, gray.shape[0] // 16)
+    gray_px = 0
+    for y in range(0, gray.shape[0], step):
+        gray_px += cv2.countNonZero(cv2.inRange(gray[y : y + step], 1, 254))
+        if not 1.0 - gray_px / gray.size > BITONAL_SHARE:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -535,8 +547,7 @@ def _locate_by_lines(
     view = orient.FormView.build(binary, direction, seg_ends, ppm=work_ppm)
     if view.layout_score() < -orient.LAYOUT_CLEAR:  # first guess: title above the scales
         direction = -direction
-        view = orient.FormView(np.ascontiguousarray(view.image[::-1, ::-1]), view.image.shape[0] - 1 - view.bottom,
-                               view.image.shape[0] - 1 - view.top, view.ppm)
+        view = view.turned()
     ends = _ordered_ends(scales, direction, factor)
     every = forms if len(same) < len(forms) else None
     text = classify.read_page_text(gray, ends, forms=same, line_mm=shape.line_mm, every=every)

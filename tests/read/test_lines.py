@@ -92,3 +92,42 @@ def test_runs_of_covered_bins_bridge_gaps_up_to_the_limit():
     assert _runs(covered, max_gap_bins=2) == [(2, 8), (12, 12), (19, 19)]
     assert _runs(covered, max_gap_bins=0) == [(2, 4), (7, 8), (12, 12), (19, 19)]
     assert _runs(np.zeros(5, bool), max_gap_bins=2) == []
+
+
+def _centre_line_three_rounds(prof, tol):
+    """The centre line fitted as it was before the rounds stopped at a fixed point: always
+    three straight rounds (the reference the early stop must reproduce bit for bit)."""
+    use = prof.thin.copy()
+    tc, smean, weight = prof.tc, prof.smean, np.sqrt(prof.count)
+    for _ in range(3):
+        if use.sum() < 6:
+            return None
+        coef = np.polyfit(tc[use], smean[use], 1, w=weight[use])
+        resid = np.abs(np.polyval(coef, tc) - smean)
+        use = prof.thin & (resid <= tol)
+    if use.sum() < 6:
+        return None
+    straight_rms = float(np.sqrt(np.mean(resid[use] ** 2)))
+    curved = np.polyfit(tc[use], smean[use], 2, w=weight[use])
+    curved_rms = float(np.sqrt(np.mean((np.polyval(curved, tc[use]) - smean[use]) ** 2)))
+    return curved if curved_rms < 0.7 * straight_rms and straight_rms > 0.5 else coef
+
+
+def test_centre_line_stopping_at_a_fixed_point_is_the_three_round_fit():
+    from srs_scan.read.lines import _centre_line, _profile
+
+    rng = np.random.default_rng(11)
+    for i in range(60):
+        n = int(rng.integers(200, 3000))
+        t = rng.uniform(0, 400, n)
+        s = rng.normal(0, 0.8, n) + (0.002 * (t - 200) ** 2 / 40 if i % 3 == 0 else 0.0)
+        text = rng.random(n) < 0.1 * (i % 4)  # bits of text beside the line: outliers
+        s[text] += rng.uniform(3, 12, int(text.sum()))
+        a = np.radians(rng.uniform(0, 180))
+        pts = np.round(np.column_stack([300 + t * np.cos(a) - s * np.sin(a), 300 + t * np.sin(a) + s * np.cos(a)]))
+        prof = _profile(pts, 5.0)
+        tol = float(rng.choice([1.5, 2.5]))
+        got, want = _centre_line(prof, tol), _centre_line_three_rounds(prof, tol)
+        assert (got is None) == (want is None)
+        if want is not None:
+            assert got.shape == want.shape and np.array_equal(got, want)

@@ -39,3 +39,23 @@ def test_upside_down_text_scores_negative():
 def test_blank_page_has_no_opinion():
     score, groups = text_asymmetry(np.zeros((500, 500), np.uint8), ppm=6.0)
     assert (score, groups) == (0.0, 0)
+
+
+def test_turned_view_takes_out_the_rules_as_the_turned_image_would():
+    """A view turned over carries its rule-less text turned (odd kernels), which must be what
+    the opening gives on the turned image itself; and its scores are the turned image's."""
+    from srs_scan.read.orient import FormView, without_rules
+
+    mask = _text_mask()
+    mask[300:303, 50:1200] = 1  # a rule, and a short one an even kernel would treat unevenly
+    mask[500:502, 7:60] = 1
+    for ppm in (6.0, 6.2):  # kernels of 36 (even: recomputed) and 37 px (odd: carried over)
+        view = FormView(mask, 290.0, 310.0, ppm)
+        view.layout_score()
+        turned = view.turned()
+        image = np.ascontiguousarray(mask[::-1, ::-1])
+        assert np.array_equal(turned.image, image)
+        assert np.array_equal(turned.text, without_rules(image, ppm=ppm))
+        fresh = FormView(image, turned.top, turned.bottom, ppm)
+        assert turned.layout_score() == fresh.layout_score()
+        assert turned.text_score() == text_asymmetry(image, ppm=ppm)

@@ -205,3 +205,23 @@ def test_unusable_array_is_an_error_state_not_an_exception(array):
     result = read_image(array)
     assert result.status is PageStatus.ERROR
     assert result.reasons
+
+
+def test_bitonal_check_counted_in_bands_is_the_whole_pages():
+    """Stopping early on the gray pixels counted so far gives the whole page's answer: pages
+    just either side of the share, their gray pixels at the top, spread out or at the bottom."""
+    import cv2
+
+    from srs_scan.read.pipeline import BITONAL_SHARE, _is_bitonal
+
+    rng = np.random.default_rng(4)
+    for share in (0.0, 0.02, 0.0299, 0.03, 0.0301, 0.05, 0.5):
+        for where in ("top", "spread", "bottom"):
+            page = np.where(rng.random((161, 97)) < 0.5, 0, 255).astype(np.uint8)
+            n = int(round(share * page.size))
+            flat = page.ravel()
+            at = {"top": np.arange(n), "bottom": np.arange(page.size - n, page.size),
+                  "spread": rng.choice(page.size, n, replace=False)}[where]
+            flat[at] = rng.integers(1, 255, n)
+            whole = 1.0 - cv2.countNonZero(cv2.inRange(page, 1, 254)) / page.size > BITONAL_SHARE
+            assert _is_bitonal(page) == whole

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from srs_scan.read.regions import DENSE_FRACTION, components
+from srs_scan.read.regions import DENSE_FRACTION, components, components_in_box
 
 
 def _opencv(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
@@ -75,3 +75,23 @@ def test_a_strided_view_is_read_as_its_own_pixels():
     _assert_same(np.ascontiguousarray(img[:, ::2]))
     n, labels, stats, _ = components(img[:, ::2])
     assert (n, stats[1:].tolist()) == (3, [[2, 10, 28, 4, 112], [25, 30, 1, 3, 3]])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_labels_in_the_inks_box_are_opencvs_labels_there(seed):
+    """The part holding the ink, from an odd or even row and column, labelled on its own:
+    the very labels OpenCV gives the whole mask there (none outside), and its statistics."""
+    rng = np.random.default_rng(seed)
+    img = np.zeros((97, 131), np.uint8)
+    y, x = (int(v) for v in rng.integers(1, 30, 2))
+    part = (rng.random((int(rng.integers(20, 60)), int(rng.integers(20, 90)))) < 0.03).astype(np.uint8)
+    part = cv2.dilate(part, np.ones((2, 3), np.uint8))
+    img[y : y + part.shape[0], x : x + part.shape[1]] = part
+    assert np.count_nonzero(img) <= DENSE_FRACTION * img.size
+    n, labels, stats, cents, (x0, y0) = components_in_box(img)
+    ref_n, ref_labels, ref_stats, ref_cents = _opencv(img)
+    assert n == ref_n and x0 % 2 == 0 and y0 % 2 == 0
+    np.testing.assert_array_equal(labels, ref_labels[y0 : y0 + labels.shape[0], x0 : x0 + labels.shape[1]])
+    assert np.count_nonzero(ref_labels) == np.count_nonzero(labels)
+    np.testing.assert_array_equal(stats, ref_stats)
+    np.testing.assert_array_equal(cents, ref_cents)
