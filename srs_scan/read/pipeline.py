@@ -76,6 +76,8 @@ SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut
 THICKER_REASON = "the line is thicker in one place: a small mark?"
 OVER_TICK_REASON = "the mark is drawn over the printed end stroke: check where it crosses the line"
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
+STRAY_LINE_REASON = ("line {n} may not be one of the form's lines (both its ends are out of line with the other "
+                     "lines'): the items may be numbered one off; check which lines are the form's")
 THROUGH_NEAR_MM = 1.5  # a reading this near a stroke through every line may be that stroke
 THICK_DOT_CONFIDENCE = 0.7  # a dot found only as a clear thickening of the line
 SECOND_DOT_GAP_MM = 1.5  # a second dot is looked for this far beside the mark found
@@ -361,8 +363,11 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
         good, [m for m, _ in found], nominal_px=nominal_px, predicted=located.ends if trusted_layout else None
     )
     misplaced = _ends_against_layout(good, located.fit, covered) if located.fit is not None else []
+    stray_line: int | None = None
     if len(good) > stacks.FEW_LINES:
-        misplaced += _ends_against_siblings(good, covered)
+        siblings = _ends_against_siblings(good, covered)
+        misplaced += siblings
+        stray_line = _stray_edge_line(siblings, len(good))
         misplaced += _lengths_against_siblings(good, covered, {line for line, _ in misplaced})
     else:
         reasons.extend(_few_lines_agree(good, covered, dpi, located.line_mm))
@@ -401,6 +406,9 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
         # a misplaced end makes the reading wrong, and a mark off the measured part of the
         # line leaves it looking blank: neither is ok, nor a finding of a blank line
         readings[i] = _doubt(readings[i], MISPLACED_END_REASON, 0.2)
+    if stray_line is not None:
+        reason = STRAY_LINE_REASON.format(n=stray_line + 1)
+        readings = [_doubt(r, reason, 0.2) for r in readings]
     return _Measured(good, covered, vanishing, readings)
 
 
@@ -639,6 +647,16 @@ def _ends_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]) -
                                "the other lines' ends: check where the line ends"))
             live.remove(worst)
     return out
+
+
+def _stray_edge_line(siblings: list[tuple[int, str]], lines: int) -> int | None:
+    """The first or last line when both its ends are out of line with the other lines':
+    perhaps no line of the form at all (a header underline taken into the stack, one of the
+    form's lines left out), and then every item is numbered one off."""
+    for i in (0, lines - 1):
+        if sum(1 for j, _ in siblings if j == i) == 2:
+            return i
+    return None
 
 
 def _lengths_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd], flagged: set[int]

@@ -165,6 +165,28 @@ def test_a_faint_stroke_is_found_and_sent_to_review_not_reported_blank():
     assert read_image(gray, dpi=DPI).items[0].status is ItemStatus.MISSING  # without it: blank
 
 
+def test_a_stack_whose_first_line_is_out_of_line_at_both_ends_has_every_item_checked():
+    """A phone photo's header underline was taken into the stack and the form's last line
+    left out: the four "items" were one off, three of them ok with their neighbours'
+    values. Here line 4 is gone and an underline stands one pitch above line 1, 6 mm to the
+    right: both its ends are out of line with the other lines', so it may be no line of the
+    form, and every item (not only that line) goes to a person."""
+    page = render_form("srs", [[MarkSpec(20.0)], [MarkSpec(30.0)], [MarkSpec(40.0)], [MarkSpec(75.0)]],
+                       dpi=DPI, seed=3)
+    img = page.image.copy()
+    (x0, y0), (x1, _) = [tuple(int(round(v)) for v in p) for p in page.lines_px[3]]
+    img[int(y0 - 9 * PPM) : int(y0 + 9 * PPM), x0 - 30 : x1 + 30] = 255  # line 4 and its mark gone
+    (a0, b0), (a1, _) = [tuple(int(round(v)) for v in p) for p in page.lines_px[0]]
+    pitch = int(round(page.lines_px[1][0][1])) - b0
+    shift = int(6 * PPM)
+    img[b0 - pitch - 1 : b0 - pitch + 1, a0 + shift : a1 + shift] = 30  # the underline
+    result = _scan_read(img)
+    assert result.status is PageStatus.REVIEW
+    assert [i.status for i in result.items] == [ItemStatus.REVIEW] * 4
+    assert all(any("may not be one of the form's lines" in r for r in i.reasons) for i in result.items)
+    assert [i.mm for i in result.items[1:]] == pytest.approx([20.0, 30.0, 40.0], abs=0.3)  # one off
+
+
 def test_a_faint_circle_on_grainy_paper_is_found_where_a_person_sees_it():
     """A circle 6 mm across in ink 20 % darker than the paper, on a grainy scan (the paper's
     noise puts the faint level at 0.2, just under pen ink): found at that level, read at its
