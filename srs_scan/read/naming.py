@@ -44,7 +44,7 @@ ROW_OVERLAP = 0.7  # boxes overlapping this much of the smaller's height stand o
 ROW_GAP = 3.0  # ...when at most this many heights apart
 
 _WORD = re.compile(r"[a-z0-9]+")
-_BRACKETED = re.compile(r"([^()]+)\(([^()]+)\)?")
+_BRACKETED = re.compile(r"([^()]+)\(([^()]+)\)")
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,10 @@ def _is_label(item: Sequence[str], line: Sequence[str], text: str) -> bool:
 
 
 def _in_brackets(item: Sequence[str], text: str) -> bool:
-    """An item name given in brackets after a label of other words ("Me (Individually)"):
-    the brackets hold the name and nothing else, and the line is short (a label)."""
-    m = _BRACKETED.fullmatch(text.strip())
+    """An item name given in brackets after a label of other words ("Me (Individually)",
+    perhaps a description after it): the closed brackets hold the name and nothing else
+    ("(Family: people close to me" is a description), and the label is short."""
+    m = _BRACKETED.match(text.strip())
     if not m or not item:
         return False
     inner, label = words(m.group(2)), words(m.group(1))

@@ -297,9 +297,11 @@ def test_item_names_in_brackets_after_other_labels_name_the_form() -> None:
     verdict = naming.weigh(adapted, four)
     assert verdict.form == "ors" and not verdict.doubt, verdict
     assert verdict.points["cors"] <= 1.0
-    # (the item name in brackets, its closing bracket lost: an item and its word)
-    assert naming.weigh([TextLine("Me (Individually", box(0), 1.0)], four).points["ors"] == (
+    # (the item name in brackets, a description after it: an item and its word)
+    assert naming.weigh([TextLine("Me (Individually) (How I am", box(0), 1.0)], four).points["ors"] == (
         naming.ITEM_POINTS + naming.KEYWORD_POINTS)
+    # a description that opens with another form's item name is no label of that item
+    assert naming.weigh([TextLine("Close relationships (Family:", box(0), 1.0)], four).points["cors"] == 0.0
     srs = [TextLine(t, box(k), 1.0) for k, t in enumerate(["Relationship", "Goals and Topics"])]
     assert naming.weigh(srs, four).points.get("ors", 0.0) == 0.0
     assert naming.weigh([TextLine("Close relationships", box(0), 1.0)], four).points["ors"] == naming.KEYWORD_POINTS
