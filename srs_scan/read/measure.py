@@ -620,7 +620,6 @@ class MarkCandidate:
     foot0: float = 0.0  # where its ink meets the line: first and last column, px
     foot1: float = 0.0
     over_tick: bool = False  # it runs over a printed end tick, and where it crosses depends on the tick's ink
-    among_letters: bool = False  # some of its pieces are shaped and placed like printed letters at an end
 
 
 def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
@@ -684,14 +683,8 @@ def _is_printed_letter(b: Blob, strip: LineStrip) -> bool:
     letters beside it, or crosses the line (a piece on the other side continues it: the
     arms of an X near an end, parted by the line, stand in a row like letters); in the
     middle of a line nothing is print."""
-    return _letter_shaped(b, strip) and not _continued_across(b, strip)
-
-
-def _letter_shaped(b: Blob, strip: LineStrip) -> bool:
-    """Touching the line near an end on one side only, letter-sized, in a row of letters of
-    its size (:func:`_is_printed_letter` before the other side of the line is looked at)."""
     blobs, ppm = strip.blobs, strip.ppm
-    if b.v0 < 0 < b.v1:
+    if b.v0 < 0 < b.v1 or _continued_across(b, strip):
         return False
     near_end = END_TEXT_MM * ppm
     if strip.left_u + near_end < b.u0 and b.u1 < strip.right_u - near_end:
@@ -1009,11 +1002,6 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
         if len(ticks) < len(clusters):
             clusters = [c for c in clusters if c not in ticks]
     marks = _join_split_strokes(strip, clusters)
-    # letter-shaped pieces kept as a stroke crossing the line (the arms of an X) may still be
-    # printed letters touching it from both sides: such a mark is never ok on its own
-    rescued = [b for b in touching if _letter_shaped(b, strip)]
-    marks = [replace(m, among_letters=True)
-             if any(b.u0 <= m.foot1 + 1 and b.u1 >= m.foot0 - 1 for b in rescued) else m for m in marks]
     marks.sort(key=lambda m: -m.area)
     if marks:  # beside a mark, printed words run together are no second mark (alone: a person looks)
         others = [b for b in others if not _is_word_band(b, ppm)]

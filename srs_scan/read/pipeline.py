@@ -75,7 +75,6 @@ ONE_LINE_LENGTH_MM = 1.0  # a form's one line on a scan, this near its printed l
 SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
 THICKER_REASON = "the line is thicker in one place: a small mark?"
 OVER_TICK_REASON = "the mark is drawn over the printed end stroke: check where it crosses the line"
-AMONG_LETTERS_REASON = "the mark stands among printed letters at the line's end: check it is a mark, and where"
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
 STRAY_LINE_REASON = ("line {n} may not be one of the form's lines (both its ends are out of line with the other "
                      "lines'): the items may be numbered one off; check which lines are the form's")
@@ -925,9 +924,6 @@ def _reading(
         confidence = min(confidence, 0.4)
     if best.over_tick:
         reasons.append(OVER_TICK_REASON)
-        confidence = min(confidence, 0.4)
-    if best.among_letters:
-        reasons.append(AMONG_LETTERS_REASON)
         confidence = min(confidence, 0.4)
     status = ItemStatus.REVIEW if reasons else ItemStatus.OK
     return MarkReading(mm, status, tuple(reasons), confidence, tuple(round(to_mm(m.u), 1) for m in marks))
