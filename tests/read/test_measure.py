@@ -406,6 +406,10 @@ def test_a_circle_drawn_round_a_printed_end_tick_is_sent_to_a_person():
     assert any(e[1] < strips[3].margin for e in strips[3].erased)  # the left tick was erased
     marks = found[3][0]
     assert len(marks) == 1 and marks[0].over_tick
+    from srs_scan.read import pipeline
+
+    reading = pipeline._reading(strips[3], *found[3], None)
+    assert reading.status.value == "review" and pipeline.OVER_TICK_REASON in reading.reasons
     plain = found[0][0]
     assert len(plain) == 1 and not plain[0].over_tick
 
