@@ -915,9 +915,9 @@ def faint_marks(strips: list[LineStrip], lines: list[int]) -> dict[int, tuple[li
 
     The level is ``FAINT_INK``, or ``FAINT_NOISE_K`` times the paper's own variation
     (texture, JPEG noise) where that is more; above ``FAINT_MAX_INK`` (just under
-    ``MARK_INK``) there is nothing to gain and nothing is looked at. All the lines are looked at again at the
-    same level, so that light print (anchor text, numbers) is still recognised as print
-    by its twins on the other lines. Returns what was found per line of ``lines`` that
+    ``MARK_INK``) there is nothing to gain and nothing is looked at. All the lines are
+    looked at again at the same level, so that light print (anchor text, numbers) is
+    still recognised as print by its twins on the other lines. Returns what was found per line of ``lines`` that
     has something; the caller sends it to a person. The strips themselves are unchanged.
     """
     level = max(FAINT_INK, FAINT_NOISE_K * max(_paper_noise(s) for s in strips))
