@@ -25,6 +25,7 @@ STRAIGHT_PX = 0.25  # a line bowing less than this (px) is straight
 STRIP_MARGIN_MM = 10.0  # sampled beyond each end of the line
 STRIP_HALF_HEIGHT_MM = 9.0  # sampled above and below the line
 MARK_ZONE_MM = 8.0  # ink further from the line than this is not a mark on it
+SPREAD_ROWS_MM = 2.5  # how wide a mark is: its ink this near the line (a printed word it ran into is further)
 THROUGH_TOL_MM = 1.0  # a stroke through every line's zone, at the same place within this...
 THROUGH_MAX_WIDTH_MM = 3.0  # ...and narrow (a streak, a fold): not a client's mark
 TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
@@ -48,8 +49,7 @@ PRINT_MATCH_MM = 0.6  # a blob repeated at the same place on other lines is prin
 PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
 PRINT_WITHIN_MM = 0.3  # ...or inside a bigger blob there (merged with other print) by this
 PRINT_SCALE_OUTLIER = 0.1  # a line's scale this far off the others' is a stretched line's
-END_PRINT_MM = 6.0  # ink this near an end (or beyond it)...
-END_PRINT_CLEAR_MM = 3.0  # ...and this clear of the line, overlapping print of its height on two other lines, is print
+PRINT_CLEAR_MM = 3.0  # ink this clear of the line, overlapping print of its height on two other lines, is print
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 FAINT_INK = 0.1  # on a line with nothing at MARK_INK, ink this dark is looked at again...
 FAINT_NOISE_K = 6.0  # ...or this many robust SDs of the paper's own variation, if more...
@@ -70,6 +70,10 @@ THICK_ALONE_MM = 3.0  # ...(further than this from it)...
 THICK_DOT_MAX_MM = 4.0  # ...and no longer than a dot: a client's dot, read as the mark
 THICK_DOT_MIN_MM = 0.8  # (a shorter bump may be a speck of dust or toner)
 THICK_DARKER = 0.15  # (its ink pen-dark off the line's core, or its core this much darker)
+SMALL_DOT_EXTRA_MM = 0.07  # a bump under those floors adding this much ink across the line...
+SMALL_DOT_ALONE = 4.0  # ...this many times higher than anything else on the line...
+SMALL_DOT_SD = 10.0  # ...and than the line's own variation (robust SDs)...
+SMALL_DOT_MIN_MM = 0.4  # ...this long at half its height: a small dot a person must look at
 LINE_INK = 0.30
 LETTER_MAX_MM = 4.0  # printed letters touching the line are at most this tall...
 END_TEXT_MM = 3.0  # ...and stand within this of an end (anchor text beside an end tick)
@@ -423,11 +427,11 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
                 np.all(lo_o - PRINT_WITHIN_MM <= lo_a, axis=-1) & np.all(hi_a <= hi_o + PRINT_WITHIN_MM, axis=-1)
                 & (o[..., 4] >= a[..., 4])
             )
-            # ...or, off the line beside its ends (where labels, anchors and item numbers
-            # stand), any print of about its height overlapping it: "2." beside "1." and "3.",
-            # an anchor's last word beside the other lines' anchors
+            # ...or, clear of the line (where labels, anchors and item numbers stand), any
+            # print of about its height overlapping it: "2." beside "1." and "3.", an anchor's
+            # last word beside the other lines' anchors, "ME" over "FAMILY" and "SCHOOL"
             beside = (
-                _off_line_at_end(a, s.length / k_all[i]) & _off_line_at_end(o, s.length / k_all[i])
+                _clear_of_line(a) & _clear_of_line(o)
                 & (np.sign(o[..., 1]) == np.sign(a[..., 1]))
                 & np.all(np.abs(o[..., :2] - a[..., :2]) <= (o[..., 2:4] + a[..., 2:4]) / 2 + PRINT_WITHIN_MM, axis=-1)
                 & (o[..., 3] >= 0.6 * a[..., 3]) & (o[..., 3] <= a[..., 3] / 0.6)
@@ -442,12 +446,10 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
     return kept
 
 
-def _off_line_at_end(keys: np.ndarray, length_mm: float) -> np.ndarray:
+def _clear_of_line(keys: np.ndarray) -> np.ndarray:
     """Which blobs (``mark_printed_blobs`` keys, mm) stand clear of the line by at least
-    ``END_PRINT_CLEAR_MM``, within ``END_PRINT_MM`` of an end or beyond it."""
-    u, v, h = keys[..., 0], keys[..., 1], keys[..., 3]
-    clear = np.abs(v) - h / 2 >= END_PRINT_CLEAR_MM
-    return clear & ((u <= END_PRINT_MM) | (u >= length_mm - END_PRINT_MM))
+    ``PRINT_CLEAR_MM``."""
+    return np.abs(keys[..., 1]) - keys[..., 3] / 2 >= PRINT_CLEAR_MM
 
 
 def _print_scales(strips: list[LineStrip]) -> list[float]:
@@ -620,6 +622,7 @@ class MarkCandidate:
     foot0: float = 0.0  # where its ink meets the line: first and last column, px
     foot1: float = 0.0
     over_tick: bool = False  # it runs over a printed end tick, and where it crosses depends on the tick's ink
+    spread: float = 0.0  # extent along the line of its ink within SPREAD_ROWS_MM of the line, px
 
 
 def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
@@ -824,6 +827,39 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
         if extra is not None and (found is None or extra.clear):
             return extra
     return found
+
+
+def find_small_dot(strip: LineStrip) -> Thickening | None:
+    """A bump too low for :func:`find_thickening` that still stands alone on the line, or
+    None: never clear (a person looks).
+
+    A small dot on a thick line adds little ink across it (a 1.3 mm dot on a 1 mm line:
+    about 0.1 mm), under the floors a bump must pass to be read. But where the line's own
+    darkness hardly varies, such a dot stands several times above anything else on it,
+    and reporting the line blank would lose the client's answer. The bump (smoothed over
+    0.5 mm) must add ``SMALL_DOT_EXTRA_MM`` of ink across the line, stand ``SMALL_DOT_ALONE``
+    times above the rest of the line (further than ``THICK_ALONE_MM``) and ``SMALL_DOT_SD``
+    robust SDs above its variation, and be a dot's length at half its height."""
+    prof = _thickness_profile(strip)
+    if prof is None:
+        return None
+    lo, rel, _, base = prof
+    ppm = strip.ppm
+    k = max(1, int(round(0.5 * ppm)))
+    smooth = np.convolve(rel, np.ones(k) / k, mode="same")
+    top = int(np.argmax(smooth))
+    peak = float(smooth[top])
+    away = np.abs(np.arange(len(smooth)) - top) > THICK_ALONE_MM * ppm
+    rest = float(smooth[away].max()) if away.any() else 0.0
+    sd = 1.4826 * float(np.median(np.abs(rel)))
+    length = _width_at(smooth, top, 0.5)
+    if (peak * base / ppm < SMALL_DOT_EXTRA_MM or peak < SMALL_DOT_ALONE * max(rest, 0.0)
+            or peak < SMALL_DOT_SD * sd or not SMALL_DOT_MIN_MM * ppm <= length <= THICK_DOT_MAX_MM * ppm):
+        return None
+    c0 = max(0, top - length)  # its centre: the centroid of the ink above the line's own level
+    w = np.clip(rel[c0 : top + length + 1], 0.0, None)
+    centre = float((w * np.arange(c0, c0 + len(w))).sum() / w.sum())
+    return Thickening(float(lo + centre - strip.margin), False)
 
 
 def _bump(strip: LineStrip, lo: int, rel: np.ndarray, reach: float, excess: float,
@@ -1175,10 +1211,13 @@ def _crossing(
     area = float(sum(b.area for b in blobs))
     width = max(b.u1 for b in blobs) - min(b.u0 for b in blobs)
     height = max(b.v1 for b in blobs) - min(b.v0 for b in blobs)
+    # how far along the line the mark spreads near it: not a printed word its stroke ran into
+    near = np.flatnonzero(weights[np.abs(v_idx) <= band + SPREAD_ROWS_MM * ppm].sum(axis=0) > 0)
+    spread = float(near[-1] - near[0]) if len(near) else float(width)
     if above and below:
         (ua, va, _), (ub, vb, _) = above, below
         u = ua + (ub - ua) * (0.0 - va) / (vb - va)
-        return MarkCandidate(u, area, 2, width, height, foot0, foot1)
+        return MarkCandidate(u, area, 2, width, height, foot0, foot1, spread=spread)
     side = above or below
     if side is None:
         return None
@@ -1204,7 +1243,7 @@ def _crossing(
         u = float(np.polyval([slope, coef[1]], foot_v))
     else:
         u = side[0]
-    return MarkCandidate(u, area, 1, width, height, foot0, foot1)
+    return MarkCandidate(u, area, 1, width, height, foot0, foot1, spread=spread)
 
 
 @dataclass(frozen=True)

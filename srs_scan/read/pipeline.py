@@ -46,6 +46,7 @@ from .measure import (
     erase_end_ticks,
     faint_marks,
     find_marks,
+    find_small_dot,
     find_thickening,
     mark_printed_blobs,
     sample_strip,
@@ -73,6 +74,7 @@ UNNAMED_REASON = ("the form was not recognised, and with it which way up the pag
                   "(upside down, it reads from the other end)")
 ONE_LINE_LENGTH_MM = 1.0  # a form's one line on a scan, this near its printed length, ends where it should
 SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
+WIDE_MARK_MM = 15.0  # a mark spreading this far along the line near it: a scribble, a crossed-out answer
 THICKER_REASON = "the line is thicker in one place: a small mark?"
 OVER_TICK_REASON = "the mark is drawn over the printed end stroke: check where it crosses the line"
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
@@ -629,24 +631,36 @@ def _ends_against_siblings(strips: list[LineStrip], covered: list[CoveredEnd]) -
     """The lines of one form are printed alike, their ends aligned: in the image (even a
     photo: perspective keeps lines straight) each end lies on the line through the other
     lines' ends. An end far from it was misplaced (a faint line cut short at a mark, a
-    mark taken for the end): a person must check it. The worst end is judged first and
-    left out of the others' fit, so one bad end does not make its siblings look bad."""
+    mark taken for the end): a person must check it. The culprit is judged first and left
+    out of the others' fit, so one bad end does not make its siblings look bad: of four or
+    more ends, the one without which the rest lie best in line (an outer end's distance from
+    the line through the others is swollen by an inner culprit's tilt of that line)."""
     hidden = {(c.line, c.side) for c in covered if not c.resolved}
     out = []
     for side in (0, 1):
         live = [i for i in range(len(strips)) if (i, side) not in hidden]
         while len(live) >= 3:
             pts = {i: np.array(strips[i].to_image(strips[i].left_u if side == 0 else strips[i].right_u)) for i in live}
-            off = {i: _off_line_mm(strips[i], side, [pts[j] for j in live if j != i]) for i in live}
+            off = {i: _off_among(strips, side, pts, i, live) for i in live}
             worst = max(off, key=lambda i: off[i])
             if off[worst] <= END_SIBLING_MM:
                 break
             if len(strips) == 3:  # three lines: two ends always make a line; the odd end is the culprit
                 worst = _odd_end(strips, side)
+            elif len(live) >= 4:
+                rest = {i: max(_off_among(strips, side, pts, j, [k for k in live if k != i]) for j in live if j != i)
+                        for i in live}
+                worst = min(live, key=lambda i: (rest[i], -off[i]))
             out.append((worst, f"line {worst + 1}'s {'left' if side == 0 else 'right'} end is not in line with "
                                "the other lines' ends: check where the line ends"))
             live.remove(worst)
     return out
+
+
+def _off_among(strips: list[LineStrip], side: int, pts: dict[int, np.ndarray], i: int, group: list[int]) -> float:
+    """How far (mm) line ``i``'s end on ``side`` is from the line through the ends of the
+    other lines of ``group``."""
+    return _off_line_mm(strips[i], side, [pts[j] for j in group if j != i])
 
 
 def _stray_edge_line(siblings: list[tuple[int, str]], lines: int) -> int | None:
@@ -866,7 +880,7 @@ def _reading(
         return perspective.fraction_along(strip, u, vanishing) * 100.0
 
     if not marks and not strays:
-        bump = find_thickening(strip, min_excess=min_excess)
+        bump = find_thickening(strip, min_excess=min_excess) or find_small_dot(strip)
         if bump is not None and bump.clear and min_excess < THICK_EXCESS:  # (not on a bitonal scan's jagged edges)
             return MarkReading(to_mm(bump.u), ItemStatus.OK, (), THICK_DOT_CONFIDENCE)
         if bump is not None:
@@ -904,7 +918,7 @@ def _reading(
     if best.u < strip.left_u - PAST_END_MM * ppm or best.u > strip.right_u + PAST_END_MM * ppm:
         reasons.append("the mark is past the end of the line")
         confidence = min(confidence, 0.4)
-    if best.width > 15.0 * ppm:
+    if best.spread > WIDE_MARK_MM * ppm:
         reasons.append("the mark is unusually wide (a scribble or a crossed-out mark?)")
         confidence = min(confidence, 0.4)
     if best.sides == 1:

@@ -338,6 +338,29 @@ def test_a_speck_on_a_thick_lines_edge_is_not_read_as_a_dot():
     assert bump is None or not bump.clear
 
 
+def test_a_small_dot_under_the_thickening_floors_is_found_for_a_person():
+    """A pen dot 1.1 mm across on a 1.1 mm line (13 px) adds about 0.1 mm of ink across
+    it: under every floor ``find_thickening`` holds a bump to. Nothing else on the line is
+    anything like it, so it is found, never clear (a person looks), at its centre. The
+    blank line, and a line with two such dots, give nothing."""
+    from srs_scan.read.measure import find_small_dot, find_thickening
+
+    def line(*xs: int):
+        img = _page(thickness=13)
+        for x in xs:
+            cv2.circle(img, (x * 16, Y * 16), int(6.5 * 16), 30, -1, cv2.LINE_AA, shift=4)
+        return _read(cv2.GaussianBlur(img, (0, 0), 0.8))
+
+    strip, marks, strays = line(640)
+    assert marks == [] and strays == []
+    assert find_thickening(strip) is None
+    dot = find_small_dot(strip)
+    assert dot is not None and not dot.clear
+    assert _strip_mm(strip, dot.u) == pytest.approx(_expected_mm(640), abs=0.1)
+    assert find_small_dot(line()[0]) is None
+    assert find_small_dot(line(400, 900)[0]) is None
+
+
 def test_print_is_matched_across_lines_when_one_line_was_taken_too_long():
     """Three lines with a '0' printed below each left end. A circle around line 2's right
     end made its coarse end 12 mm too far out, so its px-per-mm came out 12 % large and its
@@ -429,3 +452,24 @@ def test_labels_beside_the_line_ends_are_print_not_strays():
     for k, (marks, strays) in enumerate(found):
         assert len(marks) == 1
         assert [round((b.uc - strips[k].left_u) / PPM) for b in strays] == ([46] if k == 2 else [])
+
+
+def test_labels_centred_over_the_lines_are_print_not_strays():
+    """Item names centred 5 mm above the middle of each line, in letters 1.5 mm wide at a
+    1.8 mm pitch: "ME" (its letters run together: one 3.2 mm blob) over six letters, five
+    and six again (shifted 0.3 mm). No letter has a twin at its place on two other lines,
+    but each overlaps print of its height on two: print, not "more ink near the line"."""
+    img = _form(40, [(40, 40)] * 4, tick_px=3)
+    mid = (LEFT + RIGHT) / 2
+    centres = [[0.0], [(i - 2.5) * 1.8 for i in range(6)], [(i - 2) * 1.8 for i in range(5)],
+               [(i - 2.5) * 1.8 + 0.3 for i in range(6)]]
+    for k, y in enumerate(ROWS):
+        top = int(y - 6.0 * PPM)
+        for c in centres[k]:
+            half = (3.2 if k == 0 else 1.5) / 2
+            img[top : top + int(1.8 * PPM), int(mid + (c - half) * PPM) : int(mid + (c + half) * PPM)] = 40
+        img[y - 60 : y + 60, 300 + 150 * k : 303 + 150 * k] = 30  # the client's mark
+    strips, found = _read_form(img)
+    for marks, strays in found:
+        assert len(marks) == 1
+        assert strays == []

@@ -80,6 +80,21 @@ def test_a_scribble_across_the_line_goes_to_review():
     _only_line_one_in_review(result, "the mark is unusually wide (a scribble or a crossed-out mark?)")
 
 
+def test_a_tick_that_runs_into_a_printed_word_is_not_wide():
+    """A tick at 40 mm whose upper arm runs into a printed word 4 mm above the line (20 mm
+    long: the item's label): mark and word are one blob 20 mm wide, but near the line the
+    mark is a tick's width. It is read, ok, where it crosses the line."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3)
+    (x0, y0), _ = page.lines_px[0]
+    img = page.image.copy()
+    img[int(y0 - 6.0 * PPM) : int(y0 - 3.5 * PPM), int(x0 + 30.0 * PPM) : int(x0 + 50.0 * PPM)] = 60
+    t = np.linspace(0.0, 1.0, 40)
+    img = _draw(replace(page, image=img), 0, 39.0 + 2.0 * t, 2.0 - 6.0 * t, 0.5)
+    result = _scan_read(img)
+    assert result.status is PageStatus.OK, result.items[0].reasons
+    assert result.items[0].mm == pytest.approx(39.0 + 2.0 / 3.0, abs=0.3)
+
+
 # --- a wide mark over an end ---------------------------------------------------------------
 
 
@@ -130,6 +145,25 @@ def test_a_line_thicker_in_two_places_goes_to_review_not_missing():
     result = _scan_read(img)
     _only_line_one_in_review(result, "the line is thicker in one place: a small mark?")
     assert min(abs(result.items[0].mm - 30.0), abs(result.items[0].mm - 70.0)) <= 0.5
+
+
+def test_a_small_dot_on_a_thick_line_goes_to_review_not_missing():
+    """A 300-dpi page printed with 1.1 mm lines, and on line 1 a pen dot 1.2 mm across at
+    60 mm: it adds under 0.1 mm of ink across the line, too little to be read as the mark,
+    but nothing else on the line is like it. The client answered: the item goes to a
+    person with the dot's place, never reported blank. The same line without it is blank."""
+    dpi = 300
+    ppm = dpi / 25.4
+    page = render_form("srs", [[], *OTHERS], dpi=dpi, seed=3, line_width_mm=1.1)
+    (x0, y0), _ = page.lines_px[0]
+    img = page.image.copy()
+    centre = (int(round((x0 + 60.0 * ppm) * 16)), int(round(y0 * 16)))
+    cv2.circle(img, centre, int(0.6 * ppm * 16), (30, 30, 30), -1, cv2.LINE_AA, shift=4)
+    result = _scan_read(img, dpi=dpi)
+    _only_line_one_in_review(result, "the line is thicker in one place: a small mark?")
+    assert result.items[0].mm == pytest.approx(60.0, abs=0.3)
+    blank = _scan_read(page.image, dpi=dpi)
+    assert blank.items[0].status is ItemStatus.MISSING
 
 
 def _faint_stroke(gray: np.ndarray, page, line: int, along_mm: float, lightness: float,
@@ -249,6 +283,25 @@ def test_a_line_cut_short_is_never_ok():
     assert "this line's end was not found where it should be: check where it ends, then the mark" in \
         result.items[0].reasons
     assert [i.status for i in result.items[1:]] == [ItemStatus.OK] * 3
+
+
+def test_an_inner_line_s_misplaced_end_is_the_one_sent_to_review():
+    """Line 2's print runs on 1.5 mm past its left end (a mark taken into the line's end).
+    Its end is out of line with lines 1, 3 and 4, and so is line 1's or line 4's when
+    judged against a line through line 2's end (tilted by it). Line 2 is the one without
+    which the others' ends lie in line: it goes to review, and lines 1, 3 and 4 stay ok."""
+    page = render_form("srs", [[MarkSpec(20.0)], [MarkSpec(50.0)], [MarkSpec(30.0)], [MarkSpec(40.0)]],
+                       dpi=DPI, seed=3)
+    img = page.image.copy()
+    (x0, y0), _ = page.lines_px[1]
+    y = int(round(y0))
+    row = img[y - 2 : y + 3, int(x0) + 3 : int(x0) + 4].copy()
+    for x in range(int(x0 - 1.5 * PPM), int(x0) + 3):
+        img[y - 2 : y + 3, x : x + 1] = row
+    result = _scan_read(img)
+    assert result.status is PageStatus.REVIEW
+    assert [i.status for i in result.items] == [ItemStatus.OK, ItemStatus.REVIEW, ItemStatus.OK, ItemStatus.OK]
+    assert "line 2's left end is not in line with the other lines' ends: check where the line ends" in result.reasons
 
 
 def test_every_reading_is_checked_when_which_way_up_is_in_doubt(monkeypatch):
