@@ -116,7 +116,9 @@ def paper_only(crop: np.ndarray) -> np.ndarray:
     """White out what is not the sheet of paper (a table or floor around a photo).
 
     The sheet is the bright region holding the crop's centre (the scales are on it);
-    a dark, textured background would otherwise defeat the text finder's threshold.
+    a dark, textured background would otherwise defeat the text finder's threshold. A
+    sheet is convex: a shadow reaching in from its edge (a hand, a curl) is kept with the
+    print in it, the title under it included.
     """
     h, w = crop.shape
     f = 8
@@ -135,7 +137,7 @@ def paper_only(crop: np.ndarray) -> np.ndarray:
     paper = cv2.erode(paper.astype(np.uint8), np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     filled = np.zeros_like(paper)
-    cv2.drawContours(filled, contours, -1, 1, thickness=-1)
+    cv2.drawContours(filled, [cv2.convexHull(np.vstack(contours))], -1, 1, thickness=-1)
     mask = cv2.resize(filled, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
     out = crop.copy()
     out[~mask] = 255

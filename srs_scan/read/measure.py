@@ -229,14 +229,16 @@ def _follow_line(
         prof = block.sum(axis=1)
         k = int(np.argmax(prof))
         peak = prof[k]
-        if peak < 0.3 * block.shape[1]:
-            continue
         # the rows of the line: the run above half the peak (thick print is flat-topped)
         lo, hi = k, k + 1
         while lo > 0 and prof[lo - 1] >= 0.5 * peak:
             lo -= 1
         while hi < len(prof) and prof[hi] >= 0.5 * peak:
             hi += 1
+        # a line here: 0.3 px of ink across it a column (a faint thin line blurred over
+        # three rows of a photo has it, though no one row holds it)
+        if float(prof[lo:hi].sum()) < 0.3 * block.shape[1]:
+            continue
         lo, hi = max(0, lo - 1), min(len(prof), hi + 1)
         w = np.clip(prof[lo:hi] - 0.3 * peak, 0, None)
         if w.sum() <= 0:
@@ -792,7 +794,7 @@ def thickening_at(strip: LineStrip, u: float) -> float:
 
 
 def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
-                    besides: tuple[float, float] | None = None) -> Thickening | None:
+                    besides: tuple[float, float] | None = None, stand_out: float = 1.0) -> Thickening | None:
     """Where the line itself is much thicker than along the rest of it, or None.
 
     A small dot (or a dot on a blurred photo) can hide inside the band taken for the
@@ -801,8 +803,10 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
     compared with its median along the line; the ends are left out (end ticks).
     ``min_excess``: the least excess that counts (a bitonal scan's jagged edges need the
     full ``THICK_EXCESS``). ``besides``: a strip range (u0, u1) left out, a mark found
-    there (a second, smaller mark elsewhere is looked for). Returns the widest such place;
-    the caller reads a clear one as the mark and sends any other to a person.
+    there (a second, smaller mark elsewhere is looked for). ``stand_out``: how many times
+    the line's own variation (``THICK_NOISE_K`` robust SDs) a bump must pass. Returns the
+    widest such place; the caller reads a clear one as the mark and sends any other to a
+    person.
 
     On a thick line a dot adds less in proportion: there, ``THICK_MIN_EXTRA_MM`` of ink
     across the line counts as well. What that finds is clear when its peak adds
@@ -819,7 +823,7 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
         rel[max(0, int(besides[0] + strip.margin) - lo) : max(0, int(besides[1] + strip.margin) + 1 - lo)] = 0.0
     # how much the line's own darkness varies along it (jagged bitonal edges, JPEG): a bump
     # must stand out of that, and at least THICK_EXCESS_MIN, at most THICK_EXCESS
-    noise = THICK_NOISE_K * 1.4826 * float(np.median(np.abs(rel)))
+    noise = stand_out * THICK_NOISE_K * 1.4826 * float(np.median(np.abs(rel)))
     found = _bump(strip, lo, rel, reach, min(THICK_EXCESS, max(min_excess, noise)))
     thick_floor = THICK_MIN_EXTRA_MM * strip.ppm / base
     if (found is None or not found.clear) and min_excess < THICK_EXCESS and thick_floor < min_excess:

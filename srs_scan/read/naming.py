@@ -4,8 +4,10 @@ Three kinds of evidence, each weighed by how much it says:
 
 * a **name** of the form (its title phrase, e.g. "session rating scale", or its acronym,
   e.g. "SRS") read anywhere on the page: ``NAME_POINTS``;
-* an **item name** read as a label line (e.g. "Goals and Topics", "Individually"):
-  ``ITEM_POINTS`` each;
+* an **item name** read as a label line (e.g. "Goals and Topics", "Individually"), or
+  the item's description of ``DESCRIPTION_MIN_WORDS`` words or more read as a phrase,
+  in brackets when the form prints it so (the CORS's "(How are things in my family?)",
+  not a title "How am I doing?"): ``ITEM_POINTS`` each;
 * a **keyword** from the form's anchors or descriptions (e.g. "respected"):
   ``KEYWORD_POINTS`` each.
 
@@ -32,6 +34,7 @@ from .textread import TextLine
 NAME_POINTS = 3.0  # the form's title phrase or acronym
 ITEM_POINTS = 2.0  # one of its item names, as a label
 KEYWORD_POINTS = 1.0  # one of its anchor or description words
+DESCRIPTION_MIN_WORDS = 4  # an item's description this long, read as a phrase, counts as its name
 ENOUGH = 2.0  # a form is named with at least this much evidence...
 MARGIN = 2.0  # ...and at least this much more than any other form
 DECISIVE = 4.0  # this much, with nothing for any other form: no need to read further
@@ -230,6 +233,10 @@ def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef],
         for item in form.items:
             for alias in (item.name, *item.aliases):
                 item_owner.setdefault(" ".join(words(alias)), set()).add(fid)
+    desc_owner: dict[str, set[str]] = {}
+    for fid, form in forms.items():
+        for item in form.items:
+            desc_owner.setdefault(" ".join(words(item.description or "")), set()).add(fid)
     kw_owner: dict[str, set[str]] = {}
     for fid, form in forms.items():
         for k in form.keywords:
@@ -245,7 +252,13 @@ def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef],
         for item in form.items:
             aliases = [words(a) for a in (item.name, *item.aliases)]
             aliases = [a for a in aliases if item_owner.get(" ".join(a)) == {fid}]
-            if any(_is_label(a, w, t) or _in_brackets(a, t) for a in aliases if not _short(a) for t, w in read):
+            desc = words(item.description or "")
+            # printed in brackets (as the template gives it): read in brackets, not a title
+            bracket = "(" if (item.description or "").lstrip().startswith("(") else ""
+            described = (len(desc) >= DESCRIPTION_MIN_WORDS and desc_owner.get(" ".join(desc)) == {fid}
+                         and any(bracket in t and _find_phrase(desc, w, glued=False) for t, w in read))
+            if described or any(_is_label(a, w, t) or _in_brackets(a, t)
+                                for a in aliases if not _short(a) for t, w in read):
                 items += 1
             elif any(w == a for a in aliases if _short(a) for _, w in read):
                 short += 1  # "Me" alone on a line may be the end of a wrapped sentence

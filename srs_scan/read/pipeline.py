@@ -83,6 +83,7 @@ STRAY_LINE_REASON = ("line {n} may not be one of the form's lines (both its ends
 THROUGH_NEAR_MM = 1.5  # a reading this near a stroke through every line may be that stroke
 THICK_DOT_CONFIDENCE = 0.7  # a dot found only as a clear thickening of the line
 SECOND_DOT_GAP_MM = 1.5  # a second dot is looked for this far beside the mark found
+SECOND_DOT_STAND_OUT = 1.5  # ...standing this many times further out of the line's own variation (JPEG blocks)
 TICK_NEAR_MM = 0.5  # a one-sided mark this near a printed end stroke may be the stroke
 END_SIBLING_MM = 1.5  # ...or this far from the line through the other lines' ends
 LAYOUT_FIT_MM = 0.3  # median end mismatch up to which the layout may place hidden ends
@@ -907,7 +908,8 @@ def _reading(
     elif not strays:
         # a second mark may be a dot hidden in the line: thicker somewhere else
         pad = SECOND_DOT_GAP_MM * ppm
-        second = find_thickening(strip, min_excess=min_excess, besides=(best.foot0 - pad, best.foot1 + pad))
+        second = find_thickening(strip, min_excess=min_excess, besides=(best.foot0 - pad, best.foot1 + pad),
+                                 stand_out=SECOND_DOT_STAND_OUT)
         if second is not None and min_excess < THICK_EXCESS:  # (any size: a small dot counts)
             reasons.append("2 marks on the line? (the line is also thicker in another place: a small dot?)")
             confidence = 0.2

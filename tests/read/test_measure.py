@@ -473,3 +473,47 @@ def test_labels_centred_over_the_lines_are_print_not_strays():
     for marks, strays in found:
         assert len(marks) == 1
         assert strays == []
+
+
+def test_a_faint_thin_line_blurred_over_rows_is_followed():
+    """A light line 2 px wide (0.33 mm at 6 px per mm, a phone photo of a form) blurred
+    over four rows: no one row holds 0.3 of ink a column, the line's rows together do. It
+    is followed and its ends found to a tenth of a pixel (columns 100..699: x = 99.5 to
+    699.5, the strip starting at x = 102)."""
+    img = np.full((300, 800), 235, np.uint8)
+    img[149:151, 100:700] = 120
+    img = cv2.GaussianBlur(img, (0, 0), 1.2)
+    strip = sample_strip(img, (102.0, 150.5), (698.0, 149.7))
+    assert strip is not None
+    assert strip.left_u == pytest.approx(-2.5, abs=0.1)
+    assert strip.right_u == pytest.approx(597.5, abs=0.1)
+
+
+def test_a_second_dot_must_stand_out_of_a_blocky_lines_own_variation():
+    """A heavily compressed JPEG leaves a line's thickness stepping from one 8-px block to
+    the next. One block a little thicker (rel 0.23, where the steps put the line's noise
+    level at 0.17) is found by the plain search, but is no second dot beside the client's
+    tick: the pipeline's search for one wants SECOND_DOT_STAND_OUT times the noise. A
+    pen dash there (the same block in dark ink) is found by it."""
+    from srs_scan.read.measure import find_thickening
+    from srs_scan.read.pipeline import SECOND_DOT_GAP_MM, SECOND_DOT_STAND_OUT
+
+    def line(gray: int):
+        rng = np.random.default_rng(0)
+        img = _page(thickness=3)
+        for c in range(LEFT, RIGHT + 1, 8):
+            img[Y - 2, c : c + 8] = int(255 - rng.uniform(0, 0.25) * 200)
+        img[Y - 2, 800:808] = gray
+        img[Y + 2, 800:808] = gray
+        img[140:262, 399:402] = 30  # the client's tick
+        strip, marks, _ = _read(img)
+        assert len(marks) == 1
+        pad = SECOND_DOT_GAP_MM * strip.ppm
+        return strip, (marks[0].foot0 - pad, marks[0].foot1 + pad)
+
+    strip, besides = line(165)
+    assert find_thickening(strip, besides=besides) is not None
+    assert find_thickening(strip, besides=besides, stand_out=SECOND_DOT_STAND_OUT) is None
+    strip, besides = line(40)
+    dash = find_thickening(strip, besides=besides, stand_out=SECOND_DOT_STAND_OUT)
+    assert dash is not None and _strip_mm(strip, dash.u) == pytest.approx(_expected_mm(803.5), abs=0.3)

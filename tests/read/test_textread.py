@@ -323,3 +323,45 @@ def test_a_word_of_another_forms_name_read_as_that_name_says_nothing_for_its_own
     child_srs = naming.weigh([TextLine("Child Session Rating Scale", (100.0, 40.0, 640.0, 80.0), 1.0)], four)
     assert child_srs.form == "csrs" and child_srs.points["srs"] == 0.0
     assert naming.weigh([TextLine("outcome", (100.0, 40.0, 300.0, 80.0), 1.0)], four).points["ors"] == 1.0
+
+
+def test_an_items_description_read_in_brackets_counts_as_its_name() -> None:
+    """Faces printed over a CORS's item names leave them unreadable; its descriptions
+    read cleanly ('(How is everything' cut at the line's end, '(How are things in my
+    family?)'): each is that item read, and with them the CORS is named. Without its
+    brackets (a title 'How am I doing?') a description is no item's, and descriptions
+    under four words ('(personal well-being)') are only keywords as before."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+
+    def box(k: int) -> tuple[float, float, float, float]:
+        return (40.0, 40.0 + 100 * k, 300.0, 70.0 + 100 * k)
+
+    read = [TextLine(t, box(k), 1.0) for k, t in enumerate(["(How is everything", "(How are things in my family?)"])]
+    verdict = naming.weigh(read, four)
+    assert verdict.form == "cors" and not verdict.doubt, verdict
+    assert verdict.points["cors"] == 2 * naming.ITEM_POINTS + naming.KEYWORD_POINTS
+    assert naming.weigh([TextLine("How am I doing?", box(0), 1.0)], four).points["cors"] == 0.0
+    assert naming.weigh([TextLine("(How am I doing?)", box(0), 1.0)], four).points["cors"] == naming.ITEM_POINTS
+    assert naming.weigh([TextLine("(personal well-being)", box(0), 1.0)], four).points["ors"] == naming.KEYWORD_POINTS
+
+
+def test_the_paper_mask_keeps_a_shadow_reaching_in_from_the_sheets_edge() -> None:
+    """A photographed sheet (bright) on a dark, textured table, and a shadow from the
+    sheet's top edge down over its title: darker than Otsu's threshold, the shadow is cut
+    out of the bright region as a notch. The sheet is convex: the notch, and the title's
+    print in it, are kept; the table around the sheet is whited out."""
+    from srs_scan.read.classify import paper_only
+
+    rng = np.random.default_rng(0)
+    crop = rng.integers(20, 90, (800, 600)).astype(np.uint8)  # the table
+    crop[100:750, 80:520] = 225  # the sheet
+    crop[100:300, 260:340] = 120  # a shadow from its top edge
+    crop[180:200, 270:330] = 30  # the title's print in it
+    out = paper_only(crop)
+    assert (out[180:200, 270:330] == 30).all()
+    assert (out[120:140, 270:330] == 120).all()
+    assert (out[:60] == 255).all() and (out[:, :40] == 255).all()
+    assert (out[400:700, 120:480] == 225).all()
