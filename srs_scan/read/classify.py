@@ -24,6 +24,7 @@ from ..forms.definitions import FormDef
 from . import naming, textread
 from .ink import shrink
 
+SHADOW_MAX_SD = 15.0  # gray levels: a shadow on the sheet is smooth, a table's texture is not
 OCR_PPM = 6.0  # px/mm the form is read at (about 150 dpi): 10 pt text is ~15 px tall
 ONE_LINE_BAND_MM = 10.0  # a form of one line: the band below it that stands in for the stack
 FORM_REACH_X = 0.8  # form content within this many line lengths left/right of the stack
@@ -117,8 +118,10 @@ def paper_only(crop: np.ndarray) -> np.ndarray:
 
     The sheet is the bright region holding the crop's centre (the scales are on it);
     a dark, textured background would otherwise defeat the text finder's threshold. A
-    sheet is convex: a shadow reaching in from its edge (a hand, a curl) is kept with the
-    print in it, the title under it included.
+    sheet is convex: what lies inside the bright region's convex hull but outside it, and
+    is smooth (a median local SD of at most ``SHADOW_MAX_SD`` gray levels), is a shadow
+    reaching in from the sheet's edge (a hand, a curl), kept with the print in it (the
+    title under it included); the textured table between the sheet's edges is not.
     """
     h, w = crop.shape
     f = 8
@@ -137,7 +140,17 @@ def paper_only(crop: np.ndarray) -> np.ndarray:
     paper = cv2.erode(paper.astype(np.uint8), np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     filled = np.zeros_like(paper)
-    cv2.drawContours(filled, [cv2.convexHull(np.vstack(contours))], -1, 1, thickness=-1)
+    cv2.drawContours(filled, contours, -1, 1, thickness=-1)
+    hull = np.zeros_like(paper)
+    cv2.drawContours(hull, [cv2.convexHull(np.vstack(contours))], -1, 1, thickness=-1)
+    level = shrink(crop, (small.shape[1], small.shape[0])).astype(np.float32)
+    mean = cv2.blur(level, (5, 5))
+    sd = np.sqrt(np.maximum(cv2.blur(level * level, (5, 5)) - mean * mean, 0.0))
+    n_in, inside = cv2.connectedComponents(((hull == 1) & (filled == 0)).astype(np.uint8))
+    for k in range(1, n_in):
+        part = inside == k
+        if float(np.median(sd[part])) <= SHADOW_MAX_SD:
+            filled[part] = 1
     mask = cv2.resize(filled, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
     out = crop.copy()
     out[~mask] = 255

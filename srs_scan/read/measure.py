@@ -628,8 +628,11 @@ class MarkCandidate:
 
 
 def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
-    """True when ``b`` stands in a row of similar blobs: a printed word or label."""
+    """True when ``b`` stands in a row of similar blobs: a printed word or label. Clear of
+    the line (``PRINT_CLEAR_MM``: a label set apart from it), letters may stand further
+    apart than ``TEXT_GAP_MM``, up to 2.5 letter heights (a wide font's "1.  Relationship")."""
     h = b.v1 - b.v0 + 1
+    clear = abs(b.vc) - h / 2 >= PRINT_CLEAR_MM * ppm
     for o in blobs:
         if o is b:
             continue
@@ -640,7 +643,7 @@ def _is_text_like(b: Blob, blobs: list[Blob], ppm: float) -> bool:
         if overlap < 0.5 * min(h, ho):
             continue
         gap = max(o.u0 - b.u1, b.u0 - o.u1)
-        if gap <= min(2.5 * max(h, ho), TEXT_GAP_MM * ppm):
+        if gap <= (2.5 * max(h, ho) if clear else min(2.5 * max(h, ho), TEXT_GAP_MM * ppm)):
             return True
     return False
 

@@ -517,3 +517,28 @@ def test_a_second_dot_must_stand_out_of_a_blocky_lines_own_variation():
     strip, besides = line(40)
     dash = find_thickening(strip, besides=besides, stand_out=SECOND_DOT_STAND_OUT)
     assert dash is not None and _strip_mm(strip, dash.u) == pytest.approx(_expected_mm(803.5), abs=0.3)
+
+
+def test_an_item_number_set_wide_before_its_label_is_print_not_a_stray():
+    """'1.  Relationship' in a wide typewriter font, 5.6 mm above line 1: the '1' (1.8 x
+    2.5 mm) stands 5.3 mm before the 'R' (the full stop between is too small to count as
+    a letter). Clear of the line, letters that far apart are one printed row: the '1' is
+    print, not "more ink near the line". A blob as far from any letter is still a stray."""
+    img = _form(40, [(40, 40)] * 4, tick_px=3)
+    y, ppm = ROWS[0], PPM
+
+    def box(u_mm: float, w_mm: float, h_mm: float) -> None:
+        x0, top = int(LEFT + u_mm * ppm), int(y - (5.6 + h_mm / 2) * ppm)
+        img[top : top + int(h_mm * ppm), x0 : x0 + int(w_mm * ppm)] = 40
+
+    box(30.0, 1.8, 2.5)  # "1"
+    box(32.4, 0.6, 0.6)  # "."
+    for k in range(5):  # "Relat"
+        box(37.1 + 2.5 * k, 1.6, 2.5)
+    img[ROWS[0] - 60 : ROWS[0] + 60, 700:703] = 30  # the client's mark
+    strips, found = _read_form(img)
+    assert len(found[0][0]) == 1
+    assert found[0][1] == []
+    box(75.0, 1.8, 2.5)  # alone, 23 mm from the label's end
+    strips, found = _read_form(img)
+    assert [round((b.uc - strips[0].left_u) / PPM) for b in found[0][1]] == [76]

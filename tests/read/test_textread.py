@@ -348,20 +348,53 @@ def test_an_items_description_read_in_brackets_counts_as_its_name() -> None:
     assert naming.weigh([TextLine("(personal well-being)", box(0), 1.0)], four).points["ors"] == naming.KEYWORD_POINTS
 
 
+def _table(h: int, w: int) -> np.ndarray:
+    """A dark wood-grain table under a photographed sheet: a coarse pattern (blobs about
+    20 px across), not pixel noise that averaging would smooth away."""
+    import cv2
+
+    grain = np.random.default_rng(0).integers(10, 120, (h // 20, w // 20)).astype(np.float32)
+    return cv2.resize(grain, (w, h), interpolation=cv2.INTER_CUBIC).clip(0, 255).astype(np.uint8)
+
+
 def test_the_paper_mask_keeps_a_shadow_reaching_in_from_the_sheets_edge() -> None:
     """A photographed sheet (bright) on a dark, textured table, and a shadow from the
     sheet's top edge down over its title: darker than Otsu's threshold, the shadow is cut
     out of the bright region as a notch. The sheet is convex: the notch, and the title's
     print in it, are kept; the table around the sheet is whited out."""
+    import cv2
+
     from srs_scan.read.classify import paper_only
 
-    rng = np.random.default_rng(0)
-    crop = rng.integers(20, 90, (800, 600)).astype(np.uint8)  # the table
-    crop[100:750, 80:520] = 225  # the sheet
-    crop[100:300, 260:340] = 120  # a shadow from its top edge
-    crop[180:200, 270:330] = 30  # the title's print in it
+    crop = _table(800, 600).astype(np.float32)
+    sheet = np.full((650, 440), 225.0, np.float32)
+    shade = np.zeros_like(sheet)
+    shade[:220, 130:330] = 110.0
+    sheet -= cv2.GaussianBlur(shade, (0, 0), 12)  # a soft shadow from its top edge
+    sheet[80:100, 190:250] = 30  # the title's print in it
+    crop[100:750, 80:520] = sheet
+    crop = crop.astype(np.uint8)
     out = paper_only(crop)
     assert (out[180:200, 270:330] == 30).all()
-    assert (out[120:140, 270:330] == 120).all()
+    assert (out[120:140, 270:330] == crop[120:140, 270:330]).all()
     assert (out[:60] == 255).all() and (out[:, :40] == 255).all()
     assert (out[400:700, 120:480] == 225).all()
+
+
+def test_the_paper_mask_leaves_out_the_textured_table_inside_its_hull() -> None:
+    """A bright streak of the table's pattern touches the sheet's corner and runs off to
+    the side: it joins the bright region, whose convex hull then takes in a wedge of dark,
+    textured table. Not smooth, that wedge is no shadow: it is whited out (a CSRS photo's
+    title region read as garbage, and the page turned over, when it was kept)."""
+    from srs_scan.read.classify import paper_only
+
+    rng = np.random.default_rng(1)
+    crop = _table(800, 600)
+    crop[100:750, 150:520] = 225  # the sheet
+    for k in range(120):  # the streak: from the sheet's top left corner up and to the left
+        y, x = 100 - k // 2, 150 - k
+        crop[y - 20 : y + 20, x - 20 : x + 20] = rng.integers(170, 255, (40, 40))
+    out = paper_only(crop)
+    wedge = out[150:300, 85:140]  # table between the streak and the sheet's left edge, in the hull
+    assert (wedge == 255).mean() > 0.9
+    assert (out[400:700, 200:480] == 225).all()
