@@ -323,3 +323,30 @@ def test_a_word_of_another_forms_name_read_as_that_name_says_nothing_for_its_own
     child_srs = naming.weigh([TextLine("Child Session Rating Scale", (100.0, 40.0, 640.0, 80.0), 1.0)], four)
     assert child_srs.form == "csrs" and child_srs.points["srs"] == 0.0
     assert naming.weigh([TextLine("outcome", (100.0, 40.0, 300.0, 80.0), 1.0)], four).points["ors"] == 1.0
+
+
+def test_lines_known_from_before_are_not_recognised_again(engine: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line ``known`` stands in for is not read again: the answer is the one the OCR gave
+    for the other lines, box for box, and the known lines come back with their own reading
+    (the budget and the lines counted as before)."""
+    gray = _render(SRS_TEXT, 200, degrade=True)
+    first = textread.read_text(gray)
+    some = first[::2]  # every other line known from before
+
+    def known(box: tuple[float, float, float, float]) -> TextLine | None:
+        return next((t for t in some if t.box == box), None)
+
+    calls: list[int] = []
+    recognise = textread._Engine.recognise
+
+    def counting(self: textread._Engine, line: np.ndarray) -> tuple[str, float]:
+        calls.append(line.shape[1])
+        return recognise(self, line)
+
+    monkeypatch.setattr(textread._Engine, "recognise", counting)
+    again = textread.read_text(gray, known=known)
+    assert again == first
+    assert len(calls) == len(first) - len(some)
+    calls.clear()
+    assert textread.read_text(gray, known=lambda box: next(t for t in first if t.box == box)) == first
+    assert calls == []
