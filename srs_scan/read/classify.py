@@ -14,7 +14,7 @@ forms carry health information.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -205,7 +205,7 @@ def read_page_text(
         budget = {} if rows is not None else {"width_budget": 1600, "max_lines": 18}
         return textread.read_text(
             image, stop_when=lambda ls: naming.weigh(before + ls, forms).decisive, rows=rows,
-            max_height=SEGMENT_PX, max_width=SEGMENT_PX, **budget,
+            max_height=SEGMENT_PX, max_width=SEGMENT_PX, known=_read_before(before), **budget,
         )
 
     # 1. the title region as the page is believed to stand: when its words settle the form
@@ -222,7 +222,8 @@ def read_page_text(
     for row in line_rows:
         band = (row - LABEL_ABOVE_MM * OCR_PPM, row + LABEL_BELOW_MM * OCR_PPM)
         title += _unseen(textread.read_text(crop, rows=band, max_lines=3, width_budget=360,
-                                            max_height=SEGMENT_PX, max_width=SEGMENT_PX), title)
+                                            max_height=SEGMENT_PX, max_width=SEGMENT_PX,
+                                            known=_read_before(title)), title)
         verdict = naming.weigh(title, forms)
         if check_upright and verdict.decisive:
             return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
@@ -293,16 +294,31 @@ def _legible(lines: list[textread.TextLine]) -> int:
     )
 
 
+def _same_line(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Two boxes of one line (found on two crops of the page): the larger mostly covered."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return False
+    larger = max((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h >= SAME_LINE_OVERLAP * larger
+
+
 def _unseen(lines: list[textread.TextLine], seen: list[textread.TextLine]) -> list[textread.TextLine]:
     """``lines`` less those read already (the same box, found again on another crop). A line
     found as one box where pieces of it were read before ("CHILD SESSION RATING SCA" over
     "CHILD SESS" and "ON RATING SCA") is kept: read whole, it may name what the pieces do not."""
-    def same(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-        w = min(a[2], b[2]) - max(a[0], b[0])
-        h = min(a[3], b[3]) - max(a[1], b[1])
-        if w <= 0 or h <= 0:
-            return False
-        larger = max((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-        return w * h >= SAME_LINE_OVERLAP * larger
+    return [ln for ln in lines if not any(_same_line(ln.box, t.box) for t in seen)]
 
-    return [ln for ln in lines if not any(same(ln.box, t.box) for t in seen)]
+
+def _read_before(seen: list[textread.TextLine]) -> Callable[[tuple[float, float, float, float]],
+                                                               textread.TextLine | None]:
+    """For :func:`textread.read_text` (``known``): the line of ``seen`` that a box about to be
+    recognised is (:func:`_unseen` drops that box's reading from the answer). Its reading
+    stands in for the box's: the OCR runs only on lines not read before, and the reading
+    still counts against the budget and the lines read as it did (and in what stops the
+    reading: a line read again says what it said the first time)."""
+    def find(box: tuple[float, float, float, float]) -> textread.TextLine | None:
+        return next((t for t in seen if _same_line(box, t.box)), None)
+
+    return find

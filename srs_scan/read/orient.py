@@ -18,7 +18,7 @@ from functools import cached_property
 import cv2
 import numpy as np
 
-from .regions import components_in_box
+from .regions import component_boxes, outer_borders
 
 # Tuning, in mm (the working image's scale comes from the scale lines: length / 100).
 CHAR_HEIGHT_MM = (1.2, 8.0)  # printed letters
@@ -80,29 +80,29 @@ def text_asymmetry(binary: np.ndarray, *, ppm: float, text: np.ndarray | None = 
     """
     if text is None:
         text = without_rules(binary, ppm=ppm)
-    n, labels, stats, _, (x0, y0) = components_in_box(text)
+    # the pieces of ink by their outer borders: their boxes, and a pixel of each to clear it
+    # from (no pixel labelled: the mask is mostly paper and most of its ink is kept)
+    pieces = outer_borders(text)
     hmin, hmax = CHAR_HEIGHT_MM[0] * ppm, CHAR_HEIGHT_MM[1] * ppm
-    keep = np.zeros(n, dtype=bool)
-    hs = stats[:, cv2.CC_STAT_HEIGHT]
-    ws = stats[:, cv2.CC_STAT_WIDTH]
-    keep[1:] = (hs[1:] >= max(2, hmin * 0.5)) & (hs[1:] <= hmax) & (ws[1:] <= 2.0 * hmax)
-    # keep[labels] at the ink pixels only (label 0, the paper, is never kept): the mask is
-    # mostly paper, and indexing every pixel's label cost more than the labelling
-    ph, pw = labels.shape
-    kept = np.zeros((ph, pw), np.uint8)
-    at = np.flatnonzero(text[y0 : y0 + ph, x0 : x0 + pw])
-    kept.ravel()[at] = keep[labels.ravel()[at]]
-    chars = np.zeros(text.shape, np.uint8)
-    chars[y0 : y0 + ph, x0 : x0 + pw] = kept
-    if cv2.countNonZero(kept) == 0:
+    hs = np.array([box[3] for box, _ in pieces], dtype=np.int64)
+    ws = np.array([box[2] for box, _ in pieces], dtype=np.int64)
+    keep = (hs >= max(2, hmin * 0.5)) & (hs <= hmax) & (ws <= 2.0 * hmax)
+    if not keep.any():
         return 0.0, 0
-    char_h = float(np.median(hs[1:][keep[1:]])) if keep[1:].any() else hmin
+    # the letters: the ink less the pieces not kept (rules' remains, specks, blobs), each
+    # cleared by a flood fill from one of its pixels within its box (8-connected: exactly
+    # that piece, which lies wholly in its box)
+    chars = (text != 0).view(np.uint8)
+    for ((x, y, w, h), (sx, sy)), kept in zip(pieces, keep.tolist(), strict=True):
+        if not kept:
+            cv2.floodFill(chars[y : y + h, x : x + w], None, (sx - x, sy - y), 0, flags=8)
+    char_h = float(np.median(hs[keep]))
     joined = cv2.dilate(chars, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(1.2 * char_h)), 1)))
-    _, _, gstats, _, _ = components_in_box(joined)  # the groups' boxes only
     asc_total = 0.0
     desc_total = 0.0
     groups = 0
-    for x, y, w, h, _ in gstats[1:].tolist():  # Python numbers: cheaper per operation
+    # the groups' boxes only (their order does not matter: the sums are of whole pixel counts)
+    for x, y, w, h in component_boxes(joined):
         if h < 3 or w < MIN_WORD_ASPECT * h or h > 3.0 * hmax:
             continue
         prof = chars[y : y + h, x : x + w].sum(axis=1).astype(np.float64)

@@ -60,6 +60,34 @@ def components_in_box(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, 
     return int(n), labels, stats, cents, (x0, y0)
 
 
+def outer_borders(binary: np.ndarray) -> list[tuple[tuple[int, int, int, int], tuple[int, int]]]:
+    """Each 8-connected component of a uint8 mask as its box ``(x, y, width, height)`` and
+    one of its pixels ``(x, y)``, in no particular order, without labelling a pixel.
+
+    Each component has one outer border (the border following of ``cv2.findContours``
+    joins 8-connected ink, a component standing in another's hole included), and that
+    border holds the component's extreme pixels: its bounding rectangle is the component's
+    box, the ``stats[k, :4]`` row of :func:`components`. The mask is framed with paper
+    first, so that ink on its edge is followed like any other."""
+    framed = cv2.copyMakeBorder(binary, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    contours, hierarchy = cv2.findContours(framed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE, offset=(-1, -1))
+    if hierarchy is None:
+        return []
+    # RETR_CCOMP: the outer borders at the top level (no parent), the holes' below them
+    out = []
+    for c, link in zip(contours, hierarchy[0].tolist(), strict=True):
+        if link[3] < 0:
+            x, y, w, h = cv2.boundingRect(c)
+            out.append(((x, y, w, h), (int(c[0, 0, 0]), int(c[0, 0, 1]))))
+    return out
+
+
+def component_boxes(binary: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The boxes ``(x, y, width, height)`` of the 8-connected components of a uint8 mask,
+    in no particular order (:func:`outer_borders`)."""
+    return [box for box, _ in outer_borders(binary)]
+
+
 def _sparse_stats(binary: np.ndarray, labels: np.ndarray, n: int, *, offset: tuple[int, int] = (0, 0),
                   shape: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """OpenCV's ``stats`` (int32) and ``centroids`` (float64) of ``labels``, from the

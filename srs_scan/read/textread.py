@@ -395,6 +395,7 @@ def read_text(
     max_line_width: int = 400,
     stop_when: Callable[[list[TextLine]], bool] | None = None,
     rows: tuple[float, float] | None = None,
+    known: Callable[[tuple[float, float, float, float]], TextLine | None] | None = None,
 ) -> list[TextLine]:
     """Find and read the most prominent text lines of an upright page or region.
 
@@ -422,6 +423,12 @@ def read_text(
         Read only lines lying within these rows of ``gray`` (e.g. the title region).
         The whole image is segmented (and cached) either way, so a second call on the
         same image with other rows costs no segmentation.
+    known : callable, optional
+        Called with the box of each line (or part of a line) about to be recognised; a line
+        it returns (one read before, on another crop of the page) stands in for that box:
+        its text and confidence are taken, with this box, as the box's own reading, and the
+        box is not recognised again. It counts as read like any other (budget, ``max_lines``,
+        ``stop_when``). For a caller that drops what it read before from the answer anyway.
 
     Returns
     -------
@@ -450,11 +457,10 @@ def read_text(
         if take < cols and take < 3 * _REC_HEIGHT:
             continue  # too little budget left to read a useful part of this line
         x1 = b.x0 + int(round(take / cols_per_px))
-        crop = gray[b.y0 : b.y1, b.x0 : min(b.x1, x1)]
-        text, conf = engine.recognise(crop)
+        box = (float(b.x0), float(b.y0), float(min(b.x1, x1)), float(b.y1))
+        text, conf = _recognised(engine, gray, box, known)
         remaining -= take
         if text.strip():
-            box = (float(b.x0), float(b.y0), float(min(b.x1, x1)), float(b.y1))
             out.append(TextLine(text, box, conf))
             if stop_when is not None and stop_when(out):
                 break
@@ -462,15 +468,27 @@ def read_text(
         if take < cols and tail >= 2 * _REC_HEIGHT:
             # a long line was cut: its end often names the form ("... Scale (SRS)")
             x0 = max(b.x0, b.x1 - int(round(tail / cols_per_px)))  # may overlap the head
-            text, conf = engine.recognise(gray[b.y0 : b.y1, x0 : b.x1])
+            box = (float(x0), float(b.y0), float(b.x1), float(b.y1))
+            text, conf = _recognised(engine, gray, box, known)
             if tail > remaining:
                 tail_allowance = 0
             remaining = max(0, remaining - tail)
             if text.strip():
-                out.append(TextLine(text, (float(x0), float(b.y0), float(b.x1), float(b.y1)), conf))
+                out.append(TextLine(text, box, conf))
                 if stop_when is not None and stop_when(out):
                     break
     return out
+
+
+def _recognised(engine: _Engine, gray: np.ndarray, box: tuple[float, float, float, float],
+                known: Callable[[tuple[float, float, float, float]], TextLine | None] | None) -> tuple[str, float]:
+    """(text, confidence) of the line in ``box`` (integer px of ``gray``): the reading of a
+    line ``known`` has for it, else the recogniser's."""
+    before = known(box) if known is not None else None
+    if before is not None:
+        return before.text, before.confidence
+    x0, y0, x1, y1 = (int(v) for v in box)
+    return engine.recognise(gray[y0:y1, x0:x1])
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")

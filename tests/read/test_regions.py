@@ -95,3 +95,47 @@ def test_labels_in_the_inks_box_are_opencvs_labels_there(seed):
     assert np.count_nonzero(ref_labels) == np.count_nonzero(labels)
     np.testing.assert_array_equal(stats, ref_stats)
     np.testing.assert_array_equal(cents, ref_cents)
+
+
+def _sorted_boxes(boxes: list[tuple[int, int, int, int]] | np.ndarray) -> list[tuple[int, ...]]:
+    return sorted(tuple(int(v) for v in b) for b in boxes)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_component_boxes_are_opencvs_boxes(seed: int) -> None:
+    from srs_scan.read.regions import component_boxes
+
+    rng = np.random.default_rng(seed)
+    img = (rng.random((120, 170)) < 0.08 + 0.05 * seed).astype(np.uint8)  # specks, clusters, ink on the edges
+    cv2.rectangle(img, (20, 20), (90, 80), 1, 2)  # a ring: its hole holds other components
+    cv2.circle(img, (55, 50), 8, 1, -1)
+    img[0, :] = (seed % 2)  # a row of ink along the edge
+    ref = cv2.connectedComponentsWithStats(img, connectivity=8)[2][1:, :4]
+    assert _sorted_boxes(component_boxes(img)) == _sorted_boxes(ref)
+
+
+def test_component_boxes_of_nothing() -> None:
+    from srs_scan.read.regions import component_boxes
+
+    assert component_boxes(np.zeros((30, 40), np.uint8)) == []
+    assert component_boxes(np.ones((30, 40), np.uint8)) == [(0, 0, 40, 30)]
+
+
+def test_outer_borders_give_a_pixel_of_each_component() -> None:
+    """The pixel given with each box is the component's: a flood fill from it clears that
+    component and no other (labels as OpenCV gives them)."""
+    from srs_scan.read.regions import outer_borders
+
+    rng = np.random.default_rng(2)
+    img = (rng.random((90, 130)) < 0.12).astype(np.uint8)
+    cv2.rectangle(img, (10, 10), (80, 70), 1, 1)
+    img[40, 40] = 1  # a speck inside the ring's hole
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(img, connectivity=8)
+    pieces = outer_borders(img)
+    assert len(pieces) == n - 1
+    for box, (x, y) in pieces:
+        k = labels[y, x]
+        assert k > 0 and tuple(stats[k, :4]) == box
+        cleared = img.copy()
+        cv2.floodFill(cleared, None, (x, y), 0, flags=8)
+        np.testing.assert_array_equal(cleared, np.where(labels == k, 0, img))

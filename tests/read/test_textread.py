@@ -398,3 +398,30 @@ def test_the_paper_mask_leaves_out_the_textured_table_inside_its_hull() -> None:
     wedge = out[150:300, 85:140]  # table between the streak and the sheet's left edge, in the hull
     assert (wedge == 255).mean() > 0.9
     assert (out[400:700, 200:480] == 225).all()
+
+
+def test_lines_known_from_before_are_not_recognised_again(engine: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line ``known`` stands in for is not read again: the answer is the one the OCR gave
+    for the other lines, box for box, and the known lines come back with their own reading
+    (the budget and the lines counted as before)."""
+    gray = _render(SRS_TEXT, 200, degrade=True)
+    first = textread.read_text(gray)
+    some = first[::2]  # every other line known from before
+
+    def known(box: tuple[float, float, float, float]) -> TextLine | None:
+        return next((t for t in some if t.box == box), None)
+
+    calls: list[int] = []
+    recognise = textread._Engine.recognise
+
+    def counting(self: textread._Engine, line: np.ndarray) -> tuple[str, float]:
+        calls.append(line.shape[1])
+        return recognise(self, line)
+
+    monkeypatch.setattr(textread._Engine, "recognise", counting)
+    again = textread.read_text(gray, known=known)
+    assert again == first
+    assert len(calls) == len(first) - len(some)
+    calls.clear()
+    assert textread.read_text(gray, known=lambda box: next(t for t in first if t.box == box)) == first
+    assert calls == []
