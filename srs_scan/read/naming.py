@@ -227,6 +227,15 @@ def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef],
             named[fid] = kept
         else:
             del named[fid]
+    # a name read right after the last letters of a longer name's word ("D SESSION RATING
+    # SCALE": "CHIL" cut off, or another word's end) may be either: both forms are named
+    for fid, got in list(named.items()):
+        for other, form in forms.items():
+            for m in _names(form):
+                if other != fid and any(_cut_before(m, n, phrases) for n in got):
+                    named.setdefault(other, [])
+                    if m not in named[other]:
+                        named[other].append(m)
     # items and keywords: only what one form alone has
     item_owner: dict[str, set[str]] = {}
     for fid, form in forms.items():
@@ -285,6 +294,22 @@ def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef],
         points[fid] = score
         found[fid] = kinds
     return points, found
+
+
+def _cut_before(longer: Sequence[str], name: Sequence[str], lines: Sequence[Sequence[str]]) -> bool:
+    """Whether ``longer`` ends with ``name`` and a line reads ``name`` right after a word
+    that ends its word before it: "d" or "ild" then "session rating scale" is "child
+    session rating scale" with its first letters cut off."""
+    k = len(longer) - len(name)
+    if k < 1 or list(longer[k:]) != list(name):
+        return False
+    before = longer[k - 1]
+    for line in lines:
+        for start in range(1, len(line) - len(name) + 1):
+            if (all(_same_word(a, b) for a, b in zip(name, line[start : start + len(name)], strict=True))
+                    and line[start - 1] != before and before.endswith(line[start - 1])):
+                return True
+    return False
 
 
 def _contains(longer: Sequence[str], shorter: Sequence[str]) -> bool:

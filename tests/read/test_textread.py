@@ -425,3 +425,26 @@ def test_lines_known_from_before_are_not_recognised_again(engine: None, monkeypa
     calls.clear()
     assert textread.read_text(gray, known=lambda box: next(t for t in first if t.box == box)) == first
     assert calls == []
+
+
+def test_a_name_read_after_the_end_of_a_longer_names_word_may_be_either_form() -> None:
+    """A photographed CSRS's title read as 'D SESSION RATING SCALE' ('CHIL' cut off) named
+    the SRS with status ok. A name read right after the last letters of the word before
+    it in a longer name may be that longer name: both forms are named, and the item names
+    decide (or a person). 'The Session Rating Scale' and the whole title are unchanged."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+
+    def weigh(*texts: str) -> naming.FormVerdict:
+        return naming.weigh([TextLine(t, (40.0, 40.0 + 100 * k, 600.0, 80.0 + 100 * k), 1.0)
+                             for k, t in enumerate(texts)], four)
+
+    cut = weigh("D SESSION RATING SCALE")
+    assert cut.form is None and cut.points["csrs"] == cut.points["srs"] == naming.NAME_POINTS
+    assert weigh("ILD OUTCOME RATING SCALE").form is None
+    assert weigh("D SESSION RATING SCALE", "LISTENING", "HOW IMPORTANT").form == "csrs"
+    assert weigh("D SESSION RATING SCALE", "Relationship", "Goals and Topics").form == "srs"
+    assert weigh("The Session Rating Scale").form == "srs"
+    assert weigh("CHILD SESSION RATING SCALE").form == "csrs"
