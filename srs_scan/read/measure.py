@@ -51,6 +51,7 @@ PRINT_WITHIN_MM = 0.3  # ...or inside a bigger blob there (merged with other pri
 PRINT_SCALE_OUTLIER = 0.1  # a line's scale this far off the others' is a stretched line's
 PRINT_CLEAR_MM = 3.0  # ink this clear of the line, overlapping print of its height on two other lines, is print
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
+CORE_MIN_INK = 0.1  # a line's core holds at least this ink (a photo's faint 3-px line: 0.14 over its 5 core rows)
 FAINT_INK = 0.1  # on a line with nothing at MARK_INK, ink this dark is looked at again...
 FAINT_NOISE_K = 6.0  # ...or this many robust SDs of the paper's own variation, if more...
 FAINT_MAX_INK = 0.2  # ...up to this (just under MARK_INK: a grainy scan's faint marks are still found)
@@ -289,7 +290,7 @@ def _refine_ends(
     length = int(round(chord))
     inner = prof[margin + int(0.1 * chord) : margin + int(0.9 * chord)]
     level = float(np.median(inner))
-    if level < 0.15:
+    if level < CORE_MIN_INK:
         return None
     half_level = 0.5 * level
     on: np.ndarray = np.asarray(prof >= half_level)
