@@ -62,6 +62,7 @@ IN_FLIGHT_PER_THREAD = 2  # chunks sent per worker thread: one being read, the n
 AHEAD_CHUNKS = 8  # per worker thread: how far past the oldest page still out results may pile up
 CONNECT_TIMEOUT_S = 10.0
 WORKERS_TIMEOUT_S = 60.0  # a scheduler without workers: how long to wait for the first one
+LOCAL_CLOSE_TIMEOUT_S = 15.0  # a LocalCluster's orderly close; its processes are ended after it
 REFRESH_S = 5.0  # how often the number of worker threads is asked again (workers come and go)
 SAME_FILES = "the workers must see the same files, at the same paths"
 USAGE = "--cluster takes tcp://HOST:PORT (a running Dask scheduler) or local:N (N worker processes here)"
@@ -244,17 +245,37 @@ def _connected(spec: Spec) -> Iterator[Client]:
         lg.setLevel(logging.CRITICAL + 1)  # nothing at all, its CRITICAL included: the run says what happened
     try:
         if spec.local is not None:
-            with LocalCluster(n_workers=spec.local, threads_per_worker=1, processes=True, host="127.0.0.1",
-                              dashboard_address=None, silence_logs=logging.CRITICAL) as local, \
-                    Client(local, set_as_default=False) as client:
-                client.register_plugin(_LocalWorker(), name="srs-scan-local-worker")
-                yield client
+            local = LocalCluster(n_workers=spec.local, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                 dashboard_address=None, silence_logs=logging.CRITICAL)
+            try:
+                with Client(local, set_as_default=False) as client:
+                    client.register_plugin(_LocalWorker(), name="srs-scan-local-worker")
+                    yield client
+            finally:
+                _stop_local(local)
         else:
             with _client(spec) as client:
                 yield client
     finally:
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
+
+
+def _stop_local(local: LocalCluster) -> None:
+    """Stop a LocalCluster within ``LOCAL_CLOSE_TIMEOUT_S``, then end any of its worker
+    processes still there: after a Ctrl-C (which reached the workers too) Dask's orderly
+    close can wait on workers that are gone, and the run must end, not hang."""
+    import multiprocessing
+
+    try:
+        local.close(timeout=LOCAL_CLOSE_TIMEOUT_S)
+    except Exception:  # noqa: BLE001 - whatever stopped the close, the processes are ended below
+        pass
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join(timeout=2.0)
+        if child.is_alive():
+            child.kill()
 
 
 @contextmanager

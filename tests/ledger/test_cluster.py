@@ -230,3 +230,34 @@ def test_a_page_that_kills_every_worker_is_an_error_and_the_rest_is_read(pages, 
                                      "a crash in a decoder, or out of memory?",)
     for o in (out[0], out[2], out[3]):
         assert o.result.status is PageStatus.OK and o.result.total == pytest.approx(20.0, abs=0.2)
+
+
+def _sleep_long() -> None:
+    import time
+
+    time.sleep(120)
+
+
+def test_a_local_cluster_that_will_not_close_is_stopped_and_its_processes_ended():
+    """After a Ctrl-C, Dask's orderly close of a LocalCluster can wait on workers that are
+    gone (a full CI run once hung so past 60 s). _stop_local gives the close its timeout,
+    whatever it raises, then ends the worker processes still there."""
+    import multiprocessing
+    import time
+
+    from srs_scan.ledger import cluster
+
+    asked = []
+
+    class Stuck:
+        def close(self, timeout=None):
+            asked.append(timeout)
+            raise TimeoutError("workers did not answer")
+
+    worker = multiprocessing.get_context("spawn").Process(target=_sleep_long)
+    worker.start()
+    t0 = time.monotonic()
+    cluster._stop_local(Stuck())
+    assert asked == [cluster.LOCAL_CLOSE_TIMEOUT_S]
+    assert not worker.is_alive()
+    assert time.monotonic() - t0 < 5.0
