@@ -837,6 +837,18 @@ def find_thickening(strip: LineStrip, *, min_excess: float = THICK_EXCESS_MIN,
     return found
 
 
+def _smoothed(rel: np.ndarray, ppm: float) -> np.ndarray:
+    """A thickness profile averaged over ~0.5 mm: a bump's height, not one column's."""
+    k = max(1, int(round(0.5 * ppm)))
+    return np.convolve(rel, np.ones(k) / k, mode="same")
+
+
+def _rest_away(smooth: np.ndarray, at: float, ppm: float) -> float:
+    """The highest the smoothed profile stands further than ``THICK_ALONE_MM`` from ``at``."""
+    away = np.abs(np.arange(len(smooth)) - at) > THICK_ALONE_MM * ppm
+    return float(smooth[away].max()) if away.any() else 0.0
+
+
 def find_small_dot(strip: LineStrip) -> Thickening | None:
     """A bump too low for :func:`find_thickening` that still stands alone on the line, or
     None: never clear (a person looks).
@@ -853,12 +865,10 @@ def find_small_dot(strip: LineStrip) -> Thickening | None:
         return None
     lo, rel, _, base = prof
     ppm = strip.ppm
-    k = max(1, int(round(0.5 * ppm)))
-    smooth = np.convolve(rel, np.ones(k) / k, mode="same")
+    smooth = _smoothed(rel, ppm)
     top = int(np.argmax(smooth))
     peak = float(smooth[top])
-    away = np.abs(np.arange(len(smooth)) - top) > THICK_ALONE_MM * ppm
-    rest = float(smooth[away].max()) if away.any() else 0.0
+    rest = _rest_away(smooth, top, ppm)
     sd = 1.4826 * float(np.median(np.abs(rel)))
     length = _width_at(smooth, top, 0.5)
     if (peak * base / ppm < SMALL_DOT_EXTRA_MM or peak < SMALL_DOT_ALONE * max(rest, 0.0)
@@ -894,11 +904,9 @@ def _bump(strip: LineStrip, lo: int, rel: np.ndarray, reach: float, excess: floa
     w = np.clip(rel[c0:c1], 0.0, None)
     centre = float((w * np.arange(c0, c1)).sum() / w.sum()) if w.sum() > 0 else (a + b - 1) / 2.0
     # how clear: the bump's height (over ~0.5 mm) beside the rest of the line's
-    k = max(1, int(round(0.5 * ppm)))
-    smooth = np.convolve(rel, np.ones(k) / k, mode="same")
+    smooth = _smoothed(rel, ppm)
     peak = float(smooth[a:b].max())
-    away = np.abs(np.arange(len(smooth)) - centre) > THICK_ALONE_MM * ppm
-    rest = float(smooth[away].max()) if away.any() else 0.0
+    rest = _rest_away(smooth, centre, ppm)
     clear_floor, length, shortest = THICK_CLEAR, b - a, THICK_DOT_MIN_MM
     if thick_base is not None:
         clear_floor, shortest = THICK_CLEAR_EXTRA_MM * ppm / thick_base, THICK_LINE_DOT_MIN_MM

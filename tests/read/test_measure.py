@@ -475,14 +475,17 @@ def test_labels_centred_over_the_lines_are_print_not_strays():
         assert strays == []
 
 
-def test_a_faint_thin_line_blurred_over_rows_is_followed():
-    """A light line 2 px wide (0.33 mm at 6 px per mm, a phone photo of a form) blurred
-    over four rows: no one row holds 0.3 of ink a column, the line's rows together do. It
+@pytest.mark.parametrize(("rows", "gray", "blur"), [(2, 120, 1.2), (3, 180, 1.0)])
+def test_a_faint_thin_line_is_followed_and_keeps_its_ends(rows, gray, blur):
+    """A light line blurred over its rows, as a phone photo's faint print is: 2 px wide at
+    gray 120 (no one row holds 0.3 of ink a column, the line's rows together do), or 3 px
+    at gray 180 on paper 235 (0.14 of ink over its five core rows, under the old 0.15
+    floor that lost every line of such a photo: "a scale line could not be measured"). It
     is followed and its ends found to a tenth of a pixel (columns 100..699: x = 99.5 to
     699.5, the strip starting at x = 102)."""
     img = np.full((300, 800), 235, np.uint8)
-    img[149:151, 100:700] = 120
-    img = cv2.GaussianBlur(img, (0, 0), 1.2)
+    img[149 : 149 + rows, 100:700] = gray
+    img = cv2.GaussianBlur(img, (0, 0), blur)
     strip = sample_strip(img, (102.0, 150.5), (698.0, 149.7))
     assert strip is not None
     assert strip.left_u == pytest.approx(-2.5, abs=0.1)
@@ -542,17 +545,3 @@ def test_an_item_number_set_wide_before_its_label_is_print_not_a_stray():
     box(75.0, 1.8, 2.5)  # alone, 23 mm from the label's end
     strips, found = _read_form(img)
     assert [round((b.uc - strips[0].left_u) / PPM) for b in found[0][1]] == [76]
-
-
-def test_a_faint_three_pixel_line_keeps_its_ends():
-    """A light line 3 px wide (gray 180 on paper 235: a phone photo's faint print) blurred:
-    averaged over its five core rows it holds 0.14 of ink, under the old 0.15 floor that
-    lost every line of such a photo ("a scale line could not be measured"). Its ends are
-    found to a tenth of a pixel (columns 100..699, the strip starting at x = 102)."""
-    img = np.full((300, 800), 235, np.uint8)
-    img[149:152, 100:700] = 180
-    img = cv2.GaussianBlur(img, (0, 0), 1.0)
-    strip = sample_strip(img, (102.0, 150.5), (698.0, 149.7))
-    assert strip is not None
-    assert strip.left_u == pytest.approx(-2.5, abs=0.1)
-    assert strip.right_u == pytest.approx(597.5, abs=0.1)
