@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -233,8 +233,12 @@ def scan(
         most = max(form.lines for form in request.options.forms().values())  # item columns of the CSV
         csv_sink = CsvSink(stack.enter_context(atomic_text_file(request.csv_path)), most) if request.csv_path else None
         sources: set[str] = set()
-        for outcome in run_batch(tasks, ledger, workers=request.workers, options=request.options,
-                                 timeout=request.timeout, cluster=request.cluster):
+        # closed here however the loop ends (Ctrl-C while a page is written): its workers are
+        # stopped now, not when the interpreter collects it at exit, with Dask's loop gone
+        outcomes = stack.enter_context(closing(run_batch(tasks, ledger, workers=request.workers,
+                                                         options=request.options, timeout=request.timeout,
+                                                         cluster=request.cluster)))
+        for outcome in outcomes:
             summary.add(outcome)
             sources.add(outcome.result.source)
             if jsonl_handle is not None:

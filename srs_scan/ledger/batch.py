@@ -17,7 +17,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -232,7 +232,7 @@ def run(
     timeout: float = DEFAULT_TIMEOUT_S,
     hard_limit: float | None = None,
     cluster: str | None = None,
-) -> Iterator[PageOutcome]:
+) -> Generator[PageOutcome, None, None]:
     """Read ``tasks`` (see :func:`plan`), yielding outcomes in input order.
 
     ``timeout``: seconds a page may take (the worker stops it); ``hard_limit``: seconds
@@ -258,12 +258,17 @@ def run(
         outcomes = map(work, tasks)
     else:
         outcomes = _in_workers(tasks, workers, (db, opts, timeout), hard_limit=limit)
-    for outcome in outcomes:
-        if outcome.key is not None:
-            if outcome.key not in seen:  # a page seen before in this run is recorded already
-                _record(outcome, ledger, settings, opts)
-            outcome = _with_corrections(_flag_duplicates(outcome, seen), ledger, opts)
-        yield outcome
+    try:
+        for outcome in outcomes:
+            if outcome.key is not None:
+                if outcome.key not in seen:  # a page seen before in this run is recorded already
+                    _record(outcome, ledger, settings, opts)
+                outcome = _with_corrections(_flag_duplicates(outcome, seen), ledger, opts)
+            yield outcome
+    finally:  # the workers stopped when this run is closed, not when it is collected
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            close()
 
 
 NEEDS_DASK = '--cluster needs Dask, an optional part of srs-scan: pip install "srs-scan[cluster]"'

@@ -435,6 +435,8 @@ class _Dispatch:
             pass
 
     def _cancel(self, futures: list[Future]) -> None:
+        if self.client.status != "running":  # closed: its loop would never answer
+            return
         try:
             self.client.cancel(futures)
         except Exception:  # noqa: BLE001 - the cluster is gone already

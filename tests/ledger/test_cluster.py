@@ -261,3 +261,26 @@ def test_a_local_cluster_that_will_not_close_is_stopped_and_its_processes_ended(
     assert asked == [cluster.LOCAL_CLOSE_TIMEOUT_S]
     assert not worker.is_alive()
     assert time.monotonic() - t0 < 5.0
+
+
+
+def test_a_run_closed_after_its_cluster_ends_at_once(pages):
+    """A run left open when its client and cluster were closed (Ctrl-C at the wrong moment,
+    the run collected at interpreter exit) must not ask the closed client to cancel its
+    chunks: its loop never answers, and the process hung (a CI run's Ctrl-C test, once in
+    several runs)."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                      silence_logs=50) as local:
+        client = Client(local, set_as_default=False)
+        run = cluster._Dispatch(client, batch.plan(pages), Ledger(None), batch.Reader(ReadOptions()), 60.0,
+                                cluster.Spec(local=1)).outcomes()
+        assert next(run).result.status is PageStatus.OK
+        assert run.gi_frame.f_locals["self"].out, "no chunk in flight: nothing to cancel"
+        client.close()
+        client.cancel = lambda *a, **k: time.sleep(60)  # as at exit: the loop stopped, never answering
+    closed = threading.Thread(target=run.close, daemon=True)
+    closed.start()
+    closed.join(20)
+    assert not closed.is_alive(), "closing the run hung on the closed client"
