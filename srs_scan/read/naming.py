@@ -144,13 +144,18 @@ def _is_label(item: Sequence[str], line: Sequence[str], text: str) -> bool:
 
 def _in_brackets(item: Sequence[str], text: str) -> bool:
     """An item name given in brackets after a label of other words ("Me (Individually)",
-    perhaps a description after it): the closed brackets hold the name and nothing else
+    perhaps a description after it), or read alone in its brackets (the recogniser read
+    "Me" as a box of its own): the closed brackets hold the name and nothing else
     ("(Family: people close to me" is a description), and the label is short."""
-    m = _BRACKETED.match(text.strip())
-    if not m or not item:
+    bare = text.strip()
+    m = _BRACKETED.match(bare)
+    if m is not None:
+        inner, label = words(m.group(2)), words(m.group(1))
+    elif bare.startswith("(") and bare.endswith(")") and bare.count("(") == 1 == bare.count(")"):
+        inner, label = words(bare[1:-1]), ["alone"]
+    else:
         return False
-    inner, label = words(m.group(2)), words(m.group(1))
-    return (0 < len(label) <= 3 and len(inner) == len(item)
+    return (bool(item) and 0 < len(label) <= 3 and len(inner) == len(item)
             and all(_same_word(a, b) for a, b in zip(item, inner, strict=True)))
 
 

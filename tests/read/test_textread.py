@@ -307,6 +307,30 @@ def test_item_names_in_brackets_after_other_labels_name_the_form() -> None:
     assert naming.weigh([TextLine("Close relationships", box(0), 1.0)], four).points["ors"] == naming.KEYWORD_POINTS
 
 
+def test_an_item_name_read_alone_in_its_brackets_is_that_item_and_splits_the_evidence() -> None:
+    """The adapted ORS above, read as the recogniser gave it on a held-out page: 'Me' a
+    box of its own, '(Individually)' another, '(Family and people close to me)' read
+    'Bamily' under a client's tick. 'Family' and 'Me' speak for the CORS, the ORS's item
+    name in its brackets for the ORS: the evidence is split, and a person says which form
+    it is (it was named the CORS with status ok: a form named wrong)."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+
+    def box(k: int) -> tuple[float, float, float, float]:
+        return (40.0, 40.0 + 100 * k, 300.0, 70.0 + 100 * k)
+
+    read = [TextLine(t, box(k), 1.0) for k, t in enumerate(
+        ["How", "are you doing?", "Me", "(Individually)", "Bamily", "Work / School", "A11", "all"])]
+    verdict = naming.weigh(read, four)
+    assert verdict.form is None and "point to both the CORS and the ORS" in verdict.doubt, verdict
+    alone = naming.weigh([TextLine("(Individually)", box(0), 1.0)], four)
+    assert alone.points["ors"] == naming.ITEM_POINTS + naming.KEYWORD_POINTS and alone.form == "ors"
+    # brackets holding more than the name are a description, not the item
+    assert naming.weigh([TextLine("(Individually, at home)", box(0), 1.0)], four).points["ors"] < naming.ITEM_POINTS
+
+
 def test_a_word_of_another_forms_name_read_as_that_name_says_nothing_for_its_own_form() -> None:
     """'outcome' is an ORS keyword, but read in 'CHILD OUTCOME RATING SCALE' it is part of
     the CORS's name: the CORS title alone settles the form at once (nothing speaks for any
