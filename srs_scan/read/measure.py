@@ -75,6 +75,12 @@ SMALL_DOT_EXTRA_MM = 0.07  # a bump under those floors adding this much ink acro
 SMALL_DOT_ALONE = 4.0  # ...this many times higher than anything else on the line...
 SMALL_DOT_SD = 10.0  # ...and than the line's own variation (robust SDs)...
 SMALL_DOT_MIN_MM = 0.4  # ...this long at half its height: a small dot a person must look at
+FAINT_STROKE_SIGMA_MM = 0.15  # a dot read from the line's thickening: the strip smoothed this much...
+FAINT_STROKE_NEAR_MM = 1.5  # ...ink paler than a pen's leaving the line this near the dot's centre...
+FAINT_STROKE_REACH_MM = 2.0  # ...and reaching this far from the line's centre (a dot does not)...
+FAINT_LOOP_APART_MM = 1.5  # ...crossing the line again this far away: a faint circle, read at one crossing
+FAINT_CROSS_REACH_MM = 1.0  # (crossing it: faint ink on both sides, reaching this far from the line's centre)
+FAINT_HALO_MM = 6.0  # (faint ink beside the line along this much of it is the line's own blurred edge)
 LINE_INK = 0.30
 LETTER_MAX_MM = 4.0  # printed letters touching the line are at most this tall...
 END_TEXT_MM = 3.0  # ...and stand within this of an end (anchor text beside an end tick)
@@ -847,6 +853,68 @@ def _rest_away(smooth: np.ndarray, at: float, ppm: float) -> float:
     """The highest the smoothed profile stands further than ``THICK_ALONE_MM`` from ``at``."""
     away = np.abs(np.arange(len(smooth)) - at) > THICK_ALONE_MM * ppm
     return float(smooth[away].max()) if away.any() else 0.0
+
+
+def faint_loop_through(strip: LineStrip, u: float, span: tuple[float, float] | None = None) -> bool:
+    """Whether ink paler than a pen's leaves the line near ``u`` (a dot read from the line's
+    thickening), runs further from the line than a dot reaches, and crosses the line (or
+    its run past the end) again ``FAINT_LOOP_APART_MM`` or more away: a faint circle round
+    a point of the line, read at one of its crossings instead of its centre (a faint ring
+    round a line's end, its pale ink lost in the paper's grain and among the words it
+    touched: read 2.4 mm off). A faint tick or slash crosses the line once, where it is
+    read; a tick's short arm touching the line from one side does not cross it. ``span``:
+    the strip columns where a mark found in pen ink meets the line (its feet), when the
+    reading is that mark's: only what crosses the line outside them counts (a faint circle
+    of which the pen level found one crossing).
+
+    The strip is smoothed (``FAINT_STROKE_SIGMA_MM``) so that a stroke stands out of the
+    grain, then held at ``FAINT_INK`` or ``FAINT_NOISE_K`` robust SDs of the smoothed
+    paper, whichever is more (at most ``MARK_INK``). Where the stroke meets the line: the
+    columns of the rows just beside the line's band that it fills, in runs; crossing it:
+    faint ink in those rows on both sides there, of strokes reaching ``FAINT_CROSS_REACH_MM``
+    from the line's centre (not the broken edge of a blurred line). A stroke joined to ink along more than
+    ``FAINT_HALO_MM`` of the line (a blurred line's edge) is not looked at.
+    """
+    ppm, half, margin = strip.ppm, strip.half, strip.margin
+    smooth = cv2.GaussianBlur(strip.ink, (0, 0), max(0.5, FAINT_STROKE_SIGMA_MM * ppm))
+    k = max(1, half // 3)
+    far = np.concatenate([smooth[:k].ravel(), smooth[-k:].ravel()])
+    med = float(np.median(far))
+    level = min(MARK_INK, max(FAINT_INK, med + FAINT_NOISE_K * 1.4826 * float(np.median(np.abs(far - med)))))
+    zone = int(min(half, MARK_ZONE_MM * ppm))
+    band = int(np.ceil(strip.band))
+    mask = (smooth > level).astype(np.uint8)
+    mask[half - band : half + band + 1] = 0
+    mask[: half - zone] = 0
+    mask[half + zone + 1 :] = 0
+    n, labels, stats, _ = components(mask)
+    touch = int(np.ceil(TOUCH_GAP_MM * ppm)) + 1
+    beside = np.concatenate([labels[half - band - touch : half - band],  # the rows just above the band, then below
+                             labels[half + band + 1 : half + band + 1 + touch]])
+    at = int(round(u + margin))
+    near = int(round(FAINT_STROKE_NEAR_MM * ppm))
+    lo, hi = (at, at) if span is None else (int(round(span[0] + margin)), int(round(span[1] + margin)))
+    leaving = set(beside[:, max(0, lo - near) : hi + near + 1].ravel().tolist()) - {0}
+    reach, apart, gap = FAINT_STROKE_REACH_MM * ppm, FAINT_LOOP_APART_MM * ppm, max(1, int(round(0.5 * ppm)))
+    # crossing ink: of strokes leaving the line (the broken halo of a blurred line's edge does not)
+    tall = np.zeros(n, bool)
+    tall[1:] = np.maximum(half - stats[1:, 1], stats[1:, 1] + stats[1:, 3] - 1 - half) >= FAINT_CROSS_REACH_MM * ppm
+    above, below = tall[beside[:touch]].any(axis=0), tall[beside[touch:]].any(axis=0)
+    for lab in leaving:
+        _, y, _, h, _ = stats[lab]
+        if half - y < reach and y + h - 1 - half < reach:
+            continue
+        cols = np.flatnonzero((beside == lab).any(axis=0))
+        runs = np.split(cols, np.flatnonzero(np.diff(cols) > gap) + 1)
+        if any(len(r) > FAINT_HALO_MM * ppm for r in runs):
+            continue  # along the line: its blurred edge (a stroke joined to it cannot be told apart)
+        for r in runs:
+            if lo - int(r[-1]) < apart and int(r[0]) - hi < apart:
+                continue  # where the reading is
+            a, b = max(0, int(r[0]) - gap), int(r[-1]) + gap + 1
+            if above[a:b].any() and below[a:b].any():  # it crosses the line there, as a circle does
+                return True
+    return False
 
 
 def find_small_dot(strip: LineStrip) -> Thickening | None:

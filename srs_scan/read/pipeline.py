@@ -44,6 +44,7 @@ from .measure import (
     MarkCandidate,
     drop_end_ticks,
     erase_end_ticks,
+    faint_loop_through,
     faint_marks,
     find_marks,
     find_small_dot,
@@ -76,6 +77,8 @@ ONE_LINE_LENGTH_MM = 1.0  # a form's one line on a scan, this near its printed l
 SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
 WIDE_MARK_MM = 15.0  # a mark spreading this far along the line near it: a scribble, a crossed-out answer
 THICKER_REASON = "the line is thicker in one place: a small mark?"
+FAINT_LOOP_REASON = ("a faint stroke (a light circle?) crosses the line where it is read and again elsewhere: "
+                     "check where the mark is")
 OVER_TICK_REASON = "the mark is drawn over the printed end stroke: check where it crosses the line"
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
 STRAY_LINE_REASON = ("line {n} may not be one of the form's lines (both its ends are out of line with the other "
@@ -883,6 +886,8 @@ def _reading(
     if not marks and not strays:
         bump = find_thickening(strip, min_excess=min_excess) or find_small_dot(strip)
         if bump is not None and bump.clear and min_excess < THICK_EXCESS:  # (not on a bitonal scan's jagged edges)
+            if faint_loop_through(strip, bump.u):
+                return MarkReading(to_mm(bump.u), ItemStatus.REVIEW, (FAINT_LOOP_REASON,), 0.3)
             return MarkReading(to_mm(bump.u), ItemStatus.OK, (), THICK_DOT_CONFIDENCE)
         if bump is not None:
             return MarkReading(
@@ -941,5 +946,8 @@ def _reading(
     if best.over_tick:
         reasons.append(OVER_TICK_REASON)
         confidence = min(confidence, 0.4)
+    if not reasons and len(marks) == 1 and faint_loop_through(strip, best.u, (best.foot0, best.foot1)):
+        reasons.append(FAINT_LOOP_REASON)  # one crossing of a pale circle found in pen ink
+        confidence = min(confidence, 0.3)
     status = ItemStatus.REVIEW if reasons else ItemStatus.OK
     return MarkReading(mm, status, tuple(reasons), confidence, tuple(round(to_mm(m.u), 1) for m in marks))
