@@ -53,7 +53,7 @@ PRINT_CLEAR_MM = 3.0  # ink this clear of the line, overlapping print of its hei
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 CORE_MIN_INK = 0.1  # a line's core holds at least this ink (a photo's faint 3-px line: 0.14 over its 5 core rows)
 FAINT_INK = 0.1  # on a line with nothing at MARK_INK, ink this dark is looked at again...
-FAINT_NOISE_K = 6.0  # ...or this many robust SDs of the paper's own variation, if more...
+FAINT_NOISE_K = 6.0  # ...or the paper's median and this many robust SDs of its variation, if more...
 FAINT_MAX_INK = 0.2  # ...up to this (just under MARK_INK: a grainy scan's faint marks are still found)
 THICK_EXCESS = 0.5  # a line this much darker across (50 %) than its median...
 THICK_EXCESS_MIN = 0.2  # ...or only 20 % on a line whose darkness is even along it...
@@ -876,11 +876,8 @@ def faint_loop_through(strip: LineStrip, u: float, span: tuple[float, float] | N
     ``FAINT_HALO_MM`` of the line (a blurred line's edge) is not looked at.
     """
     ppm, half, margin = strip.ppm, strip.half, strip.margin
-    smooth = cv2.GaussianBlur(strip.ink, (0, 0), max(0.5, FAINT_STROKE_SIGMA_MM * ppm))
-    k = max(1, half // 3)
-    far = np.concatenate([smooth[:k].ravel(), smooth[-k:].ravel()])
-    med = float(np.median(far))
-    level = min(MARK_INK, max(FAINT_INK, med + FAINT_NOISE_K * 1.4826 * float(np.median(np.abs(far - med)))))
+    smooth = _smooth_ink(strip)
+    level = min(MARK_INK, max(FAINT_INK, _paper_level(smooth, half)))
     zone = int(min(half, MARK_ZONE_MM * ppm))
     band = int(np.ceil(strip.band))
     mask = (smooth > level).astype(np.uint8)
@@ -1033,17 +1030,38 @@ def faint_marks(strips: list[LineStrip], lines: list[int]) -> dict[int, tuple[li
     """Marks and strays on ``lines`` found again in lighter ink: a light pencil or a worn
     pen leaves a stroke paler than ``MARK_INK`` that a person sees at once.
 
-    The level is ``FAINT_INK``, or ``FAINT_NOISE_K`` times the paper's own variation
-    (texture, JPEG noise) where that is more; above ``FAINT_MAX_INK`` (just under
-    ``MARK_INK``) there is nothing to gain and nothing is looked at. All the lines are
-    looked at again at the same level, so that light print (anchor text, numbers) is
-    still recognised as print by its twins on the other lines. Returns what was found per line of ``lines`` that
-    has something; the caller sends it to a person. The strips themselves are unchanged.
+    Looked for twice. First on the strips smoothed (``FAINT_STROKE_SIGMA_MM``: a stroke
+    keeps its level, a scan's grain falls to a fraction of its own): what touches the line
+    there is a mark (ink near it only is not taken from this pass: smoothed, printed words
+    run together and no longer look like words). Then, for a line with no such mark, on
+    the strips as they are. The level of each pass is ``FAINT_INK``, or where that is more
+    the smoothed paper's median plus ``FAINT_NOISE_K`` robust SDs, and for the strips as
+    they are ``FAINT_NOISE_K`` times their paper's (robust SD plus median); above
+    ``FAINT_MAX_INK`` (just under ``MARK_INK``) there is nothing to gain and nothing is
+    looked at. All the lines are looked at again at the same level, so that light print
+    (anchor text, numbers) is still recognised as print by its twins on the other lines.
+    Returns what was found per line of ``lines`` that has something; the caller sends it
+    to a person. The strips themselves are unchanged.
     """
-    level = max(FAINT_INK, FAINT_NOISE_K * max(_paper_noise(s) for s in strips))
+    # the paper's grain averaged out; the line's edge, blurred as much, stays in its band
+    smooth = [replace(s, ink=_smooth_ink(s), band=s.band + 2.0 * _smooth_px(s)) for s in strips]
+    level = max(_paper_level(s.ink, s.half) for s in smooth)
+    out: dict[int, tuple[list[MarkCandidate], list[Blob]]] = {
+        i: (marks, []) for i, (marks, _) in _faint_pass(smooth, lines, level).items() if marks}
+    rest = [i for i in lines if i not in out]
+    if rest:
+        paper = FAINT_NOISE_K * max(_paper_noise(s) for s in strips)
+        out.update(_faint_pass([replace(s) for s in strips], rest, paper))
+    return out
+
+
+def _faint_pass(again: list[LineStrip], lines: list[int], paper: float
+                ) -> dict[int, tuple[list[MarkCandidate], list[Blob]]]:
+    """What :func:`find_marks` finds on ``lines`` of ``again`` at ``FAINT_INK`` or ``paper``,
+    whichever is more (nothing above ``FAINT_MAX_INK``)."""
+    level = max(FAINT_INK, paper)
     if level > FAINT_MAX_INK:
         return {}
-    again = [replace(s) for s in strips]
     for s in again:
         _find_blobs(s, level)
     blobs = drop_end_ticks(again, mark_printed_blobs(again))
@@ -1055,14 +1073,35 @@ def faint_marks(strips: list[LineStrip], lines: list[int]) -> dict[int, tuple[li
     return out
 
 
+def _smooth_ink(strip: LineStrip) -> np.ndarray:
+    """The strip's ink smoothed over ``FAINT_STROKE_SIGMA_MM``: a stroke keeps its level,
+    the paper's grain (a scan's pixel noise) falls to a fraction of it."""
+    return cv2.GaussianBlur(strip.ink, (0, 0), _smooth_px(strip))
+
+
+def _smooth_px(strip: LineStrip) -> float:
+    return max(0.5, FAINT_STROKE_SIGMA_MM * strip.ppm)
+
+
 def _paper_noise(strip: LineStrip) -> float:
-    """Robust SD of the ink level on the strip's bare paper (the rows far from the line)."""
+    """Robust SD of the ink level on the strip's bare paper (the rows far from the line), plus its median."""
     k = max(1, strip.half // 3)
     far = np.concatenate([strip.ink[:k].ravel(), strip.ink[-k:].ravel()])
     if far.size == 0:
         return 1.0
     med = float(np.median(far))
     return 1.4826 * float(np.median(np.abs(far - med))) + med
+
+
+def _paper_level(ink: np.ndarray, half: int) -> float:
+    """How dark bare paper gets in a strip's ``ink`` (its rows far from the line, ``half``
+    px either side of it): their median plus ``FAINT_NOISE_K`` robust SDs."""
+    k = max(1, half // 3)
+    far = np.concatenate([ink[:k].ravel(), ink[-k:].ravel()])
+    if far.size == 0:
+        return 1.0
+    med = float(np.median(far))
+    return med + FAINT_NOISE_K * 1.4826 * float(np.median(np.abs(far - med)))
 
 
 def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate], list[Blob]]:
