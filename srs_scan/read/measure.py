@@ -80,6 +80,7 @@ FAINT_STROKE_NEAR_MM = 1.5  # ...ink paler than a pen's leaving the line this ne
 FAINT_STROKE_REACH_MM = 2.0  # ...and reaching this far from the line's centre (a dot does not)...
 FAINT_LOOP_APART_MM = 1.5  # ...crossing the line again this far away: a faint circle, read at one crossing
 FAINT_CROSS_REACH_MM = 1.0  # (crossing it: faint ink on both sides, reaching this far from the line's centre)
+FAINT_LOOP_WINDOW_MM = 12.0  # (looked for this far either side of the reading)
 FAINT_HALO_MM = 6.0  # (faint ink beside the line along this much of it is the line's own blurred edge)
 LINE_INK = 0.30
 LETTER_MAX_MM = 4.0  # printed letters touching the line are at most this tall...
@@ -875,8 +876,14 @@ def faint_loop_through(strip: LineStrip, u: float, span: tuple[float, float] | N
     from the line's centre (not the broken edge of a blurred line). A stroke joined to ink along more than
     ``FAINT_HALO_MM`` of the line (a blurred line's edge) is not looked at.
     """
-    ppm, half, margin = strip.ppm, strip.half, strip.margin
-    smooth = _smooth_ink(strip)
+    ppm, half = strip.ppm, strip.half
+    # only the strip around the reading: a circle's other crossing is within its width of it
+    first, last = (u, u) if span is None else span
+    window = int(FAINT_LOOP_WINDOW_MM * ppm)
+    c0 = max(0, int(round(first + strip.margin)) - window)
+    c1 = min(strip.ink.shape[1], int(round(last + strip.margin)) + window + 1)
+    margin = strip.margin - c0
+    smooth = cv2.GaussianBlur(strip.ink[:, c0:c1], (0, 0), _smooth_px(strip))
     level = min(MARK_INK, max(FAINT_INK, _paper_level(smooth, half)))
     zone = int(min(half, MARK_ZONE_MM * ppm))
     band = int(np.ceil(strip.band))
