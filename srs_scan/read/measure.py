@@ -31,6 +31,7 @@ THROUGH_MAX_WIDTH_MM = 3.0  # ...and narrow (a streak, a fold): not a client's m
 TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
 CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses it
 FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
+STROKE_LEAN_TOL = 0.5  # the two halves of a stroke split by the line lean alike, within this (along/across)
 CROSS_MEET_MM = 0.5  # pieces of ink on either side meeting the line this near (+ its width): one stroke
 END_COVER_PAD_MM = 0.25  # a mark whose footprint reaches this near an end covers it
 COVER_MAX_SHIFT_MM = 2.0  # a covered end moves at most this far
@@ -1216,8 +1217,8 @@ def _join_split_strokes(strip: LineStrip, clusters: list[tuple[list[Blob], float
         if m is None:
             continue
         if marks and last is not None and m.sides == 1 and marks[-1].sides == 1 \
-                and abs(m.u - marks[-1].u) <= FOOT_CLUSTER_GAP_MM * strip.ppm \
-                and _side_of(strip, c[0]) * _side_of(strip, last[0]) < 0:
+                and _side_of(strip, c[0]) * _side_of(strip, last[0]) < 0 \
+                and (abs(m.u - marks[-1].u) <= FOOT_CLUSTER_GAP_MM * strip.ppm or _in_line(strip, last, c)):
             joined = (last[0] + c[0], last[1], max(last[2], c[2]))
             both = _measure_cluster(strip, *joined)
             if both is not None and both.sides == 2:
@@ -1226,6 +1227,33 @@ def _join_split_strokes(strip: LineStrip, clusters: list[tuple[list[Blob], float
         marks.append(m)
         last = c
     return marks
+
+
+def _in_line(strip: LineStrip, *pieces: tuple[list[Blob], float, float]) -> bool:
+    """Whether a piece of ink above the line and one below it are one straight stroke
+    across a thick line: each piece's own axis (its pixels' principal direction) leans
+    the same way (within ``STROKE_LEAN_TOL``, along per across) and carries it across the
+    line's centre where the other's does (within ``FOOT_CLUSTER_GAP_MM``). A slanted slash
+    over a 1.3 mm line meets it 3 mm apart above and below: two one-sided "marks"."""
+    crossings = []
+    for blobs, _, _ in pieces:
+        sel = np.isin(strip.labels, [b.label for b in blobs])
+        v, u = np.nonzero(sel)
+        if len(v) < 3:
+            return False
+        v = v - float(strip.half)
+        vc, uc = float(v.mean()), float(u.mean())
+        cov = np.cov(np.stack([u - uc, v - vc]))
+        if cov[1, 1] <= 0:
+            return False
+        evals, evecs = np.linalg.eigh(cov)
+        du, dv = evecs[:, int(np.argmax(evals))]
+        if abs(dv) < 0.3:  # lies along the line: no direction across it
+            return False
+        lean = du / dv
+        crossings.append((uc - lean * vc, lean))
+    (u_a, s_a), (u_b, s_b) = crossings
+    return abs(s_a - s_b) <= STROKE_LEAN_TOL and abs(u_a - u_b) <= FOOT_CLUSTER_GAP_MM * strip.ppm
 
 
 def _side_of(strip: LineStrip, blobs: list[Blob]) -> int:

@@ -596,3 +596,26 @@ def test_a_pen_circle_read_at_its_centre_is_not_a_faint_loop():
     strip, marks, _ = _read(cv2.GaussianBlur(img, (0, 0), 0.7))
     assert len(marks) == 1 and _strip_mm(strip, marks[0].u) == pytest.approx(30.0, abs=0.1)
     assert not faint_loop_through(strip, marks[0].u, (marks[0].foot0, marks[0].foot1))
+
+
+def test_a_slanted_slash_across_a_thick_line_is_one_mark_at_its_crossing():
+    """A light slash at 35 degrees across a 1.3 mm line (15 px): its part above and its part
+    below meet the line 3 mm apart, each on one side only. Their own axes are one line:
+    one mark, read where that line crosses the line's centre (held-out 200-dpi scan: "2
+    marks on the line"). Two upright strokes, one above and one below, 2 mm apart, are
+    not one line: still two marks."""
+    img = _page(thickness=15)
+    x = 700.0  # where the slash crosses the line's centre row
+    dx = 4.0 * PPM / np.tan(np.radians(35.0))
+    low, high = (round((x - dx) * 16), round((Y + 4.0 * PPM) * 16)), (round((x + dx) * 16), round((Y - 4.0 * PPM) * 16))
+    cv2.line(img, low, high, 140, 6, cv2.LINE_AA, 4)
+    img[Y - 7 : Y + 8, LEFT : RIGHT + 1] = 40  # the line's print over the pencil
+    strip, marks, _ = _read(cv2.GaussianBlur(img, (0, 0), 0.7))
+    assert len(marks) == 1, [(_strip_mm(strip, m.u), m.sides) for m in marks]
+    assert _strip_mm(strip, marks[0].u) == pytest.approx(_expected_mm(x), abs=0.2)
+
+    two = _page(thickness=15)
+    two[Y - 60 : Y - 7, 699:703] = 60  # above, at 700
+    two[Y + 8 : Y + 60, 723:727] = 60  # below, 2 mm to the right
+    strip, marks, _ = _read(two)
+    assert len(marks) == 2
