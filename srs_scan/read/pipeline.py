@@ -396,8 +396,8 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
     # a line with nothing at pen darkness, or only a thickening of its own print there
     blank = [i for i, r in enumerate(readings) if r.status is ItemStatus.MISSING or r.reasons == (THICKER_REASON,)]
     for i, (marks, strays) in (faint_marks(good, blank) if blank else {}).items():
-        if readings[i].status is not ItemStatus.MISSING and not marks:
-            continue  # a thickening stays what is read unless a faint mark crosses the line
+        if readings[i].status is not ItemStatus.MISSING and len(marks) != 1:
+            continue  # a thickening stays what is read unless one faint mark crosses the line
         # a mark in lighter ink than a pen's: found, never reported blank, but a person checks it
         faint = _reading(good[i], marks, strays, vanishing, min_excess)
         readings[i] = replace(faint, status=ItemStatus.REVIEW, confidence=min(faint.confidence, 0.4),
