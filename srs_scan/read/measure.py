@@ -32,6 +32,9 @@ TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
 CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses it
 FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
 STROKE_LEAN_TOL = 0.5  # the two halves of a stroke split by the line lean alike, within this (along/across)
+STROKE_CROSS_TOL_MM = 0.8  # ...and cross the line's centre this near each other...
+STROKE_ELONGATION = 6.0  # ...each a stroke: its pixels' spread along its axis this many times across...
+STROKE_MIN_LENGTH_MM = 2.0  # ...over at least this length (a dot or a blob is not one)
 CROSS_MEET_MM = 0.5  # pieces of ink on either side meeting the line this near (+ its width): one stroke
 END_COVER_PAD_MM = 0.25  # a mark whose footprint reaches this near an end covers it
 COVER_MAX_SHIFT_MM = 2.0  # a covered end moves at most this far
@@ -887,7 +890,7 @@ def faint_loop_through(strip: LineStrip, u: float, span: tuple[float, float] | N
     smooth = cv2.GaussianBlur(strip.ink[:, c0:c1], (0, 0), _smooth_px(strip))
     level = min(MARK_INK, max(FAINT_INK, _paper_level(smooth, half)))
     zone = int(min(half, MARK_ZONE_MM * ppm))
-    band = int(np.ceil(strip.band))
+    band = int(np.ceil(strip.band + 2.0 * _smooth_px(strip)))  # the line's edge, blurred as much, in its band
     mask = (smooth > level).astype(np.uint8)
     mask[half - band : half + band + 1] = 0
     mask[: half - zone] = 0
@@ -1233,27 +1236,32 @@ def _in_line(strip: LineStrip, *pieces: tuple[list[Blob], float, float]) -> bool
     """Whether a piece of ink above the line and one below it are one straight stroke
     across a thick line: each piece's own axis (its pixels' principal direction) leans
     the same way (within ``STROKE_LEAN_TOL``, along per across) and carries it across the
-    line's centre where the other's does (within ``FOOT_CLUSTER_GAP_MM``). A slanted slash
+    line's centre where the other's does (within ``STROKE_CROSS_TOL_MM``); each is a
+    stroke (``STROKE_ELONGATION``, ``STROKE_MIN_LENGTH_MM``): two tilted oval dots, one
+    above and one below, are two marks. A slanted slash
     over a 1.3 mm line meets it 3 mm apart above and below: two one-sided "marks"."""
     crossings = []
     for blobs, _, _ in pieces:
         sel = np.isin(strip.labels, [b.label for b in blobs])
-        v, u = np.nonzero(sel)
-        if len(v) < 3:
+        rows, cols = np.nonzero(sel)
+        if len(rows) < 3:
             return False
-        v = v - float(strip.half)
+        v, u = rows - float(strip.half), cols.astype(float)
         vc, uc = float(v.mean()), float(u.mean())
         cov = np.cov(np.stack([u - uc, v - vc]))
         if cov[1, 1] <= 0:
             return False
         evals, evecs = np.linalg.eigh(cov)
-        du, dv = evecs[:, int(np.argmax(evals))]
+        small, big = float(evals[0]), float(evals[1])
+        if big < STROKE_ELONGATION * max(small, 1e-6) or 4.0 * np.sqrt(big) < STROKE_MIN_LENGTH_MM * strip.ppm:
+            return False  # a dot or a blob, not a stroke: two of them are two marks
+        du, dv = evecs[:, 1]
         if abs(dv) < 0.3:  # lies along the line: no direction across it
             return False
         lean = du / dv
         crossings.append((uc - lean * vc, lean))
     (u_a, s_a), (u_b, s_b) = crossings
-    return abs(s_a - s_b) <= STROKE_LEAN_TOL and abs(u_a - u_b) <= FOOT_CLUSTER_GAP_MM * strip.ppm
+    return abs(s_a - s_b) <= STROKE_LEAN_TOL and abs(u_a - u_b) <= STROKE_CROSS_TOL_MM * strip.ppm
 
 
 def _side_of(strip: LineStrip, blobs: list[Blob]) -> int:
