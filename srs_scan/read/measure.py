@@ -1096,23 +1096,26 @@ def _smooth_px(strip: LineStrip) -> float:
 
 def _paper_noise(strip: LineStrip) -> float:
     """Robust SD of the ink level on the strip's bare paper (the rows far from the line), plus its median."""
-    k = max(1, strip.half // 3)
-    far = np.concatenate([strip.ink[:k].ravel(), strip.ink[-k:].ravel()])
-    if far.size == 0:
-        return 1.0
-    med = float(np.median(far))
-    return 1.4826 * float(np.median(np.abs(far - med))) + med
+    med, sd = _paper(strip.ink, strip.half)
+    return sd + med
 
 
 def _paper_level(ink: np.ndarray, half: int) -> float:
     """How dark bare paper gets in a strip's ``ink`` (its rows far from the line, ``half``
     px either side of it): their median plus ``FAINT_NOISE_K`` robust SDs."""
+    med, sd = _paper(ink, half)
+    return med + FAINT_NOISE_K * sd
+
+
+def _paper(ink: np.ndarray, half: int) -> tuple[float, float]:
+    """Median and robust SD of a strip's ink on its bare paper (the outer third of rows on
+    each side of the line); (0, 1) when there are none."""
     k = max(1, half // 3)
     far = np.concatenate([ink[:k].ravel(), ink[-k:].ravel()])
     if far.size == 0:
-        return 1.0
+        return 0.0, 1.0
     med = float(np.median(far))
-    return med + FAINT_NOISE_K * 1.4826 * float(np.median(np.abs(far - med)))
+    return med, 1.4826 * float(np.median(np.abs(far - med)))
 
 
 def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate], list[Blob]]:
