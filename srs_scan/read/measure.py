@@ -358,15 +358,20 @@ def _refine_ends(
     return left - margin, right - margin
 
 
-def _find_blobs(strip: LineStrip, level: float = MARK_INK) -> None:
-    ink, half, ppm = strip.ink, strip.half, strip.ppm
+def _off_line(ink: np.ndarray, level: float, half: int, band: int, ppm: float) -> np.ndarray:
+    """Where a strip's ``ink`` passes ``level`` off the line: the line's band (``band`` px
+    either side of row ``half``) and what lies beyond ``MARK_ZONE_MM`` cleared (uint8 mask)."""
     zone = int(min(half, MARK_ZONE_MM * ppm))
     mask = (ink > level).astype(np.uint8)
-    band = int(np.ceil(strip.band))
     mask[half - band : half + band + 1] = 0
     mask[: half - zone] = 0
     mask[half + zone + 1 :] = 0
-    n, labels, stats, cents = components(mask)
+    return mask
+
+
+def _find_blobs(strip: LineStrip, level: float = MARK_INK) -> None:
+    ink, half, ppm = strip.ink, strip.half, strip.ppm
+    n, labels, stats, cents = components(_off_line(ink, level, half, int(np.ceil(strip.band)), ppm))
     min_area = MIN_MARK_AREA_MM2 * ppm * ppm
     touch = strip.band + TOUCH_GAP_MM * ppm + 1.0
     blobs = []
@@ -889,13 +894,8 @@ def faint_loop_through(strip: LineStrip, u: float, span: tuple[float, float] | N
     margin = strip.margin - c0
     smooth = cv2.GaussianBlur(strip.ink[:, c0:c1], (0, 0), _smooth_px(strip))
     level = min(MARK_INK, max(FAINT_INK, _paper_level(smooth, half)))
-    zone = int(min(half, MARK_ZONE_MM * ppm))
     band = int(np.ceil(strip.band + 2.0 * _smooth_px(strip)))  # the line's edge, blurred as much, in its band
-    mask = (smooth > level).astype(np.uint8)
-    mask[half - band : half + band + 1] = 0
-    mask[: half - zone] = 0
-    mask[half + zone + 1 :] = 0
-    n, labels, stats, _ = components(mask)
+    n, labels, stats, _ = components(_off_line(smooth, level, half, band, ppm))
     touch = int(np.ceil(TOUCH_GAP_MM * ppm)) + 1
     beside = np.concatenate([labels[half - band - touch : half - band],  # the rows just above the band, then below
                              labels[half + band + 1 : half + band + 1 + touch]])
