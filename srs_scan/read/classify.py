@@ -219,14 +219,9 @@ def read_page_text(
     raw, line_rows = upright_form(gray, ends, line_mm=line_mm)
     crop = paper_only(raw)
     # 1b. the item labels, where they are printed: just above each line or beside its start
-    for row in line_rows:
-        band = (row - LABEL_ABOVE_MM * OCR_PPM, row + LABEL_BELOW_MM * OCR_PPM)
-        title += _unseen(textread.read_text(crop, rows=band, max_lines=3, width_budget=360,
-                                            max_height=SEGMENT_PX, max_width=SEGMENT_PX,
-                                            known=_read_before(title)), title)
-        verdict = naming.weigh(title, forms)
-        if check_upright and verdict.decisive:
-            return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
+    title, verdict = _read_labels(crop, line_rows, title, forms, stop=check_upright)
+    if check_upright and verdict.decisive:
+        return TextEvidence(verdict.form, verdict.confidence, 1.0, False, decisive=True)
     as_is = crop
     # 2. otherwise ask the OCR which way up the text reads, then read the whole form
     upright = textread.upright_score(crop, max_height=SEGMENT_PX, max_width=SEGMENT_PX) if check_upright else 0.0
@@ -234,9 +229,14 @@ def read_page_text(
     if upright <= -UPRIGHT_DECISIVE:
         # the page stands the other way up: take the form region again from the other side
         # (turning this crop over would leave the title, above the real first line, outside it)
-        crop = _turned_region(gray, ends, line_mm)
+        crop, turned_rows = _turned_region(gray, ends, line_mm)
         flipped = True
-        lines = read(crop, None, [])
+        # the labels first, where they stand on the page turned over (read the way the
+        # page was taken to stand, they were upside down)
+        labels, verdict = _read_labels(crop, turned_rows, [], forms, stop=True)
+        if verdict.decisive:
+            return TextEvidence(verdict.form, verdict.confidence, upright, flipped, decisive=True)
+        lines = labels + _unseen(read(crop, None, labels), labels)
     else:
         lines = title + _unseen(read(crop, None, title), title)
     verdict = naming.weigh(lines, forms)
@@ -258,7 +258,9 @@ def read_page_text(
         if flipped:  # the other way is as the page was taken to stand: its title and labels were read
             other_lines = title + _unseen(read(as_is, None, title), title)
         else:
-            other_lines = read(_turned_region(gray, ends, line_mm), None, [])
+            turned, turned_rows = _turned_region(gray, ends, line_mm)
+            labels, _ = _read_labels(turned, turned_rows, [], forms, stop=True)
+            other_lines = labels + _unseen(read(turned, None, labels), labels)
         other = naming.weigh(other_lines, forms)
         if other.settled or _only_legible(other, other_lines, lines):
             return TextEvidence(other.form, other.confidence, 1.0 if flipped else -1.0, not flipped, decisive=True)
@@ -270,11 +272,34 @@ def read_page_text(
                         decisive=verdict.decisive)
 
 
-def _turned_region(gray: np.ndarray, ends: Sequence[tuple[np.ndarray, np.ndarray]], line_mm: float) -> np.ndarray:
+def _turned_region(gray: np.ndarray, ends: Sequence[tuple[np.ndarray, np.ndarray]], line_mm: float
+                   ) -> tuple[np.ndarray, list[int]]:
     """The form region taken from the other side, the page turned over (turning a crop
-    over would leave the title, above the real first line, outside it), paper only."""
+    over would leave the title, above the real first line, outside it), paper only, and
+    the row of each line in it (top first, as the region stands)."""
     turned = [(right, left) for left, right in reversed(ends)]
-    return paper_only(upright_form(gray, turned, line_mm=line_mm)[0])
+    crop, rows = upright_form(gray, turned, line_mm=line_mm)
+    return paper_only(crop), rows
+
+
+def _read_labels(crop: np.ndarray, line_rows: list[int], seen: list[textread.TextLine],
+                 forms: Mapping[str, FormDef], *, stop: bool) -> tuple[list[textread.TextLine], naming.FormVerdict]:
+    """``seen`` and the item labels read where they are printed on ``crop`` (an upright form
+    region): in a band just above each line or beside its start (``LABEL_ABOVE_MM``,
+    ``LABEL_BELOW_MM``), line by line from the top. With ``stop``, no more is read once
+    the words settle the form (:attr:`naming.FormVerdict.decisive`). Returns the lines
+    and what they say."""
+    lines = list(seen)
+    verdict = naming.weigh(lines, forms)
+    for row in line_rows:
+        band = (row - LABEL_ABOVE_MM * OCR_PPM, row + LABEL_BELOW_MM * OCR_PPM)
+        lines += _unseen(textread.read_text(crop, rows=band, max_lines=3, width_budget=360,
+                                            max_height=SEGMENT_PX, max_width=SEGMENT_PX,
+                                            known=_read_before(lines)), lines)
+        verdict = naming.weigh(lines, forms)
+        if stop and verdict.decisive:
+            break
+    return lines, verdict
 
 
 def _only_legible(verdict: naming.FormVerdict, lines: list[textread.TextLine],

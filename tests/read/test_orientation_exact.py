@@ -165,3 +165,32 @@ def test_a_title_read_whole_over_its_pieces_is_kept():
     whole = TextLine("CHILD SESSION RATING SCA", (100.0, 49.0, 521.0, 86.0), 1.0)
     again = TextLine("CHILD SESS", (101.0, 50.0, 291.0, 86.0), 1.0)
     assert _unseen([whole, again], pieces) == [whole]
+
+
+def test_labels_are_read_where_they_stand_once_the_page_is_turned_over(render, monkeypatch):
+    """A scan taken to stand upside down (its layout and text's shape misled by a title far
+    above the scales and anchors below them): as it was taken to stand, the title region and
+    the label bands read as nothing legible; the OCR's upright score says "turn it over".
+    Turned over, the item labels are read where they are printed, above each line, as they
+    are on a page the right way up: the whole form region's read may spend its budget on a
+    letterhead and header fields and never reach them (a seed-17 page read "Overall" only,
+    which both the SRS and the ORS print, and went to review unnamed)."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import classify, textread
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+    page = render("srs", POSITIONS)
+    gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY) if page.image.ndim == 3 else page.image
+    gray = gray.copy()
+    gray[: int(page.lines_px[0][0][1] - 14 * page.dpi / 25.4)] = 246  # no title to name it
+    upright = [(np.array(a, float), np.array(b, float)) for a, b in page.lines_px]
+    turned = [(b, a) for a, b in reversed(upright)]
+    real = textread.read_text
+
+    def bands_only(image, *, rows=None, **kw):  # the whole region's read reaches no label
+        return real(image, rows=rows, **kw) if rows is not None else []
+
+    monkeypatch.setattr(textread, "read_text", bands_only)
+    monkeypatch.setattr(textread, "upright_score", lambda *a, **k: -0.86)
+    text = classify.read_page_text(gray, turned, forms=four)
+    assert text.form == "srs" and text.flipped and text.decisive
