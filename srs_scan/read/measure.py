@@ -54,6 +54,7 @@ PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
 PRINT_WITHIN_MM = 0.3  # ...or inside a bigger blob there (merged with other print) by this
 PRINT_SCALE_OUTLIER = 0.1  # a line's scale this far off the others' is a stretched line's
 PRINT_CLEAR_MM = 3.0  # ink this clear of the line, overlapping print of its height on two other lines, is print
+PRINT_TWINS = 2  # a blob with a twin on this many other lines is print (on a form of two lines: the other)
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 CORE_MIN_INK = 0.1  # a line's core holds at least this ink (a photo's faint 3-px line: 0.14 over its 5 core rows)
 FAINT_INK = 0.1  # on a line with nothing at MARK_INK, ink this dark is looked at again...
@@ -410,8 +411,13 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
 
     Printed end ticks, "0"/"10" labels and graduations repeat on every scale; a client's
     mark does not. Positions and sizes are compared in nominal mm along each line; a
-    blob is print when at least two other lines have its twin.
+    blob is print when at least two other lines have its twin, or on a form of two lines
+    (a clinic's own), the other line. A form of one line has no twins to compare.
     """
+    needed = min(PRINT_TWINS, len(strips) - 1)
+    if needed < 1:
+        return [list(s.blobs) for s in strips]
+
     def key(k: float, s: LineStrip, b: Blob) -> np.ndarray:
         # mm along the line from its left end (sizes are mm too, whatever the line's length)
         return np.array([(b.uc - s.left_u) / k, b.vc / k, (b.u1 - b.u0 + 1) / k, (b.v1 - b.v0 + 1) / k,
@@ -461,7 +467,7 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
         # ink touching the line may be a client's mark repeated on every line (all at 10,
         # say): it is kept; printed end ticks are handled by drop_end_ticks
         kept.append([b for b, m in zip(s.blobs, matches, strict=True)
-                     if (b.touching and b.u1 >= on_lo and b.u0 <= on_hi) or m < 2])
+                     if (b.touching and b.u1 >= on_lo and b.u0 <= on_hi) or m < needed])
     return kept
 
 

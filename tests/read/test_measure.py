@@ -637,3 +637,25 @@ def test_two_tilted_oval_dots_either_side_of_a_thick_line_stay_two_marks(axes, a
                     cv2.LINE_AA, 4)
     strip, marks, _ = _read(cv2.GaussianBlur(img, (0, 0), 0.7))
     assert len(marks) == 2, [(_strip_mm(strip, m.u), m.sides) for m in marks]
+
+
+def test_print_with_its_twin_on_the_only_other_line_of_a_two_line_form_is_print():
+    """A "0" printed 5 mm below the left end of both lines of a two-line form (a clinic's),
+    and a mark on each line: the "0" has its twin on the other line, the only other there
+    is, so it is print, not a stray beside the mark (a blind renderer's two-line form went
+    to review so). On one line alone there is nothing to compare it with: it stays a stray."""
+    rows = ROWS[:2]
+    img = np.full((600, 1400), 255, np.uint8)
+    for y in rows:
+        img[y - 1 : y + 2, LEFT : RIGHT + 1] = 40
+        cv2.ellipse(img, (LEFT, y + int(5.6 * PPM)), (7, 11), 0, 0, 360, 30, 3)  # the "0"
+        img[y - 60 : y + 60, 159:162] = 30  # the client's mark, 5 mm from the left end
+    strips = [sample_strip(img, (LEFT + 3.0, y + 0.5), (RIGHT - 2.0, y - 0.3)) for y in rows]
+    assert all(s is not None for s in strips)
+    blobs = drop_end_ticks(strips, mark_printed_blobs(strips))
+    for strip, found in zip(strips, blobs, strict=True):
+        marks, strays = find_marks(strip, found)
+        assert len(marks) == 1 and strays == []
+    alone = strips[:1]
+    marks, strays = find_marks(alone[0], drop_end_ticks(alone, mark_printed_blobs(alone))[0])
+    assert len(marks) == 1 and len(strays) == 1
