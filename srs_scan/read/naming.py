@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..forms.definitions import FormDef
-from .textread import TextLine
+from .textread import HEAD_CONFIDENCE, TextLine
 
 NAME_POINTS = 3.0  # the form's title phrase or acronym
 ITEM_POINTS = 2.0  # one of its item names, as a label
@@ -176,7 +176,10 @@ def weigh(lines: Sequence[TextLine], forms: Mapping[str, FormDef]) -> FormVerdic
     shipped forms alone, the clinic forms' among all, so a word a clinic form shares with
     the SRS says nothing for the clinic form and still speaks for the SRS.
     """
-    sure = [line for line in lines if line.confidence >= MIN_CONFIDENCE]
+    # lines read surely, and of those read less surely their sure beginnings (a bold label,
+    # read well, with a smaller description after it read badly: "Me (Individualy) eso l")
+    sure = [line if line.confidence >= MIN_CONFIDENCE else TextLine(line.head, line.box, HEAD_CONFIDENCE)
+            for line in lines if line.confidence >= MIN_CONFIDENCE or line.head]
     read = [(line.text, words(line.text)) for line in sure]
     read = [(t, w) for t, w in read if w]
     rows = [w for w in (words(t) for t in _rows(sure)) if w]

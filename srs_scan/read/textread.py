@@ -67,11 +67,35 @@ class TextLine:
         :func:`read_text`.
     confidence : float
         Mean per-character probability of the recogniser, 0..1.
+    head : str
+        When the line as a whole was read less surely than ``HEAD_CONFIDENCE``: its
+        longest beginning, ending at a word's end, read that surely ("" if none). A
+        bold label with a smaller description after it, found as one line, is often
+        read surely up to where the description starts.
     """
 
     text: str
     box: tuple[float, float, float, float]
     confidence: float
+    head: str = ""
+
+
+HEAD_CONFIDENCE = 0.8  # a line read less surely than this keeps its beginning read this surely...
+HEAD_MIN_LETTERS = 4  # ...when that holds this many letters
+
+
+def sure_head(chars: Sequence[str], probs: Sequence[float] | np.ndarray) -> str:
+    """The longest beginning of a reading (its characters and their probabilities), ending
+    at a word's end, whose mean probability is ``HEAD_CONFIDENCE`` or more and which holds
+    ``HEAD_MIN_LETTERS`` letters; "" when there is none."""
+    p = np.asarray(probs, dtype=np.float64)
+    means = np.cumsum(p) / np.arange(1, len(p) + 1)
+    letters = np.cumsum([c.isalpha() for c in chars])
+    for i in range(len(chars) - 1, -1, -1):
+        at_end = chars[i] != " " and (i + 1 == len(chars) or chars[i + 1] == " ")
+        if at_end and means[i] >= HEAD_CONFIDENCE and letters[i] >= HEAD_MIN_LETTERS:
+            return "".join(chars[: i + 1])
+    return ""
 
 
 # --------------------------------------------------------------------------- engine
@@ -102,8 +126,9 @@ class _Engine:
         self.cls_input = self.cls.get_inputs()[0].name
         self.lock = threading.Lock()
 
-    def recognise(self, line: np.ndarray) -> tuple[str, float]:
-        """Read one text line (gray uint8, any size) and return (text, confidence)."""
+    def recognise(self, line: np.ndarray) -> tuple[str, float, str]:
+        """Read one text line (gray uint8, any size) and return (text, confidence, sure
+        head: see :attr:`TextLine.head`)."""
         x = _normalise(_resize_to_height(line, _REC_HEIGHT, squeeze=_SQUEEZE))
         with self.lock:
             probs = self.rec.run(None, {self.rec_input: x})[0][0]
@@ -113,10 +138,12 @@ class _Engine:
         keep[1:] = idx[1:] != idx[:-1]
         keep &= idx != 0
         if not keep.any():
-            return "", 0.0
+            return "", 0.0, ""
         n = len(self.chars)
-        text = "".join(self.chars[i] if i < n else "" for i in idx[keep])
-        return text, float(best[keep].mean())
+        chars = [self.chars[i] if i < n else "" for i in idx[keep]]
+        probs_kept = best[keep]
+        confidence = float(probs_kept.mean())
+        return "".join(chars), confidence, sure_head(chars, probs_kept) if confidence < HEAD_CONFIDENCE else ""
 
     def upright_probability(self, chunks: Sequence[np.ndarray]) -> np.ndarray:
         """Probability that each text-line chunk (gray uint8) is upright (0 degrees)."""
@@ -458,10 +485,10 @@ def read_text(
             continue  # too little budget left to read a useful part of this line
         x1 = b.x0 + int(round(take / cols_per_px))
         box = (float(b.x0), float(b.y0), float(min(b.x1, x1)), float(b.y1))
-        text, conf = _recognised(engine, gray, box, known)
+        text, conf, head = _recognised(engine, gray, box, known)
         remaining -= take
         if text.strip():
-            out.append(TextLine(text, box, conf))
+            out.append(TextLine(text, box, conf, head))
             if stop_when is not None and stop_when(out):
                 break
         tail = max(2 * _REC_HEIGHT, min(cols - take, max_line_width // 2, max(remaining, tail_allowance)))
@@ -469,24 +496,25 @@ def read_text(
             # a long line was cut: its end often names the form ("... Scale (SRS)")
             x0 = max(b.x0, b.x1 - int(round(tail / cols_per_px)))  # may overlap the head
             box = (float(x0), float(b.y0), float(b.x1), float(b.y1))
-            text, conf = _recognised(engine, gray, box, known)
+            text, conf, head = _recognised(engine, gray, box, known)
             if tail > remaining:
                 tail_allowance = 0
             remaining = max(0, remaining - tail)
             if text.strip():
-                out.append(TextLine(text, box, conf))
+                out.append(TextLine(text, box, conf, head))
                 if stop_when is not None and stop_when(out):
                     break
     return out
 
 
 def _recognised(engine: _Engine, gray: np.ndarray, box: tuple[float, float, float, float],
-                known: Callable[[tuple[float, float, float, float]], TextLine | None] | None) -> tuple[str, float]:
-    """(text, confidence) of the line in ``box`` (integer px of ``gray``): the reading of a
-    line ``known`` has for it, else the recogniser's."""
+                known: Callable[[tuple[float, float, float, float]], TextLine | None] | None
+                ) -> tuple[str, float, str]:
+    """(text, confidence, sure head) of the line in ``box`` (integer px of ``gray``): the
+    reading of a line ``known`` has for it, else the recogniser's."""
     before = known(box) if known is not None else None
     if before is not None:
-        return before.text, before.confidence
+        return before.text, before.confidence, before.head
     x0, y0, x1, y1 = (int(v) for v in box)
     return engine.recognise(gray[y0:y1, x0:x1])
 

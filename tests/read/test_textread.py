@@ -472,3 +472,32 @@ def test_a_name_read_after_the_end_of_a_longer_names_word_may_be_either_form() -
     assert weigh("D SESSION RATING SCALE", "Relationship", "Goals and Topics").form == "srs"
     assert weigh("The Session Rating Scale").form == "srs"
     assert weigh("CHILD SESSION RATING SCALE").form == "csrs"
+
+
+def test_the_sure_head_of_a_line_read_unsurely() -> None:
+    """A line's longest beginning, ending at a word's end, read surely: where a bold label
+    was read well and the smaller description after it badly."""
+    chars = list("Me (Individualy) eso l")
+    probs = [0.97, 0.97, 0.99, 0.99, 1.0, 0.96, 0.94, 0.65, 0.85, 0.57, 0.65, 0.98, 0.81, 0.89, 0.53, 0.89,
+             0.38, 0.23, 0.11, 0.34, 0.17, 0.30]
+    assert textread.sure_head(chars, probs) == "Me (Individualy)"
+    assert textread.sure_head(list("Me a"), [0.99] * 4) == ""  # too few letters to say anything
+    assert textread.sure_head(list("Family"), [0.5] * 6) == ""  # nothing read surely
+    # ends at a word's end only: never inside a word
+    assert textread.sure_head(list("Relationshxp"), [0.99] * 8 + [0.1] * 4) == ""
+
+
+def test_a_label_read_surely_before_a_description_read_badly_names_the_form() -> None:
+    """'Me (Individually)' printed bold with '(Personal well-being)' smaller after it, found as
+    one line: read as a whole at 0.71 (under the lines' floor), its beginning at 0.85. That
+    beginning counts as a line read surely; without it nothing on the page names the ORS."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+    box = (40.0, 40.0, 700.0, 75.0)
+    line = TextLine("Me (Individualy) eso l el-bing)", box, 0.71, head="Me (Individualy)")
+    verdict = naming.weigh([line], four)
+    assert verdict.form == "ors" and not verdict.doubt, verdict
+    bare = TextLine(line.text, box, 0.71)
+    assert naming.weigh([bare], four).form is None
