@@ -35,6 +35,8 @@ STROKE_LEAN_TOL = 0.5  # the two halves of a stroke split by the line lean alike
 STROKE_CROSS_TOL_MM = 0.8  # ...and cross the line's centre this near each other...
 STROKE_ELONGATION = 6.0  # ...each a stroke: its pixels' spread along its axis this many times across...
 STROKE_MIN_LENGTH_MM = 2.0  # ...over at least this length (a dot or a blob is not one)
+X_SPLIT_GAP_MM = 3.0  # an X parted by a thick line: its two halves' feet at most this far apart...
+X_ARM_LEAN = 0.5  # ...each arm leaning out at least this much (along per across: under ~63 degrees)
 CROSS_MEET_MM = 0.5  # pieces of ink on either side meeting the line this near (+ its width): one stroke
 END_COVER_PAD_MM = 0.25  # a mark whose footprint reaches this near an end covers it
 COVER_MAX_SHIFT_MM = 2.0  # a covered end moves at most this far
@@ -1236,9 +1238,63 @@ def _join_split_strokes(strip: LineStrip, clusters: list[tuple[list[Blob], float
             if both is not None and both.sides == 2:
                 marks[-1], last = both, joined
                 continue
+        if marks and last is not None and m.sides == 2 and marks[-1].sides == 2 and _crossed(strip, last, c):
+            joined = (last[0] + c[0], last[1], max(last[2], c[2]))
+            both = _measure_cluster(strip, *joined)
+            if both is not None:
+                marks[-1], last = both, joined
+                continue
         marks.append(m)
         last = c
     return marks
+
+
+def _crossed(strip: LineStrip, left: tuple[list[Blob], float, float], right: tuple[list[Blob], float, float]) -> bool:
+    """Whether two neighbouring marks, each reaching both sides of a thick line (">" then
+    "<"), are one X whose arms cross inside the line. A flat X over a 1.2 mm line meets it
+    in two places 3 mm apart, each with an arm above and one below: each arm leans out,
+    away from the other mark (two ticks, upright or slanted alike, do not), the arm above
+    on the left leaning as the one below on the right does and the other two the other
+    way, and the lines through the two pairs' pieces cross the line's centre within
+    ``STROKE_CROSS_TOL_MM`` of each other."""
+    if right[1] - left[2] > X_SPLIT_GAP_MM * strip.ppm:
+        return False
+
+    def parts(cluster: tuple[list[Blob], float, float]) -> tuple[Blob, Blob] | None:
+        sides = [_side_of(strip, [b]) for b in cluster[0]]
+        if sorted(sides) != [-1, 1]:
+            return None  # not one piece above and one below
+        above = cluster[0][sides.index(-1)]
+        return above, cluster[0][sides.index(1)]
+
+    a, b = parts(left), parts(right)
+    if a is None or b is None:
+        return False
+    (u_ul, v_ul, s_ul), (u_ll, v_ll, s_ll), (u_ur, v_ur, s_ur), (u_lr, v_lr, s_lr) = (
+        _arm(strip, a[0]), _arm(strip, a[1]), _arm(strip, b[0]), _arm(strip, b[1]))
+    # out and away: on the left the arms lean left (up-left above, down-left below); a stub
+    # too short to lean either way (one of the four at most) says nothing
+    leans = [(s_ul, 1), (s_lr, 1), (s_ur, -1), (s_ll, -1)]
+    if sum(s is None for s, _ in leans) > 1 or any(s is not None and s * sign < X_ARM_LEAN for s, sign in leans):
+        return False
+
+    def at_centre(u0: float, v0: float, u1: float, v1: float) -> float:
+        return u0 + (u1 - u0) * (-v0) / (v1 - v0)
+
+    return abs(at_centre(u_ul, v_ul, u_lr, v_lr) - at_centre(u_ur, v_ur, u_ll, v_ll)) <= STROKE_CROSS_TOL_MM * strip.ppm
+
+
+def _arm(strip: LineStrip, blob: Blob) -> tuple[float, float, float | None]:
+    """A piece of ink on one side of the line: its centre (u, v) and how it leans, along per
+    across, from its end nearest the line out to its centre (> 0: it runs up-left above the
+    line or down-right below it; None for a stub too short to say)."""
+    rows, cols = np.nonzero(strip.labels == blob.label)
+    v = rows - float(strip.half)
+    u = cols.astype(float)
+    near = np.abs(v) <= np.abs(v).min() + 1.0
+    dv = float(v.mean() - v[near].mean())
+    lean = float((u.mean() - u[near].mean()) / dv) if abs(dv) >= 1.0 else None
+    return float(u.mean()), float(v.mean()), lean
 
 
 def _in_line(strip: LineStrip, *pieces: tuple[list[Blob], float, float]) -> bool:

@@ -659,3 +659,37 @@ def test_print_with_its_twin_on_the_only_other_line_of_a_two_line_form_is_print(
     alone = strips[:1]
     marks, strays = find_marks(alone[0], drop_end_ticks(alone, mark_printed_blobs(alone))[0])
     assert len(marks) == 1 and len(strays) == 1
+
+
+def _line_at(img: np.ndarray, x: float, angle_deg: float, half_len_px: float, width: int = 4, gray: int = 90) -> None:
+    """A straight pen stroke through (x, Y) at ``angle_deg`` from the line."""
+    dx, dy = half_len_px * np.cos(np.radians(angle_deg)), half_len_px * np.sin(np.radians(angle_deg))
+    cv2.line(img, (int(round(x - dx)), int(round(Y + dy))), (int(round(x + dx)), int(round(Y - dy))), gray, width,
+             cv2.LINE_AA)
+
+
+def test_a_flat_x_over_a_thick_line_is_one_mark_at_its_crossing():
+    """A flat X (arms 30 degrees off the line) in pencil over a 1.2 mm line meets it in two
+    places 3 mm apart, an arm above and one below at each: one mark, read where the arms
+    cross (a blind renderer's X went to review as "2 marks", 1.7 mm off)."""
+    img = _page(thickness=14)
+    for angle in (30.0, -30.0):
+        _line_at(img, 700.0, angle, 3.0 * PPM)
+    strip, marks, _ = _read(img)
+    assert len(marks) == 1
+    assert _strip_mm(strip, marks[0].u) == pytest.approx(_expected_mm(700), abs=0.15)
+
+
+@pytest.mark.parametrize("gap_mm", [4.0, 5.0])
+@pytest.mark.parametrize("angles", [(90.0, 90.0), (60.0, 60.0), (60.0, 120.0), (120.0, 60.0), (30.0, 150.0),
+                                    (150.0, 30.0)])
+def test_two_strokes_across_a_thick_line_apart_stay_two_marks(angles, gap_mm):
+    """Two strokes across the same thick line 4-5 mm apart, upright, slanted alike, or
+    leaning towards or away from each other ("/\\", "\\/"): the lines through their pieces
+    may cross between them as an X's arms do, but not every arm leans out as an X's: two
+    marks or more (a person looks), never one."""
+    img = _page(thickness=14)
+    for x, angle in zip((700.0 - gap_mm / 2 * PPM, 700.0 + gap_mm / 2 * PPM), angles, strict=True):
+        _line_at(img, x, angle, 2.5 * PPM)
+    _, marks, _ = _read(img)
+    assert len(marks) >= 2
