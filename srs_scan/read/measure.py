@@ -35,6 +35,7 @@ STROKE_LEAN_TOL = 0.5  # the two halves of a stroke split by the line lean alike
 STROKE_CROSS_TOL_MM = 0.8  # ...and cross the line's centre this near each other...
 STROKE_ELONGATION = 6.0  # ...each a stroke: its pixels' spread along its axis this many times across...
 STROKE_MIN_LENGTH_MM = 2.0  # ...over at least this length (a dot or a blob is not one)
+TWO_STROKES_APART_MM = 1.5  # two straight strokes, each across the line, crossing it this far apart: two marks
 X_SPLIT_GAP_MM = 3.0  # an X parted by a thick line: its two halves' feet at most this far apart...
 X_ARM_LEAN = 0.5  # ...each arm leaning out at least this much (along per across: under ~63 degrees)
 CROSS_MEET_MM = 0.5  # pieces of ink on either side meeting the line this near (+ its width): one stroke
@@ -1182,11 +1183,53 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
         ticks = [c for c in clusters if _tick_shaped(strip, c[0])]
         if len(ticks) < len(clusters):
             clusters = [c for c in clusters if c not in ticks]
+    clusters = [part for c in clusters for part in _two_strokes(strip, c, feet)]
     marks = _join_split_strokes(strip, clusters)
     marks.sort(key=lambda m: -m.area)
     if marks:  # beside a mark, printed words run together are no second mark (alone: a person looks)
         others = [b for b in others if not _is_word_band(b, ppm)]
     return marks, others
+
+
+def _two_strokes(strip: LineStrip, cluster: tuple[list[Blob], float, float],
+                 feet: list[tuple[float, float, Blob]]) -> list[tuple[list[Blob], float, float]]:
+    """A cluster that is two separate straight strokes, each crossing the line on its own
+    ("//" or "\\\\" drawn 2-3 mm apart: their feet, taken a millimetre deep, run
+    together), as two clusters; else the cluster as it is. Exactly two pieces above the line
+    and two below, paired so that each pair is one straight stroke (its pieces lean alike,
+    within ``STROKE_LEAN_TOL``, and each piece's own line crosses the line's centre within
+    ``STROKE_CROSS_TOL_MM`` of its partner's), and the two strokes crossing
+    ``TWO_STROKES_APART_MM`` or more apart. An X's arms pair into two strokes crossing at
+    one point, a tick whose short arm crosses the line is one piece below (its vertex),
+    and a circle's arcs each reach both crossings: none of them is split."""
+    blobs = cluster[0]
+    if len(blobs) != 4:
+        return [cluster]
+    sides = [_side_of(strip, [b]) for b in blobs]
+    above = [b for b, side in zip(blobs, sides, strict=True) if side < 0]
+    below = [b for b, side in zip(blobs, sides, strict=True) if side > 0]
+    if len(above) != 2 or len(below) != 2:
+        return [cluster]
+    arms = {b.label: _arm(strip, b) for b in blobs}
+    if any(lean is None for _, _, lean in arms.values()):
+        return [cluster]
+
+    def crossing(b: Blob) -> float:
+        u, v, lean = arms[b.label]
+        return u - float(lean) * v  # type: ignore[arg-type]
+
+    tol = STROKE_CROSS_TOL_MM * strip.ppm
+    for pairs in (((above[0], below[0]), (above[1], below[1])), ((above[0], below[1]), (above[1], below[0]))):
+        straight = all(abs(float(arms[a.label][2]) - float(arms[b.label][2])) <= STROKE_LEAN_TOL  # type: ignore[arg-type]
+                       and abs(crossing(a) - crossing(b)) <= tol for a, b in pairs)
+        where = [(crossing(a) + crossing(b)) / 2.0 for a, b in pairs]
+        if straight and abs(where[0] - where[1]) >= TWO_STROKES_APART_MM * strip.ppm:
+            out = []
+            for pair in pairs:
+                own = [f for f in feet if f[2] in pair]
+                out.append((list(pair), min(f[0] for f in own), max(f[1] for f in own)))
+            return sorted(out, key=lambda c: c[1])
+    return [cluster]
 
 
 def _tick_shaped(strip: LineStrip, blobs: list[Blob]) -> bool:

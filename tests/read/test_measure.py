@@ -693,3 +693,34 @@ def test_two_strokes_across_a_thick_line_apart_stay_two_marks(angles, gap_mm):
         _line_at(img, x, angle, 2.5 * PPM)
     _, marks, _ = _read(img)
     assert len(marks) >= 2
+
+
+@pytest.mark.parametrize("thickness", [3, 14])
+@pytest.mark.parametrize("gap_mm", [2.5, 3.0])
+@pytest.mark.parametrize("angle", [60.0, 120.0, 45.0])
+def test_two_parallel_strokes_close_together_are_two_marks(thickness, gap_mm, angle):
+    """"//" drawn 2.5-3 mm apart, each stroke across the line on its own: their feet, taken a
+    millimetre deep, run together, and they were read as one ok mark between them (1.5 mm
+    from each). Two marks: a person decides."""
+    img = _page(thickness=thickness)
+    for x in (700.0 - gap_mm / 2 * PPM, 700.0 + gap_mm / 2 * PPM):
+        _line_at(img, x, angle, 2.5 * PPM)
+    _, marks, _ = _read(img)
+    assert len(marks) == 2
+
+
+@pytest.mark.parametrize("thickness", [3, 8])
+def test_an_x_and_a_tick_crossing_twice_stay_one_mark(thickness):
+    """What two-stroke splitting must leave whole: an X (its four arms pair into two strokes
+    crossing at one point) and a tick whose short arm crosses the line too (one piece below:
+    its vertex), each one mark where it is read."""
+    img = _page(thickness=thickness)
+    for angle in (50.0, 130.0):
+        _line_at(img, 500.0, angle, 3.0 * PPM)
+    vx, vy = 900, Y + int(2.0 * PPM)  # the tick's vertex below the line
+    cv2.line(img, (vx - int(1.5 * PPM), Y - int(1.5 * PPM)), (vx, vy), 90, 4, cv2.LINE_AA)
+    cv2.line(img, (vx, vy), (vx + int(3.0 * PPM), Y - int(5.0 * PPM)), 90, 4, cv2.LINE_AA)
+    strip, marks, _ = _read(img)
+    assert len(marks) == 2  # the X and the tick, each one mark
+    got = sorted(_strip_mm(strip, m.u) for m in marks)
+    assert got[0] == pytest.approx(_expected_mm(500), abs=0.15)
