@@ -724,3 +724,25 @@ def test_an_x_and_a_tick_crossing_twice_stay_one_mark(thickness):
     assert len(marks) == 2  # the X and the tick, each one mark
     got = sorted(_strip_mm(strip, m.u) for m in marks)
     assert got[0] == pytest.approx(_expected_mm(500), abs=0.15)
+
+
+@pytest.mark.parametrize("dot_gray", [38, 36])
+def test_a_dot_no_wider_than_a_thick_line_and_a_little_darker_goes_to_a_person(dot_gray):
+    """A felt-pen dot no wider than a 1.1 mm line, a shade darker than its print (a blind
+    renderer's black dot on a dark-gray line: 5 against 17 gray levels): it adds 0.06 mm of
+    ink across the line, under what a mark must add to be read, but stands alone on an even
+    line. A person looks (it was reported blank); the same line without it stays blank."""
+    from srs_scan.read.pipeline import _reading
+
+    def line(with_dot: bool):
+        img = _page(thickness=13)
+        if with_dot:
+            cv2.circle(img, (700 * 16, Y * 16), int(6.5 * 16), dot_gray, -1, cv2.LINE_AA, 4)
+        noisy = img + np.random.default_rng(1).normal(0, 2, img.shape)
+        strip, marks, strays = _read(np.clip(noisy, 0, 255).astype(np.uint8))
+        return _reading(strip, marks, strays, None)
+
+    reading = line(True)
+    assert reading.status is ItemStatus.REVIEW
+    assert reading.u_mm == pytest.approx(_expected_mm(700), abs=0.3)
+    assert line(False).status is ItemStatus.MISSING
