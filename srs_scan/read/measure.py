@@ -1177,13 +1177,14 @@ def find_marks(strip: LineStrip, blobs: list[Blob]) -> tuple[list[MarkCandidate]
             clusters.append(([b], f0, f1))
     min_area = MIN_MARK_AREA_MM2 * ppm * ppm
     clusters = [c for c in clusters if sum(b.area for b in c[0]) >= min_area]
+    # (two strokes run together are parted first: one of them may be the printed end tick)
+    clusters = [part for c in clusters for part in _two_strokes(strip, c, feet)]
     if len(clusters) > 1:
         # beside a mark, what has the printed end tick's shape at an end is the tick
         # (too light, or too close to a speck, to have been erased), not a second mark
         ticks = [c for c in clusters if _tick_shaped(strip, c[0])]
         if len(ticks) < len(clusters):
             clusters = [c for c in clusters if c not in ticks]
-    clusters = [part for c in clusters for part in _two_strokes(strip, c, feet)]
     marks = _join_split_strokes(strip, clusters)
     marks.sort(key=lambda m: -m.area)
     if marks:  # beside a mark, printed words run together are no second mark (alone: a person looks)

@@ -746,3 +746,21 @@ def test_a_dot_no_wider_than_a_thick_line_and_a_little_darker_goes_to_a_person(d
     assert reading.status is ItemStatus.REVIEW
     assert reading.u_mm == pytest.approx(_expected_mm(700), abs=0.3)
     assert line(False).status is ItemStatus.MISSING
+
+
+@pytest.mark.parametrize("angle", [60.0, 120.0])
+def test_a_slash_beside_a_printed_end_tick_is_one_mark(angle):
+    """A slash 2 mm from the left end, beside the printed end tick: the tick and the slash are
+    two straight strokes across the line, parted as such, and the tick is print. One mark,
+    where the slash crosses (splitting them after the tick check sent four clean blind pages
+    to review as "2 marks")."""
+    img = _form(40, [(40, 40)] * 4, tick_px=3)
+    x = LEFT + 2.0 * PPM
+    dx, dy = 2.5 * PPM * np.cos(np.radians(angle)), 2.5 * PPM * np.sin(np.radians(angle))
+    y = ROWS[1]
+    cv2.line(img, (int(round(x - dx)), int(round(y + dy))), (int(round(x + dx)), int(round(y - dy))), 60, 4,
+             cv2.LINE_AA)
+    strips, found = _read_form(img)
+    marks = found[1][0]
+    assert len(marks) == 1
+    assert 100.0 * (marks[0].u - strips[1].left_u) / strips[1].length == pytest.approx(_expected_mm(x), abs=0.15)
