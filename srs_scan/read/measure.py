@@ -36,6 +36,7 @@ STROKE_CROSS_TOL_MM = 0.8  # ...and cross the line's centre this near each other
 STROKE_ELONGATION = 6.0  # ...each a stroke: its pixels' spread along its axis this many times across...
 STROKE_MIN_LENGTH_MM = 2.0  # ...over at least this length (a dot or a blob is not one)
 TWO_STROKES_APART_MM = 1.5  # two straight strokes, each across the line, crossing it this far apart: two marks
+STROKE_PIECE_ELONGATION = 2.5  # (each piece of them spread this many times further along than across)
 X_SPLIT_GAP_MM = 3.0  # an X parted by a thick line: its two halves' feet at most this far apart...
 X_ARM_LEAN = 0.5  # ...each arm leaning out at least this much (along per across: under ~63 degrees)
 CROSS_MEET_MM = 0.5  # pieces of ink on either side meeting the line this near (+ its width): one stroke
@@ -1211,6 +1212,8 @@ def _two_strokes(strip: LineStrip, cluster: tuple[list[Blob], float, float],
     below = [b for b, side in zip(blobs, sides, strict=True) if side > 0]
     if len(above) != 2 or len(below) != 2:
         return [cluster]
+    if any(_foot_runs(strip, b) != 1 or not _stroke_piece(strip, b) for b in blobs):
+        return [cluster]  # a piece meeting the line in two places, or no stroke (a scribble's turns)
     arms = {b.label: _arm(strip, b) for b in blobs}
     if any(lean is None for _, _, lean in arms.values()):
         return [cluster]
@@ -1231,6 +1234,28 @@ def _two_strokes(strip: LineStrip, cluster: tuple[list[Blob], float, float],
                 out.append((list(pair), min(f[0] for f in own), max(f[1] for f in own)))
             return sorted(out, key=lambda c: c[1])
     return [cluster]
+
+
+def _stroke_piece(strip: LineStrip, blob: Blob) -> bool:
+    """A piece of one stroke: its pixels spread along their axis ``STROKE_PIECE_ELONGATION``
+    times as far as across it (two strokes joined at a scribble's turn spread wider)."""
+    rows, cols = np.nonzero(strip.labels == blob.label)
+    if len(rows) < 3:
+        return False
+    evals = np.linalg.eigvalsh(np.cov(np.stack([cols - cols.mean(), rows - rows.mean()]).astype(float)))
+    return float(evals[1]) >= STROKE_PIECE_ELONGATION**2 * max(float(evals[0]), 1e-6)
+
+
+def _foot_runs(strip: LineStrip, blob: Blob) -> int:
+    """In how many separate places a piece on one side of the line meets it: runs of its
+    columns in the two rows beside the line's band."""
+    band, half = int(np.ceil(strip.band)), strip.half
+    above = _side_of(strip, [blob]) < 0
+    rows = strip.labels[half - band - 2 : half - band] if above else strip.labels[half + band + 1 : half + band + 3]
+    cols = np.flatnonzero((rows == blob.label).any(axis=0))
+    if len(cols) == 0:
+        return 0
+    return 1 + int((np.diff(cols) > 2).sum())
 
 
 def _tick_shaped(strip: LineStrip, blobs: list[Blob]) -> bool:

@@ -764,3 +764,4 @@ def test_a_slash_beside_a_printed_end_tick_is_one_mark(angle):
     marks = found[1][0]
     assert len(marks) == 1
     assert 100.0 * (marks[0].u - strips[1].left_u) / strips[1].length == pytest.approx(_expected_mm(x), abs=0.15)
+
