@@ -1299,6 +1299,9 @@ def _join_split_strokes(strip: LineStrip, clusters: list[tuple[list[Blob], float
         m = _measure_cluster(strip, *c)
         if m is None:
             continue
+        x = _x_in_one(strip, c) if m.sides == 2 else None
+        if x is not None:
+            m = replace(m, u=x)  # an X: read where its arms cross
         if marks and last is not None and m.sides == 1 and marks[-1].sides == 1 \
                 and _side_of(strip, c[0]) * _side_of(strip, last[0]) < 0 \
                 and (abs(m.u - marks[-1].u) <= FOOT_CLUSTER_GAP_MM * strip.ppm or _in_line(strip, last, c)):
@@ -1307,27 +1310,32 @@ def _join_split_strokes(strip: LineStrip, clusters: list[tuple[list[Blob], float
             if both is not None and both.sides == 2:
                 marks[-1], last = both, joined
                 continue
-        if marks and last is not None and m.sides == 2 and marks[-1].sides == 2 and _crossed(strip, last, c):
+        crossed = _crossed(strip, last, c) if marks and last is not None and m.sides == 2 \
+            and marks[-1].sides == 2 else None
+        if crossed is not None:
             joined = (last[0] + c[0], last[1], max(last[2], c[2]))
             both = _measure_cluster(strip, *joined)
             if both is not None:
-                marks[-1], last = both, joined
+                # read where the arms cross, not where the ink near the line is centred (arms
+                # crossing off their middles pull that sideways: 2.7 mm for 15/25 degree arms)
+                marks[-1], last = replace(both, u=crossed), joined
                 continue
         marks.append(m)
         last = c
     return marks
 
 
-def _crossed(strip: LineStrip, left: tuple[list[Blob], float, float], right: tuple[list[Blob], float, float]) -> bool:
+def _crossed(strip: LineStrip, left: tuple[list[Blob], float, float], right: tuple[list[Blob], float, float]
+             ) -> float | None:
     """Whether two neighbouring marks, each reaching both sides of a thick line (">" then
     "<"), are one X whose arms cross inside the line. A flat X over a 1.2 mm line meets it
     in two places 3 mm apart, each with an arm above and one below: each arm leans out,
     away from the other mark (two ticks, upright or slanted alike, do not), the arm above
     on the left leaning as the one below on the right does and the other two the other
     way, and the lines through the two pairs' pieces cross the line's centre within
-    ``STROKE_CROSS_TOL_MM`` of each other."""
+    ``STROKE_CROSS_TOL_MM`` of each other. Returns where the arms cross (strip u), or None."""
     if right[1] - left[2] > X_SPLIT_GAP_MM * strip.ppm:
-        return False
+        return None
 
     def parts(cluster: tuple[list[Blob], float, float]) -> tuple[Blob, Blob] | None:
         sides = [_side_of(strip, [b]) for b in cluster[0]]
@@ -1338,19 +1346,38 @@ def _crossed(strip: LineStrip, left: tuple[list[Blob], float, float], right: tup
 
     a, b = parts(left), parts(right)
     if a is None or b is None:
-        return False
+        return None
     (u_ul, v_ul, s_ul), (u_ll, v_ll, s_ll), (u_ur, v_ur, s_ur), (u_lr, v_lr, s_lr) = (
         _arm(strip, a[0]), _arm(strip, a[1]), _arm(strip, b[0]), _arm(strip, b[1]))
     # out and away: on the left the arms lean left (up-left above, down-left below); a stub
     # too short to lean either way (one of the four at most) says nothing
     leans = [(s_ul, 1), (s_lr, 1), (s_ur, -1), (s_ll, -1)]
     if sum(s is None for s, _ in leans) > 1 or any(s is not None and s * sign < X_ARM_LEAN for s, sign in leans):
-        return False
+        return None
 
     def at_centre(u0: float, v0: float, u1: float, v1: float) -> float:
         return u0 + (u1 - u0) * (-v0) / (v1 - v0)
 
-    return abs(at_centre(u_ul, v_ul, u_lr, v_lr) - at_centre(u_ur, v_ur, u_ll, v_ll)) <= STROKE_CROSS_TOL_MM * strip.ppm
+    one, other = at_centre(u_ul, v_ul, u_lr, v_lr), at_centre(u_ur, v_ur, u_ll, v_ll)
+    if abs(one - other) > STROKE_CROSS_TOL_MM * strip.ppm:
+        return None
+    return (one + other) / 2.0 - strip.margin
+
+
+def _x_in_one(strip: LineStrip, cluster: tuple[list[Blob], float, float]) -> float | None:
+    """Where the arms of an X cross when the X is one mark of four pieces, two above the line
+    and two below (the line's band parts its arms): split left and right, the halves are
+    judged as :func:`_crossed` judges an X parted by a thick line. Measured as one, its ink
+    near the line is centred where its arms cross only when they cross at their middles."""
+    blobs = cluster[0]
+    if len(blobs) != 4:
+        return None
+    ordered = sorted(blobs, key=lambda b: b.uc)
+    halves = []
+    for part in (ordered[:2], ordered[2:]):
+        feet_u = [b.uc for b in part]
+        halves.append((part, min(feet_u), max(feet_u)))
+    return _crossed(strip, halves[0], halves[1])
 
 
 def _arm(strip: LineStrip, blob: Blob) -> tuple[float, float, float | None]:
