@@ -58,7 +58,8 @@ PRINT_SIZE_MM = 0.5  # ...with the same size (or within 30 %)
 PRINT_WITHIN_MM = 0.3  # ...or inside a bigger blob there (merged with other print) by this
 PRINT_SCALE_OUTLIER = 0.1  # a line's scale this far off the others' is a stretched line's
 PRINT_CLEAR_MM = 3.0  # ink this clear of the line, overlapping print of its height on two other lines, is print
-PRINT_TWINS = 2  # a blob with a twin on this many other lines is print (on a form of two lines: the other)
+PRINT_TWINS = 2  # a blob with a twin on this many other lines is print (on a form of two lines: the other)...
+PRINT_TWO_LINE_END_MM = 6.0  # ...there, only an exact twin this near an end of the line
 MARK_INK = 0.22  # ink level counted as pen (pencil is faint)
 CORE_MIN_INK = 0.1  # a line's core holds at least this ink (a photo's faint 3-px line: 0.14 over its 5 core rows)
 FAINT_INK = 0.1  # on a line with nothing at MARK_INK, ink this dark is looked at again...
@@ -415,8 +416,11 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
 
     Printed end ticks, "0"/"10" labels and graduations repeat on every scale; a client's
     mark does not. Positions and sizes are compared in nominal mm along each line; a
-    blob is print when at least two other lines have its twin, or on a form of two lines
-    (a clinic's own), the other line. A form of one line has no twins to compare.
+    blob is print when at least two other lines have its twin. On a form of two lines (a
+    clinic's own) the other line's twin, the same shape at the same place, counts only
+    within ``PRINT_TWO_LINE_END_MM`` of an end (where "0" and "10" are printed): with one
+    line to compare, a client's mark made alike on both lines elsewhere would pass for
+    print. A form of one line has no twins to compare.
     """
     needed = min(PRINT_TWINS, len(strips) - 1)
     if needed < 1:
@@ -465,7 +469,12 @@ def mark_printed_blobs(strips: list[LineStrip]) -> list[list[Blob]]:
                 & np.all(np.abs(o[..., :2] - a[..., :2]) <= (o[..., 2:4] + a[..., 2:4]) / 2 + PRINT_WITHIN_MM, axis=-1)
                 & (o[..., 3] >= 0.6 * a[..., 3]) & (o[..., 3] <= a[..., 3] / 0.6)
             )
-            matches += (twin | within | beside).any(axis=1)
+            if needed >= 2:
+                matches += (twin | within | beside).any(axis=1)
+            else:
+                length = s.length / k_all[i]
+                at_end = (mine[:, 0] <= PRINT_TWO_LINE_END_MM) | (mine[:, 0] >= length - PRINT_TWO_LINE_END_MM)
+                matches += twin.any(axis=1) & at_end
         on_lo = s.left_u - END_TOUCH_MM * s.ppm
         on_hi = s.right_u + END_TOUCH_MM * s.ppm
         # ink touching the line may be a client's mark repeated on every line (all at 10,

@@ -807,3 +807,26 @@ def test_an_x_of_one_piece_each_side_pair_is_read_where_its_arms_cross(thickness
     reading = _reading(strip, marks, strays, None)
     assert reading.status is ItemStatus.OK
     assert reading.u_mm == pytest.approx(_expected_mm(700), abs=0.1)
+
+
+@pytest.mark.parametrize("above_mm", [3.5, 1.2])
+def test_a_clients_ink_made_alike_on_both_lines_of_a_two_line_form_is_no_print(above_mm):
+    """A mark on each line of a two-line form and, on both, an x drawn clear of the line at the
+    same place (80 mm along): with one other line to compare, a twin away from the ends is not
+    print, and the x stays ink near the line for a person to look at (a review found both
+    lines read ok with it dropped)."""
+    rows = ROWS[:2]
+    img = np.full((600, 1400), 255, np.uint8)
+    for y, at in zip(rows, (30, 60), strict=True):
+        img[y - 1 : y + 2, LEFT : RIGHT + 1] = 40
+        x = int(LEFT + at * PPM)
+        img[y - 60 : y + 60, x - 1 : x + 2] = 30
+        cx, top = int(LEFT + 80.0 * PPM), y - int(above_mm * PPM)
+        cv2.line(img, (cx - 20, top - 40), (cx + 20, top), 30, 3)
+        cv2.line(img, (cx - 20, top), (cx + 20, top - 40), 30, 3)
+    strips = [sample_strip(img, (LEFT + 3.0, y + 0.5), (RIGHT - 2.0, y - 0.3)) for y in rows]
+    assert all(s is not None for s in strips)
+    blobs = drop_end_ticks(strips, mark_printed_blobs(strips))
+    for strip, found in zip(strips, blobs, strict=True):
+        marks, strays = find_marks(strip, found)
+        assert len(marks) == 1 and len(strays) == 1
