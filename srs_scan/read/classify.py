@@ -258,9 +258,9 @@ def read_page_text(
         if flipped:  # the other way is as the page was taken to stand: its title and labels were read
             other_lines = title + _unseen(read(as_is, None, title), title)
         else:
-            turned, turned_rows = _turned_region(gray, ends, line_mm)
-            labels, _ = _read_labels(turned, turned_rows, [], forms, stop=True)
-            other_lines = labels + _unseen(read(turned, None, labels), labels)
+            # (the whole region only: read there, upside-down labels ("Me", "School:") can
+            # come out surely enough to settle a child form, and nothing else says "turn it")
+            other_lines = read(_turned_region(gray, ends, line_mm)[0], None, [])
         other = naming.weigh(other_lines, forms)
         if other.settled or _only_legible(other, other_lines, lines):
             return TextEvidence(other.form, other.confidence, 1.0 if flipped else -1.0, not flipped, decisive=True)

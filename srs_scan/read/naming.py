@@ -39,7 +39,10 @@ ENOUGH = 2.0  # a form is named with at least this much evidence...
 MARGIN = 2.0  # ...and at least this much more than any other form
 DECISIVE = 4.0  # this much, with nothing for any other form: no need to read further
 # (a name alone is not: 'Session Rating Scale' may be the end of 'Child Session Rating Scale')
-MIN_CONFIDENCE = 0.75  # lines the recogniser read less surely are ignored
+MIN_CONFIDENCE = 0.75  # lines the recogniser read less surely are ignored (their sure heads count)
+# the recogniser gives a line a head when it is read less surely than HEAD_CONFIDENCE: every
+# line ignored here must have had its chance of one
+assert HEAD_CONFIDENCE >= MIN_CONFIDENCE
 FUZZY_RATIO = 0.8  # a long word (5+ letters) matches at this difflib ratio
 TRUNCATED_FRACTION = 0.75  # a name cut off at a line's end still counts with this share read
 TRUNCATED_MIN_LETTERS = 3  # ...its last word cut too, when this many of its letters were read
@@ -287,7 +290,14 @@ def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef],
         kws = 0
         # a word of another form's name, read as that name, is that form's ("outcome" in
         # "Child Outcome Rating Scale" says nothing for the ORS)
-        taken = {w for other, ns in named.items() if other != fid for n in ns for w in n}
+        # and a word of this form's own name that ends another form's longer name, read as
+        # that name, is that name, counted once: "Outcome Rating Scale" alone may be the end
+        # of "Child Outcome Rating Scale" with "Child" lost, so it names the ORS (3) without
+        # settling it (a name and its keyword "outcome" made 4, decisive)
+        longer_names = [m for other, form_other in forms.items() if other != fid for m in _names(form_other)]
+        taken = {w for other, ns in named.items() if other != fid for n in ns for w in n} | {
+            w for n in named.get(fid, []) if any(len(m) > len(n) and list(m[-len(n):]) == list(n)
+                                                 for m in longer_names) for w in n}
         for k in dict.fromkeys(form.keywords):
             if kw_owner.get(k) != {fid} or all(part in taken for part in k.split("-")):
                 continue

@@ -85,17 +85,25 @@ HEAD_MIN_LETTERS = 4  # ...when that holds this many letters
 
 
 def sure_head(chars: Sequence[str], probs: Sequence[float] | np.ndarray) -> str:
-    """The longest beginning of a reading (its characters and their probabilities), ending
-    at a word's end, whose mean probability is ``HEAD_CONFIDENCE`` or more and which holds
-    ``HEAD_MIN_LETTERS`` letters; "" when there is none."""
+    """The beginning of a reading (its characters and their probabilities) up to the first
+    word read less surely than ``HEAD_CONFIDENCE`` (its characters' mean probability), when
+    it holds ``HEAD_MIN_LETTERS`` letters; "" otherwise. Whole words only: a badly read
+    word after it cannot ride on the good ones' mean."""
     p = np.asarray(probs, dtype=np.float64)
-    means = np.cumsum(p) / np.arange(1, len(p) + 1)
-    letters = np.cumsum([c.isalpha() for c in chars])
-    for i in range(len(chars) - 1, -1, -1):
-        at_end = chars[i] != " " and (i + 1 == len(chars) or chars[i + 1] == " ")
-        if at_end and means[i] >= HEAD_CONFIDENCE and letters[i] >= HEAD_MIN_LETTERS:
-            return "".join(chars[: i + 1])
-    return ""
+    end = 0  # the head is chars[:end]
+    i = 0
+    while i < len(chars):
+        if chars[i] == " ":
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and chars[j] != " ":
+            j += 1
+        if float(p[i:j].mean()) < HEAD_CONFIDENCE:
+            break
+        end = i = j
+    head = "".join(chars[:end])
+    return head if sum(c.isalpha() for c in head) >= HEAD_MIN_LETTERS else ""
 
 
 # --------------------------------------------------------------------------- engine

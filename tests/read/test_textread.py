@@ -501,3 +501,32 @@ def test_a_label_read_surely_before_a_description_read_badly_names_the_form() ->
     assert verdict.form == "ors" and not verdict.doubt, verdict
     bare = TextLine(line.text, box, 0.71)
     assert naming.weigh([bare], four).form is None
+
+
+def test_a_sure_head_stops_at_the_first_word_read_badly() -> None:
+    """Whole words only, each read surely: a badly read word cannot ride on the good ones' mean
+    ("Individually eso" was a head, 'eso' read at 0.4; found by a review)."""
+    assert textread.sure_head(list("Individually eso lq"), [0.98] * 12 + [0.4] * 7) == "Individually"
+
+
+def test_an_adult_title_alone_names_the_form_without_settling_it() -> None:
+    """"OUTCOME RATING SCALE" read alone may be the end of "CHILD OUTCOME RATING SCALE" with
+    "CHILD" lost (a review found it settled the ORS on a CORS photo, named wrong, ok): it names
+    the ORS, but not beyond doubt, so the labels are read too. With its acronym, or as the
+    child form's whole title, it settles the form."""
+    from srs_scan.forms.definitions import all_forms
+    from srs_scan.read import naming
+
+    four = {fid: f for fid, f in all_forms().items() if f.lines == 4}
+    box = (0.0, 0.0, 400.0, 30.0)
+
+    def verdict(*texts: str) -> naming.FormVerdict:
+        return naming.weigh([TextLine(t, box, 1.0) for t in texts], four)
+
+    for texts, form in ((("OUTCOME RATING SCALE",), "ors"), (("CH", "OUTCOME RATING SCAL"), "ors"),
+                        (("Session Rating Scale",), "srs")):
+        v = verdict(*texts)
+        assert v.form == form and not v.decisive and not v.settled, (texts, v)
+    assert verdict("Outcome Rating Scale (ORS)").decisive
+    assert verdict("CHILD OUTCOME RATING SCALE").decisive
+    assert verdict("OUTCOME RATING SCALE", "Me", "Family", "School", "Everything").form != "ors"
