@@ -1321,7 +1321,7 @@ def _join_split_strokes(strip: LineStrip, clusters: list[tuple[list[Blob], float
                 continue
         crossed = _crossed(strip, last, c) if marks and last is not None and m.sides == 2 \
             and marks[-1].sides == 2 else None
-        if crossed is not None:
+        if crossed is not None and last is not None:
             joined = (last[0] + c[0], last[1], max(last[2], c[2]))
             both = _measure_cluster(strip, *joined)
             if both is not None:
