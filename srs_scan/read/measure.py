@@ -1245,10 +1245,16 @@ def _two_strokes(strip: LineStrip, cluster: tuple[list[Blob], float, float],
     return [cluster]
 
 
+def _pixels(strip: LineStrip, blob: Blob) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of a blob's pixels in the strip."""
+    rows, cols = np.nonzero(strip.labels == blob.label)
+    return rows, cols
+
+
 def _stroke_piece(strip: LineStrip, blob: Blob) -> bool:
     """A piece of one stroke: its pixels spread along their axis ``STROKE_PIECE_ELONGATION``
     times as far as across it (two strokes joined at a scribble's turn spread wider)."""
-    rows, cols = np.nonzero(strip.labels == blob.label)
+    rows, cols = _pixels(strip, blob)
     if len(rows) < 3:
         return False
     evals = np.linalg.eigvalsh(np.cov(np.stack([cols - cols.mean(), rows - rows.mean()]).astype(float)))
@@ -1336,13 +1342,14 @@ def _join_split_strokes(strip: LineStrip, clusters: list[tuple[list[Blob], float
 
 def _crossed(strip: LineStrip, left: tuple[list[Blob], float, float], right: tuple[list[Blob], float, float]
              ) -> float | None:
-    """Whether two neighbouring marks, each reaching both sides of a thick line (">" then
-    "<"), are one X whose arms cross inside the line. A flat X over a 1.2 mm line meets it
+    """Where the arms of an X cross (strip u), when two neighbouring marks, each reaching
+    both sides of a thick line (">" then "<"), are one X whose arms cross inside the line;
+    else None. A flat X over a 1.2 mm line meets it
     in two places 3 mm apart, each with an arm above and one below: each arm leans out,
     away from the other mark (two ticks, upright or slanted alike, do not), the arm above
     on the left leaning as the one below on the right does and the other two the other
     way, and the lines through the two pairs' pieces cross the line's centre within
-    ``STROKE_CROSS_TOL_MM`` of each other. Returns where the arms cross (strip u), or None."""
+    ``STROKE_CROSS_TOL_MM`` of each other."""
     if right[1] - left[2] > X_SPLIT_GAP_MM * strip.ppm:
         return None
 
@@ -1393,7 +1400,7 @@ def _arm(strip: LineStrip, blob: Blob) -> tuple[float, float, float | None]:
     """A piece of ink on one side of the line: its centre (u, v) and how it leans, along per
     across, from its end nearest the line out to its centre (> 0: it runs up-left above the
     line or down-right below it; None for a stub too short to say)."""
-    rows, cols = np.nonzero(strip.labels == blob.label)
+    rows, cols = _pixels(strip, blob)
     v = rows - float(strip.half)
     u = cols.astype(float)
     near = np.abs(v) <= np.abs(v).min() + 1.0
