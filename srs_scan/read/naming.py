@@ -296,8 +296,7 @@ def _points(read: Sequence[tuple[str, list[str]]], forms: Mapping[str, FormDef],
         # settling it (a name and its keyword "outcome" made 4, decisive)
         longer_names = [m for other, form_other in forms.items() if other != fid for m in _names(form_other)]
         taken = {w for other, ns in named.items() if other != fid for n in ns for w in n} | {
-            w for n in named.get(fid, []) if any(len(m) > len(n) and list(m[-len(n):]) == list(n)
-                                                 for m in longer_names) for w in n}
+            w for n in named.get(fid, []) if any(_ends_with(m, n) for m in longer_names) for w in n}
         for k in dict.fromkeys(form.keywords):
             if kw_owner.get(k) != {fid} or all(part in taken for part in k.split("-")):
                 continue
@@ -318,16 +317,22 @@ def _cut_before(longer: Sequence[str], name: Sequence[str], lines: Sequence[Sequ
     """Whether ``longer`` ends with ``name`` and a line reads ``name`` right after a word
     that ends its word before it: "d" or "ild" then "session rating scale" is "child
     session rating scale" with its first letters cut off."""
-    k = len(longer) - len(name)
-    if k < 1 or list(longer[k:]) != list(name):
+    if not _ends_with(longer, name):
         return False
-    before = longer[k - 1]
+    before = longer[len(longer) - len(name) - 1]
     for line in lines:
         for start in range(1, len(line) - len(name) + 1):
             if (all(_same_word(a, b) for a, b in zip(name, line[start : start + len(name)], strict=True))
                     and line[start - 1] != before and before.endswith(line[start - 1])):
                 return True
     return False
+
+
+def _ends_with(longer: Sequence[str], name: Sequence[str]) -> bool:
+    """Whether the words ``longer`` are more than ``name`` and end with it ("child session
+    rating scale" ends with "session rating scale")."""
+    k = len(longer) - len(name)
+    return k >= 1 and list(longer[k:]) == list(name)
 
 
 def _contains(longer: Sequence[str], shorter: Sequence[str]) -> bool:

@@ -69,9 +69,9 @@ class TextLine:
         Mean per-character probability of the recogniser, 0..1.
     head : str
         When the line as a whole was read less surely than ``HEAD_CONFIDENCE``: its
-        longest beginning, ending at a word's end, read that surely ("" if none). A
-        bold label with a smaller description after it, found as one line, is often
-        read surely up to where the description starts.
+        beginning up to the first word read less surely than that (:func:`sure_head`; ""
+        if none). A bold label with a smaller description after it, found as one line,
+        is often read surely up to where the description starts.
     """
 
     text: str
