@@ -92,6 +92,8 @@ FAINT_LOOP_APART_MM = 1.5  # ...crossing the line again this far away: a faint c
 FAINT_CROSS_REACH_MM = 1.0  # (crossing it: faint ink on both sides, reaching this far from the line's centre)
 FAINT_LOOP_WINDOW_MM = 12.0  # (looked for this far either side of the reading)
 FAINT_HALO_MM = 6.0  # (faint ink beside the line along this much of it is the line's own blurred edge)
+END_ZONE_EXTRA_MM = 0.15  # a line's end holding this much more ink than its siblings' (mm of the line's own)...
+END_ZONE_NOISE_K = 3.0  # ...and this many times their own spread holds more than print (a dot at the end)
 LINE_INK = 0.30
 LETTER_MAX_MM = 4.0  # printed letters touching the line are at most this tall...
 END_TEXT_MM = 3.0  # ...and stand within this of an end (anchor text beside an end tick)
@@ -942,6 +944,65 @@ def faint_loop_through(strip: LineStrip, u: float, span: tuple[float, float] | N
             if above[a:b].any() and below[a:b].any():  # it crosses the line there, as a circle does
                 return True
     return False
+
+
+def _end_zone(strip: LineStrip, side: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The part of the line at one end that the thickening search leaves out (the printed
+    end stroke and ``THICK_END_MM`` inside it): mm from the end (positive inwards) and the
+    ink across the line per column, in shares of the line's own (1.0 = bare line), from the
+    outermost column in."""
+    prof = _thickness_profile(strip)
+    if prof is None:
+        return None
+    base = prof[3]
+    ppm, half = strip.ppm, strip.half
+    reach = int(prof[2])
+    inside = (THICK_END_MM if strip.tick_half > 0 else THICK_BARE_END_MM) * ppm
+    outside = max(strip.tick_half, 0.5 * ppm)
+    end = strip.left_u if side == 0 else strip.right_u
+    sign = 1.0 if side == 0 else -1.0
+    a, b = sorted((end - sign * outside, end + sign * inside))
+    c0, c1 = max(0, int(np.floor(a + strip.margin))), min(strip.ink.shape[1], int(np.ceil(b + strip.margin)) + 1)
+    if c1 - c0 < 2:
+        return None
+    cols = strip.ink[half - reach : half + reach + 1, c0:c1].sum(axis=0) / base
+    at = sign * (np.arange(c0, c1) - strip.margin - end) / ppm
+    order = np.argsort(at)  # (outermost first on both sides)
+    return at[order], cols[order]
+
+
+def extra_ink_at_end(strips: list[LineStrip], i: int) -> float | None:
+    """Where (strip u) line ``i`` holds more ink at one of its ends than its siblings do at
+    theirs, or None.
+
+    The thickening search leaves a line's ends out (the printed end stroke is there), so a
+    small dot at an end, merged with the stroke, can leave a line looking blank. The lines
+    of one form are printed alike: the ink at an end (over the stroke and ``THICK_END_MM``
+    inside it, per column, in shares of the line's own ink across) is compared with the
+    same end of the other lines. More than ``END_ZONE_EXTRA_MM`` (of the line's own ink)
+    past their median, and ``END_ZONE_NOISE_K`` times their spread, is something besides
+    print; its place is the centroid of the surplus. Needs two siblings."""
+    if len(strips) < 3:
+        return None
+    for side in (0, 1):
+        zones = [_end_zone(s, side) for s in strips]
+        own = zones[i]
+        if own is None or any(z is None for z in zones):
+            continue
+        at, mine = own
+        others = np.array([np.interp(at, z[0], z[1]) for j, z in enumerate(zones) if j != i and z is not None])
+        typical = np.median(others, axis=0)
+        step = 1.0 / strips[i].ppm
+        sums = others.sum(axis=1) * step
+        extra = float(mine.sum() * step - np.median(sums))
+        spread = float(np.max(np.abs(sums - np.median(sums))))
+        if extra < max(END_ZONE_EXTRA_MM, END_ZONE_NOISE_K * spread):
+            continue
+        surplus = np.clip(mine - typical, 0.0, None)
+        mm = float((surplus * at).sum() / surplus.sum()) if surplus.sum() > 0 else 0.0
+        end = strips[i].left_u if side == 0 else strips[i].right_u
+        return end + (mm if side == 0 else -mm) * strips[i].ppm
+    return None
 
 
 def find_small_dot(strip: LineStrip) -> Thickening | None:

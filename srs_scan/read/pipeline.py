@@ -44,6 +44,7 @@ from .measure import (
     MarkCandidate,
     drop_end_ticks,
     erase_end_ticks,
+    extra_ink_at_end,
     faint_loop_through,
     faint_marks,
     find_marks,
@@ -77,6 +78,11 @@ ONE_LINE_LENGTH_MM = 1.0  # a form's one line on a scan, this near its printed l
 SHORT_LINE_SHARE = 0.75  # a line shorter than this share of the longest was cut short
 WIDE_MARK_MM = 15.0  # a mark spreading this far along the line near it: a scribble, a crossed-out answer
 THICKER_REASON = "the line is thicker in one place: a small mark?"
+END_INK_REASON = ("no mark found, but one end of the line holds more ink than the other lines' ends: "
+                  "check for a mark at the end")
+DOT_PRINT_REASON = ("the line is thicker in one place (a small mark?), and nothing rules out print or the scanner "
+                    "there: check it")
+DOT_TWINS = 2  # a dot read from the line's thickening, with this many siblings thickened there: print or the scanner
 FAINT_LOOP_REASON = ("a faint stroke (a light circle?) crosses the line where it is read and again elsewhere: "
                      "check where the mark is")
 OVER_TICK_REASON = "the mark is drawn over the printed end stroke: check where it crosses the line"
@@ -404,6 +410,11 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
                               reasons=("a faint mark, lighter than pen ink: check it is the client's mark",)
                               + faint.reasons)
         found[i] = (marks, strays)
+    for i, r in enumerate(readings):
+        if r.status is ItemStatus.MISSING and (u := extra_ink_at_end(good, i)) is not None:
+            # nothing found on the line, but one of its ends holds more than the print there
+            readings[i] = MarkReading(perspective.fraction_along(good[i], u, vanishing) * 100.0, ItemStatus.REVIEW,
+                                      (END_INK_REASON,), 0.2)
     readings = [
         _at_covered_end(r, s, m, covered, i)
         for i, (r, s, (m, _)) in enumerate(zip(readings, good, found, strict=False))
@@ -797,8 +808,11 @@ def _linear_mm(strip: LineStrip, marks: list[MarkCandidate], min_excess: float) 
 def _dots_alone(strips: list[LineStrip], found: list[tuple[list[MarkCandidate], list[Blob]]],
                 readings: list[MarkReading], min_excess: float) -> list[MarkReading]:
     """A dot read from the line's thickening alone stands on that line only: the same
-    thickening at the same place on another line is print or the scanner (a streak down
-    the page), not a client's dot, and a person must look. With fewer than three lines
+    thickening at the same place on the other lines is print or the scanner (a streak down
+    the page crosses every line), not a client's dot, and a person must look. Siblings with
+    a mark of their own there say nothing; of the rest, one thickened there is enough when
+    it is the only one to compare with, else ``DOT_TWINS`` must be (two clients' dots at
+    the same place on two lines of four are two answers). With fewer than three lines
     there is too little to compare it with: a person looks too."""
     out = list(readings)
     for i, (r, (marks, strays)) in enumerate(zip(readings, found, strict=True)):
@@ -811,12 +825,14 @@ def _dots_alone(strips: list[LineStrip], found: list[tuple[list[MarkCandidate], 
             return any(o.to_mm(m.foot0) - THROUGH_NEAR_MM <= mm <= o.to_mm(m.foot1) + THROUGH_NEAR_MM
                        for m in found[j][0])
 
-        others = [j for j in range(len(strips)) if j != i]
-        if here is None or len(strips) <= stacks.FEW_LINES or any(
-                thickening_at(strips[j], strips[j].left_u + here / 100.0 * strips[j].length) >= THICK_EXCESS_MIN
-                for j in others if not own_mark_there(j, here)):
-            out[i] = _doubt(r, "the line is thicker in one place (a small mark?), and nothing rules out print or "
-                               "the scanner there: check it", 0.2)
+        if here is None or len(strips) <= stacks.FEW_LINES:
+            out[i] = _doubt(r, DOT_PRINT_REASON, 0.2)
+            continue
+        others = [j for j in range(len(strips)) if j != i and not own_mark_there(j, here)]
+        twins = sum(thickening_at(strips[j], strips[j].left_u + here / 100.0 * strips[j].length) >= THICK_EXCESS_MIN
+                    for j in others)
+        if twins and twins >= min(DOT_TWINS, len(others)):
+            out[i] = _doubt(r, DOT_PRINT_REASON, 0.2)
     return out
 
 

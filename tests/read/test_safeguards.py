@@ -136,6 +136,45 @@ def test_a_dot_hidden_in_the_line_is_read_where_it_is():
     assert blank.items[0].status is ItemStatus.MISSING  # the same line without the dash
 
 
+def test_two_dots_at_the_same_place_on_two_lines_are_two_answers():
+    """Dots hidden in lines 1 and 3 at the same 50 mm (the dash above, on both), lines 2 and
+    4 ticked elsewhere: two clients' answers, each read ok where it is. A streak down the
+    page would thicken every line there (see the streak test below); two lines of four
+    alike are not print or the scanner. Before, each dot's twin on the other line sent
+    both to review."""
+    page = render_form("srs", [[], [MarkSpec(20.0)], [], [MarkSpec(40.0)]], dpi=DPI, seed=3, line_width_mm=0.4)
+    img = _draw(page, 0, np.linspace(49.0, 51.0, 20), np.zeros(20), 0.7, pen="ballpoint_black")
+    img = _draw(replace(page, image=img), 2, np.linspace(49.0, 51.0, 20), np.zeros(20), 0.7, pen="ballpoint_black")
+    result = _scan_read(img)
+    assert result.status is PageStatus.OK, [i.reasons for i in result.items]
+    assert [i.mm for i in result.items] == pytest.approx([50.0, 20.0, 50.0, 40.0], abs=0.5)
+
+
+@pytest.mark.parametrize(("width_mm", "dot_mm", "at", "gray"), [(1.0, 1.2, 98.8, 70), (0.8, 1.0, 98.9, 90)])
+def test_a_dot_merged_with_a_light_end_tick_is_never_reported_blank(width_mm, dot_mm, at, gray):
+    """A 300-dpi page in light print (half the ink of black) with end ticks and thick lines;
+    on line 1 a pencil dot, darker than the print, hardly wider than the line, touching the
+    right end's tick. The thickening search leaves the ends out (the tick is there) and no
+    ink leaves the line: it was reported blank. That end holds more ink than the other
+    lines' right ends, so a person checks it, with the dot's place. The same page without
+    the dot: line 1 blank, as before."""
+    dpi = 300
+    ppm = dpi / 25.4
+    page = render_form("srs", [[], [MarkSpec(20.0)], [MarkSpec(30.0)], [MarkSpec(40.0)]], dpi=dpi, seed=3,
+                       line_width_mm=width_mm, end_ticks=True)
+    light = (255 - (255 - page.image.astype(np.float32)) * 0.5).astype(np.uint8)
+    (x0, y0), (x1, _) = page.lines_px[0]
+    img = light.copy()
+    cv2.circle(img, (round((x0 + at / 100 * (x1 - x0)) * 16), round(y0 * 16)), round(dot_mm / 2 * ppm * 16),
+               (gray,) * 3, -1, cv2.LINE_AA, 4)
+    result = _scan_read(img, dpi=dpi)
+    _only_line_one_in_review(result, "no mark found, but one end of the line holds more ink than the other lines' "
+                                     "ends: check for a mark at the end")
+    assert result.items[0].mm == pytest.approx(at, abs=0.6)
+    blank = _scan_read(light, dpi=dpi)
+    assert blank.items[0].status is ItemStatus.MISSING and not blank.items[0].reasons
+
+
 def test_a_line_thicker_in_two_places_goes_to_review_not_missing():
     """Two such dashes on one line: which is the mark (or are both?) is a person's call;
     the line is not blank either."""
