@@ -95,6 +95,41 @@ def test_a_tick_that_runs_into_a_printed_word_is_not_wide():
     assert result.items[0].mm == pytest.approx(39.0 + 2.0 / 3.0, abs=0.3)
 
 
+# --- a mark over a printed end tick ---------------------------------------------------------
+
+_ROUND = np.linspace(0.0, 2.0 * np.pi, 80)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_circle_through_an_end_tick_goes_to_review(side):
+    """A circle 5 mm across whose arc runs down the printed end tick (centre 2.5 mm inside
+    the end): erasing the tick takes that arc with it, and what is left crosses the line at
+    the far arc only (2.5 mm off the circle's centre). Measured with the tick's ink, it
+    crosses elsewhere: a person looks."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5)
+    centre = 2.5 if side == "left" else 97.5
+    img = _draw(page, 0, centre + 2.5 * np.cos(_ROUND), 2.5 * np.sin(_ROUND), 0.5)
+    result = _scan_read(img)
+    _only_line_one_in_review(result, "the mark is drawn over the printed end stroke: check where it crosses the line")
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_check_mark_touching_an_end_tick_is_read_where_it_crosses(side):
+    """A check mark whose short arm runs along below the line to the end tick's foot and
+    whose long arm crosses the line 2.45 mm inside the end: the mark only touches the tick
+    (below the line, not round it), and the tick's ink is not where it crosses. Read ok
+    there; it went to review as "drawn over the printed end stroke"."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5)
+    s, end = (1.0, 0.0) if side == "left" else (-1.0, 100.0)
+    vertex = end + s * 3.8
+    along = np.r_[np.linspace(end, vertex, 8), np.linspace(vertex, end, 12)]
+    across = np.r_[np.linspace(1.6, 2.2, 8), np.linspace(2.2, -4.0, 12)]
+    result = _scan_read(_draw(page, 0, along, across, 0.5))
+    assert result.status is PageStatus.OK, result.items[0].reasons
+    crossing = vertex + (end - vertex) * 2.2 / 6.2  # where the long arm crosses the line's centre
+    assert result.items[0].mm == pytest.approx(crossing, abs=0.3)
+
+
 # --- a wide mark over an end ---------------------------------------------------------------
 
 
