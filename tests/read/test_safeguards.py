@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from srs_scan import ItemStatus, PageStatus, ReadOptions, read_image
-from srs_scan.synth import MarkSpec, render_form, render_letter, scan
+from srs_scan.synth import MarkSpec, photo, render_form, render_letter, scan
 from srs_scan.synth.marks import PENS, Pen, draw_strokes
 
 DPI = 200
@@ -93,6 +93,25 @@ def test_a_tick_that_runs_into_a_printed_word_is_not_wide():
     result = _scan_read(img)
     assert result.status is PageStatus.OK, result.items[0].reasons
     assert result.items[0].mm == pytest.approx(39.0 + 2.0 / 3.0, abs=0.3)
+
+
+# --- a form too small in the image ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_form_photographed_too_small_goes_to_review(seed):
+    """An SRS photographed from afar (the sheet a third of a 1800 x 2400 frame: 2.5 px a mm):
+    too small to measure to the millimetre, and too small to read its words; a person looks
+    (never no_form: it is a form). On seed 3 two of its lines cannot be followed at full
+    resolution: that says nothing against its being a form."""
+    rng = np.random.default_rng(seed)
+    page = render_form("srs", [[MarkSpec(30.0)], [MarkSpec(50.0)], [MarkSpec(70.0)], [MarkSpec(90.0)]], dpi=200,
+                       seed=seed)
+    image = photo(page.image, rng, tilt_deg=10.0, rotation_deg=5.0, coverage=0.33, out_size=(1800, 2400),
+                  jpeg_quality=90)
+    result = read_image(image)
+    assert result.status is PageStatus.REVIEW
+    assert result.reasons == ("the form is too small in the image to measure to the millimetre",)
 
 
 # --- a mark over a printed end tick ---------------------------------------------------------
