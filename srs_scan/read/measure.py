@@ -106,8 +106,7 @@ END_TICK_SHARE = 0.75  # of the ends carry one: the form prints them
 END_TICK_REACH_TOL_MM = 0.8  # a tick reaching further than the common reach by this is a mark
 END_TICK_PRINT_SHARE = 0.5  # a tick's ink is at least this share of the line's own (light print)...
 TICK_DARKER = 0.15  # ...and at most this much darker than the line's (darker ink is a pen's)
-TICK_SHIFT_MM = 0.5  # a mark over an erased end tick crossing this much elsewhere with the tick's ink: review...
-TICK_CLEAR_MM = 1.0  # ...unless it meets the line this far inside the tick, touching it on one side only
+TICK_SHIFT_MM = 0.5  # a mark over an erased end tick crossing this much elsewhere with the tick's ink: review
 
 
 @dataclass(frozen=True)
@@ -1542,33 +1541,9 @@ def _measure_cluster(
     for r0, c0, r1, c1, was in under:
         np.maximum(whole[r0:r1, c0:c1], was, out=whole[r0:r1, c0:c1])
     other = _crossing(strip, whole, blobs, foot0, foot1)
-    if (other is None or abs(other.u - mark.u) > TICK_SHIFT_MM * ppm) and not _beside_tick(strip, mark, sel, under):
+    if other is None or abs(other.u - mark.u) > TICK_SHIFT_MM * ppm:
         return replace(mark, over_tick=True)
     return mark
-
-
-def _beside_tick(strip: LineStrip, mark: MarkCandidate, sel: np.ndarray,
-                 under: list[tuple[int, int, int, int, np.ndarray]]) -> bool:
-    """The mark (its ink ``sel``) only touches the erased end tick: it meets the line at
-    least ``TICK_CLEAR_MM`` inside the tick, touches the tick above the line or below it
-    but not both, and has no ink past the tick's outer side (a check mark's short arm, or
-    a printed word the mark ran into, reaching the tick's foot). Then the tick's ink is not
-    where the mark crosses, and the reading without it stands.
-
-    A mark that goes round the tick (a circle drawn about the end, or one whose arc the
-    tick's erasing took) touches it above and below, or reaches past it: a person looks."""
-    rows = {r0 < strip.half for r0, _, _, _, _ in under}
-    ends = {abs((c0 + c1) / 2.0 - strip.margin - strip.left_u) < abs((c0 + c1) / 2.0 - strip.margin - strip.right_u)
-            for _, c0, _, c1, _ in under}
-    if len(rows) != 1 or len(ends) != 1:
-        return False
-    left = ends.pop()
-    sign, end = (1.0, strip.left_u) if left else (-1.0, strip.right_u)
-    near = strip.tick_half + TICK_CLEAR_MM * strip.ppm
-    cols = np.flatnonzero(sel.any(axis=0)) - float(strip.margin)
-    inward = sign * (cols - end)
-    return (min(sign * (u - end) for u in (mark.u, mark.foot0, mark.foot1)) >= near
-            and float(inward.min()) >= -strip.tick_half)
 
 
 def _ticks_under(strip: LineStrip, sel: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:
