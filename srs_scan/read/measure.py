@@ -1096,18 +1096,20 @@ def _width_at(rel: np.ndarray, top: int, share: float) -> int:
 
 
 def through_strokes(strips: list[LineStrip]) -> list[float]:
-    """Where (linear % along the lines) a stroke runs through the whole mark zone of every
-    line, or of all but one (a client's mark may merge with it there), at the same place: a
-    scanner streak (dust on the sensor), a fold, a ruled margin. A client's mark does not
-    cross the full height of the lines' zones in one place."""
+    """Where (linear % along the lines) a stroke runs through the whole mark zone of two
+    lines or more at the same place: a scanner streak (dust on the sensor; on part of the
+    page when the dust came or went mid-page), a fold, a ruled margin, or one stroke drawn
+    down through two lines. A client's mark does not cross the full height of a line's zone
+    (8 mm either side) on two lines in one place."""
     spans: list[list[float]] = []
     for s in strips:
         zone = min(s.half, MARK_ZONE_MM * s.ppm) - THROUGH_TOL_MM * s.ppm
-        narrow = [b for b in s.blobs if b.touching and b.u1 - b.u0 <= THROUGH_MAX_WIDTH_MM * s.ppm]
+        tall = [b for b in s.blobs if b.touching and (b.v0 <= -zone or b.v1 >= zone)]
+        narrow = [b for b in tall if _near_line_width(s, b) <= THROUGH_MAX_WIDTH_MM * s.ppm]
         up = [s.to_mm(b.uc) for b in narrow if b.v0 <= -zone]  # the line's band parts the stroke:
         down = [s.to_mm(b.uc) for b in narrow if b.v1 >= zone]  # a piece above, one below
         spans.append([mm for mm in up if any(abs(mm - o) <= THROUGH_TOL_MM for o in down)])
-    need = max(2, len(strips) - 1)
+    need = 2
     found: list[float] = []
     for mm in sorted(m for line in spans for m in line):
         if any(abs(mm - f) <= THROUGH_TOL_MM for f in found):
@@ -1115,6 +1117,17 @@ def through_strokes(strips: list[LineStrip]) -> list[float]:
         if sum(any(abs(o - mm) <= THROUGH_TOL_MM for o in line) for line in spans) >= need:
             found.append(mm)
     return found
+
+
+def _near_line_width(strip: LineStrip, b: Blob) -> float:
+    """How wide (px) blob ``b`` is where it leaves the line (within ``CROSS_ROWS_MM`` of the
+    band): a streak that ran into printed words further out is still a streak's width."""
+    rows = int(np.ceil(strip.band + CROSS_ROWS_MM * strip.ppm))
+    c0, c1 = int(b.u0) + strip.margin, int(b.u1) + strip.margin + 1
+    half = strip.half
+    near = np.r_[strip.labels[half - rows : half, c0:c1], strip.labels[half + 1 : half + rows + 1, c0:c1]]
+    cols = np.flatnonzero((near == b.label).any(axis=0))
+    return float(cols[-1] - cols[0]) if len(cols) else float(b.u1 - b.u0)
 
 
 def faint_marks(strips: list[LineStrip], lines: list[int]) -> dict[int, tuple[list[MarkCandidate], list[Blob]]]:

@@ -398,8 +398,8 @@ def _measure(gray: np.ndarray, located: _Located, dpi: float | None) -> _Measure
         for i, r in enumerate(readings):
             at = _linear_mm(good[i], found[i][0], min_excess) if r.u_mm is not None else None
             if at is not None and abs(at - mm) <= THROUGH_NEAR_MM:
-                readings[i] = _doubt(r, "a stroke runs through every line at this place (a scanner streak, a fold?): "
-                                        "check the mark", 0.2)
+                readings[i] = _doubt(r, "a stroke runs down through the lines at this place (a scanner streak, "
+                                        "a fold?): check the mark", 0.2)
     # a line with nothing at pen darkness, or only a thickening of its own print there
     blank = [i for i, r in enumerate(readings) if r.status is ItemStatus.MISSING or r.reasons == (THICKER_REASON,)]
     for i, (marks, strays) in (faint_marks(good, blank) if blank else {}).items():

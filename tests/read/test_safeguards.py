@@ -362,6 +362,26 @@ def test_a_streak_down_the_page_is_never_read_as_a_mark(darkness):
     assert result.items[0].mm == pytest.approx(61.0, abs=0.5)
 
 
+@pytest.mark.parametrize(("darkness", "width_px"), [(0.7, 2), (0.75, 4)])
+def test_a_streak_down_part_of_the_page_is_never_read_as_marks(darkness, width_px):
+    """A streak from halfway down the page (dust that came onto the sensor mid-page): it
+    crosses the blank lines 3 and 4 only, at the same place, through the whole height of
+    their mark zones. Two lines of four crossed alike in one place: not a client's marks;
+    both go to a person. They were read ok at 61 (a reviewer found it)."""
+    page = render_form("srs", [[MarkSpec(20.0)], [MarkSpec(30.0)], [], []], dpi=DPI, seed=3)
+    gray = scan(page.image, np.random.default_rng(1), dpi_in=DPI, dpi_out=DPI, blur_sigma=0.5, noise=2.0)
+    (x0, _), _ = page.lines_px[0]
+    c = int(x0 + 61.0 * PPM)
+    top = int((page.lines_px[1][0][1] + page.lines_px[2][0][1]) / 2)
+    g = gray.astype(np.float32)
+    g[top:, c : c + width_px] *= darkness
+    result = read_image(np.clip(np.rint(g), 0, 255).astype(np.uint8), dpi=DPI)
+    assert [i.status for i in result.items] == [ItemStatus.OK, ItemStatus.OK, ItemStatus.REVIEW, ItemStatus.REVIEW]
+    for item in result.items[2:]:
+        assert "a stroke runs down through the lines at this place (a scanner streak, a fold?): check the mark" \
+            in item.reasons
+
+
 def test_a_dot_hidden_in_the_line_beside_a_mark_makes_two_marks():
     """A tick at 30 and a dot hidden in the line at 70 (a dash no taller than the line is
     wide, see above): two marks, whichever the reader sees first - a person chooses."""
