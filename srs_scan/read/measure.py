@@ -107,6 +107,9 @@ END_TICK_REACH_TOL_MM = 0.8  # a tick reaching further than the common reach by 
 END_TICK_PRINT_SHARE = 0.5  # a tick's ink is at least this share of the line's own (light print)...
 TICK_DARKER = 0.15  # ...and at most this much darker than the line's (darker ink is a pen's)
 TICK_SHIFT_MM = 0.5  # a mark over an erased end tick crossing this much elsewhere with the tick's ink: review
+CURL_ROWS_MM = 4.0  # a mark's ink this near the line, above it and below it...
+CURL_REACH_MM = 1.5  # ...reaching at least this far from the line on each side...
+CURL_SHIFT_MM = 1.0  # ...centred this far to the same side of where it crosses: it curls round a point beside
 
 
 @dataclass(frozen=True)
@@ -662,6 +665,7 @@ class MarkCandidate:
     foot0: float = 0.0  # where its ink meets the line: first and last column, px
     foot1: float = 0.0
     over_tick: bool = False  # it runs over a printed end tick, and where it crosses depends on the tick's ink
+    curled: bool = False  # its ink above and below the line both lie to one side of its crossing (an open circle)
     spread: float = 0.0  # extent along the line of its ink within SPREAD_ROWS_MM of the line, px
 
 
@@ -1545,6 +1549,8 @@ def _measure_cluster(
         if (weights[edge][:, ~tick] > 0).sum() >= 4 and (weights[edge][:, tick] > 0).any():
             weights[:, tick] = 0.0
     mark = _crossing(strip, weights, blobs, foot0, foot1)
+    if mark is not None and mark.sides == 2 and _curls(strip, weights, mark.u):
+        mark = replace(mark, curled=True)
     under = _ticks_under(strip, sel)
     if mark is None or not under:
         return mark
@@ -1557,6 +1563,31 @@ def _measure_cluster(
     if other is None or abs(other.u - mark.u) > TICK_SHIFT_MM * ppm:
         return replace(mark, over_tick=True)
     return mark
+
+
+def _curls(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
+    """Whether a mark crossing the line at strip ``u`` curls round a point beside it: its
+    ink (``weights``) within ``CURL_ROWS_MM`` of the line reaches ``CURL_REACH_MM`` above
+    and below it, and both parts are centred ``CURL_SHIFT_MM`` or more to the same side of
+    the crossing. An open circle (a C whose gap is where its far side would cross) crosses
+    the line once, at its edge, not at the point it rings. A tick, a slash, a check mark
+    or an X leans to opposite sides above and below, or to neither."""
+    ppm, half = strip.ppm, strip.half
+    band = int(np.ceil(strip.band))
+    rows = int(CURL_ROWS_MM * ppm)
+    u_idx = np.arange(weights.shape[1]) - float(strip.margin)
+    shifts = []
+    for part in (weights[max(0, half - rows) : half - band], weights[half + band + 1 : half + rows + 1]):
+        along = part.sum(axis=0)
+        reach = np.flatnonzero(part.sum(axis=1) > 0)
+        total = float(along.sum())
+        if total <= 0 or len(reach) == 0:
+            return False
+        if (reach[-1] - reach[0] + 1) < (CURL_REACH_MM * ppm - band) * 0.9:
+            return False
+        shifts.append(float((along * u_idx).sum()) / total - u)
+    up, down = shifts
+    return up * down > 0 and min(abs(up), abs(down)) >= CURL_SHIFT_MM * ppm
 
 
 def _ticks_under(strip: LineStrip, sel: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:

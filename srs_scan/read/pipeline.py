@@ -87,6 +87,8 @@ DOT_TWINS = 2  # a dot read from the line's thickening, with this many siblings 
 FAINT_LOOP_REASON = ("a faint stroke (a light circle?) crosses the line where it is read and again elsewhere: "
                      "check where the mark is")
 OVER_TICK_REASON = "the mark is drawn over the printed end stroke: check where it crosses the line"
+CURLED_REASON = ("the mark curls round a point beside where it crosses the line (an open circle?): check where "
+                 "the mark is")
 MISPLACED_END_REASON = "this line's end was not found where it should be: check where it ends, then the mark"
 STRAY_LINE_REASON = ("line {n} may not be one of the form's lines (both its ends are out of line with the other "
                      "lines'): the items may be numbered one off; check which lines are the form's")
@@ -982,6 +984,9 @@ def _reading(
         confidence = min(confidence, 0.4)
     if best.over_tick:
         reasons.append(OVER_TICK_REASON)
+        confidence = min(confidence, 0.4)
+    if best.curled:
+        reasons.append(CURLED_REASON)
         confidence = min(confidence, 0.4)
     if not reasons and len(marks) == 1 and faint_loop_through(strip, best.u, (best.foot0, best.foot1)):
         reasons.append(FAINT_LOOP_REASON)  # one crossing of a pale circle found in pen ink

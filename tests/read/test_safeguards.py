@@ -148,6 +148,22 @@ def test_an_open_circle_round_an_end_tick_goes_to_review(centre, arc_deg):
     assert [i.status for i in result.items[1:]] == [ItemStatus.OK] * 3
 
 
+@pytest.mark.parametrize(("centre", "across", "arc_deg"), [(40.0, 0.0, (40, 320)), (40.0, 0.6, (220, 500)),
+                                                       (2.95, 0.6, (40, 320))])
+def test_an_open_circle_crossing_the_line_once_goes_to_review(centre, across, arc_deg):
+    """A circle 6 mm across left open where its far side would cross the line (a C, 280
+    degrees): it crosses the line once, at its edge, 3 mm from the point it rings (the
+    client's answer). Read there, ok, it was 2.5-2.9 mm off; at the left end, beside the
+    tick, 2.45. Its ink above and below the line both lie to one side of that crossing:
+    a person looks. (A closed circle, a tick, a slash, a check mark or an X does not: see
+    the other tests, which stay ok.)"""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5)
+    t = np.radians(np.linspace(*arc_deg, 120))
+    img = _draw(page, 0, centre + 3.0 * np.cos(t), across + 3.0 * np.sin(t), 0.5)
+    _only_line_one_in_review(_scan_read(img), "the mark curls round a point beside where it crosses the line "
+                                              "(an open circle?): check where the mark is")
+
+
 # --- a wide mark over an end ---------------------------------------------------------------
 
 
