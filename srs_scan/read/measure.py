@@ -110,6 +110,7 @@ TICK_SHIFT_MM = 0.5  # a mark over an erased end tick crossing this much elsewhe
 CURL_ROWS_MM = 4.0  # a mark's ink this near the line, above it and below it...
 CURL_REACH_MM = 1.5  # ...reaching at least this far from the line on each side...
 CURL_SHIFT_MM = 1.0  # ...centred this far to the same side of where it crosses: it curls round a point beside
+CURL_MAX_SPAN_MM = 8.0  # (ink spread further along the line on one side is a mark run into printed words)
 
 
 @dataclass(frozen=True)
@@ -1571,7 +1572,8 @@ def _curls(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
     and below it, and both parts are centred ``CURL_SHIFT_MM`` or more to the same side of
     the crossing. An open circle (a C whose gap is where its far side would cross) crosses
     the line once, at its edge, not at the point it rings. A tick, a slash, a check mark
-    or an X leans to opposite sides above and below, or to neither."""
+    or an X leans to opposite sides above and below, or to neither. A side whose ink spreads
+    over more than ``CURL_MAX_SPAN_MM`` along the line ran into printed words: no verdict."""
     ppm, half = strip.ppm, strip.half
     band = int(np.ceil(strip.band))
     rows = int(CURL_ROWS_MM * ppm)
@@ -1585,6 +1587,9 @@ def _curls(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
             return False
         if (reach[-1] - reach[0] + 1) < (CURL_REACH_MM * ppm - band) * 0.9:
             return False
+        cols = np.flatnonzero(along > 0)
+        if cols[-1] - cols[0] > CURL_MAX_SPAN_MM * ppm:
+            return False  # the mark ran into a printed word there: its ink is not the mark's shape
         shifts.append(float((along * u_idx).sum()) / total - u)
     up, down = shifts
     return up * down > 0 and min(abs(up), abs(down)) >= CURL_SHIFT_MM * ppm

@@ -164,6 +164,23 @@ def test_an_open_circle_crossing_the_line_once_goes_to_review(centre, across, ar
                                               "(an open circle?): check where the mark is")
 
 
+def test_a_tick_run_into_a_printed_word_below_is_not_an_open_circle():
+    """A slash crossing the line at 40 mm, leaning right above it, its foot 3 mm below the
+    line run into a printed word (a block 2.8-4.5 mm below, 38-50 mm along: the anchor's
+    text). Below the line its ink with the word's lies well to the right of the crossing,
+    as above: as if it curled round a point. The word spreads it 12 mm along the line; no
+    open circle does. Ok, where it crosses (a photo of seed 23 showed it)."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3)
+    (x0, y0), _ = page.lines_px[0]
+    img = page.image.copy()
+    img[int(y0 + 2.8 * PPM) : int(y0 + 4.5 * PPM), int(x0 + 38.0 * PPM) : int(x0 + 50.0 * PPM)] = 60
+    t = np.linspace(0.0, 1.0, 40)
+    img = _draw(replace(page, image=img), 0, 43.0 - 4.5 * t, -6.0 + 9.0 * t, 0.4)
+    result = _scan_read(img)
+    assert result.status is PageStatus.OK, result.items[0].reasons
+    assert result.items[0].mm == pytest.approx(43.0 - 4.5 * 6.0 / 9.0, abs=0.3)
+
+
 # --- a wide mark over an end ---------------------------------------------------------------
 
 
