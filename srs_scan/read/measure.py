@@ -26,8 +26,9 @@ STRIP_MARGIN_MM = 10.0  # sampled beyond each end of the line
 STRIP_HALF_HEIGHT_MM = 9.0  # sampled above and below the line
 MARK_ZONE_MM = 8.0  # ink further from the line than this is not a mark on it
 SPREAD_ROWS_MM = 2.5  # how wide a mark is: its ink this near the line (a printed word it ran into is further)
-THROUGH_TOL_MM = 1.0  # a stroke through every line's zone, at the same place within this...
-THROUGH_MAX_WIDTH_MM = 3.0  # ...and narrow (a streak, a fold): not a client's mark
+THROUGH_TOL_MM = 1.0  # a stroke through the lines' zones, at the same place within this...
+THROUGH_MAX_WIDTH_MM = 3.0  # ...and narrow (a streak, a fold): not a client's mark...
+THROUGH_MIN_LINES = 2  # ...on this many lines
 TOUCH_GAP_MM = 0.35  # ink this close to the line's edge touches it
 CROSS_ROWS_MM = 1.0  # rows next to the line used to find where a stroke crosses it
 FOOT_CLUSTER_GAP_MM = 1.3  # strokes meeting the line closer than this are one mark
@@ -1114,12 +1115,11 @@ def through_strokes(strips: list[LineStrip]) -> list[float]:
         up = [s.to_mm(b.uc) for b in narrow if b.v0 <= -zone]  # the line's band parts the stroke:
         down = [s.to_mm(b.uc) for b in narrow if b.v1 >= zone]  # a piece above, one below
         spans.append([mm for mm in up if any(abs(mm - o) <= THROUGH_TOL_MM for o in down)])
-    need = 2
     found: list[float] = []
     for mm in sorted(m for line in spans for m in line):
         if any(abs(mm - f) <= THROUGH_TOL_MM for f in found):
             continue
-        if sum(any(abs(o - mm) <= THROUGH_TOL_MM for o in line) for line in spans) >= need:
+        if sum(any(abs(o - mm) <= THROUGH_TOL_MM for o in line) for line in spans) >= THROUGH_MIN_LINES:
             found.append(mm)
     return found
 
