@@ -68,7 +68,8 @@ RETRY_SCALE = 1.6  # a page with no form found is searched again this much finer
 RETRY_THRESHOLD = 0.16  # ...with this ink threshold (faint print)
 MIN_IMAGE_PX = 200  # a smaller image cannot show a 100 mm line to the millimetre
 MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read...
-PRINTED_LINE_SHARE = 0.5  # ...but with its lines broken up at full resolution, rows of text
+PRINTED_LINE_SHARE = 0.5  # ...but with its lines broken up at full resolution...
+TEXT_ROWS_LENGTH_RATIO = 0.8  # ...and unlike in length (shortest / longest), rows of text
 PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its size
 END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
 BITONAL_SHARE = 0.97  # pixels pure black or white: a bitonal scan
@@ -756,11 +757,16 @@ def _inside(p: tuple[float, float], shape: tuple[int, ...]) -> bool:
 
 
 def _rows_of_text(gray: np.ndarray, scales: lines.ScaleSet, factor: float, line_mm: float) -> bool:
-    """Whether the stack found on the working copy breaks up at full resolution: all its
-    lines but one followed there, each as a line over less than ``PRINTED_LINE_SHARE`` of
-    its length. Rows of text, run together into lines on a small working copy, break up
-    into letters; printed lines do not (a line that cannot be followed at all says
-    nothing: faint print)."""
+    """Whether the stack found on the working copy is rows of text: its lines unlike in
+    length (the shortest under ``TEXT_ROWS_LENGTH_RATIO`` of the longest: one form's lines
+    are printed alike), and breaking up at full resolution, all but one followed there as a
+    line over less than ``PRINTED_LINE_SHARE`` of its length. Rows of text, run together
+    into lines on a small working copy, break up into letters. A real form's lines too
+    small to follow (curled, blurred) can break up as well, but they are alike in length;
+    a line that cannot be followed at all says nothing (faint print)."""
+    lengths = [seg.length for seg in scales.segments]
+    if min(lengths) >= TEXT_ROWS_LENGTH_RATIO * max(lengths):
+        return False
     broken = 0
     for seg in scales.segments:
         a, b = np.asarray(seg.p0) / factor, np.asarray(seg.p1) / factor
