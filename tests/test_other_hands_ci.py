@@ -75,13 +75,3 @@ def test_pages_that_once_went_wrong_read_right():
         got = page.lines[line]
         assert got.got_status == "ok", (cond, idx, seed, got.got_reasons)
         assert got.err is not None and got.err <= 0.5, (cond, idx, seed, got)
-
-
-def test_letters_photographed_whole_are_no_form():
-    """Letters photographed on a desk (seeds 20 and 22): on the small working copy the ends of
-    four rows of text line up as a stack of scales too small to measure, and the page went to
-    review as "too small"; at full resolution those "lines" break up into letters. No form."""
-    for idx, seed in [(3, 20), (4, 20), (4, 22)]:
-        (page,) = other_hands.run_one(("nonform_photo", idx, seed, None, None))
-        assert not page.is_form
-        assert page.status == "no_form", (idx, seed, page.status, page.reasons)

@@ -67,9 +67,7 @@ COVER_SNAP_MM = 0.6  # a mark over an end, centred within this of where its ink 
 RETRY_SCALE = 1.6  # a page with no form found is searched again this much finer...
 RETRY_THRESHOLD = 0.16  # ...with this ink threshold (faint print)
 MIN_IMAGE_PX = 200  # a smaller image cannot show a 100 mm line to the millimetre
-MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read...
-PRINTED_LINE_SHARE = 0.5  # ...but with its lines broken up at full resolution...
-TEXT_ROWS_LENGTH_RATIO = 0.8  # ...and unlike in length (shortest / longest), rows of text
+MIN_WORK_PPM = 3.0  # px/mm: a 100 mm line shorter than 300 working px is too small to read
 PRINT_SCALE_WARN = 0.01  # warn when a printed form is more than 1 % off its size
 END_MISMATCH_MM = 1.5  # a measured line end this far from the layout's is suspect
 BITONAL_SHARE = 0.97  # pixels pure black or white: a bitonal scan
@@ -550,11 +548,6 @@ def _locate_by_lines(
     more = stacks.extra_reason(found)
     work_ppm = float(np.mean([s.length for s in scales.segments])) / shape.line_mm
     if work_ppm * (1.0 / factor) < MIN_WORK_PPM:
-        # too small to read its words: only its lines can say it is no form at all
-        if len(scales.segments) > stacks.FEW_LINES and _rows_of_text(gray, scales, factor, shape.line_mm):
-            return PageResult(page.source, page.page, PageStatus.NO_FORM, dpi=page.dpi,
-                              reasons=(f"no stack of {stacks.counts_text(shapes)} scale lines found (what lines up "
-                                       "at a small size is rows of text)",))
         return PageResult(page.source, page.page, PageStatus.REVIEW, dpi=page.dpi,
                           reasons=("the form is too small in the image to measure to the millimetre",))
 
@@ -754,26 +747,6 @@ def _off_line_mm(s: LineStrip, side: int, others: list[np.ndarray]) -> float:
 def _inside(p: tuple[float, float], shape: tuple[int, ...]) -> bool:
     """A point at least a pixel inside the image: a line end on the border may be cut off."""
     return 1.0 <= p[0] <= shape[1] - 2.0 and 1.0 <= p[1] <= shape[0] - 2.0
-
-
-def _rows_of_text(gray: np.ndarray, scales: lines.ScaleSet, factor: float, line_mm: float) -> bool:
-    """Whether the stack found on the working copy is rows of text: its lines unlike in
-    length (the shortest under ``TEXT_ROWS_LENGTH_RATIO`` of the longest: one form's lines
-    are printed alike), and breaking up at full resolution, all but one followed there as a
-    line over less than ``PRINTED_LINE_SHARE`` of its length. Rows of text, run together
-    into lines on a small working copy, break up into letters. A real form's lines too
-    small to follow (curled, blurred) can break up as well, but they are alike in length;
-    a line that cannot be followed at all says nothing (faint print)."""
-    lengths = [seg.length for seg in scales.segments]
-    if min(lengths) >= TEXT_ROWS_LENGTH_RATIO * max(lengths):
-        return False
-    broken = 0
-    for seg in scales.segments:
-        a, b = np.asarray(seg.p0) / factor, np.asarray(seg.p1) / factor
-        strip = sample_strip(gray, (float(a[0]), float(a[1])), (float(b[0]), float(b[1])), line_mm=line_mm)
-        chord = float(np.linalg.norm(b - a))
-        broken += strip is not None and strip.right_u - strip.left_u < PRINTED_LINE_SHARE * chord
-    return broken >= len(scales.segments) - 1
 
 
 def _find_form(

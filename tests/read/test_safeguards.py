@@ -116,9 +116,9 @@ def test_a_form_photographed_too_small_goes_to_review(seed):
 
 def test_a_small_form_whose_lines_break_up_is_still_not_called_no_form():
     """An ORS (compact layout, 0.35 mm lines) a fifth of a 3000 x 4000 photo, blurred: at full
-    resolution its lines cannot be followed over most of their length, as rows of text
-    cannot. But its four lines are alike in length, as one form's lines are printed, and rows
-    of text are not: too small, review - never no_form (a reviewer found it lost so)."""
+    resolution its lines cannot be followed over most of their length, as the rows of text a
+    photographed letter lines up cannot. Too small, review - never no_form (a check that called
+    such rows of text no form lost this page and others of that layout; it was taken back)."""
     page = render_form("ors", [[MarkSpec(30.0)], [MarkSpec(50.0, "slant")], [MarkSpec(70.0, "x")], [MarkSpec(20.0)]],
                        dpi=200, seed=570, layout="compact", line_width_mm=0.35)
     image = photo(page.image, np.random.default_rng(570), tilt_deg=8.1, rotation_deg=5.2, coverage=0.226,
