@@ -12,7 +12,12 @@ forms to a line finder: notepad to-do lists with ticks, OMR rows, horizontal-rul
 contract signature blocks photographed; the old ruled kinds too) and the clinic forms:
 clinic_form (a clinic's own form of 1-6 lines of 60-150 mm, read with its template file:
 ReadOptions(templates=(path,))), clinic_form_declared (the same pages, form=<template id> as well)
-and clinic_form_absent (the same pages without the template: must be no_form or review, never ok).
+and clinic_form_absent (the same pages without the template: must be no_form or review, never ok);
+then scanner_streak (SRS/ORS pages through a dusty sheet-fed scanner, 300/200 dpi, gray or colour: 1-3
+dark, tinted or white streaks in the feed direction, some partial, some through a mark or a line end,
+1 in 5 fed landscape and left sideways; never counted clean) and circled (SRS/ORS pages, 300 or 200 dpi,
+every line answered by circling a point: open "C" circles with the gap anywhere, circles overrun past
+their start, two-turn spirals, ovals 3-16 mm across off the line; the truth is the circle's centre).
 Conditions needing a ReadOptions field the reader lacks are reported "not supported by this reader".
 
     python benchmarks/other_hands.py                       # full run: -n 6 over every condition
@@ -272,6 +277,10 @@ def make_pages(cond, rng):
         return [_ruled_nonform(rng)]
     if cond in CLINIC:
         return [_clinic_page(rng, declare=cond == "clinic_form_declared")]
+    if cond == "scanner_streak":
+        return [_scanner_streak(rng)]
+    if cond == "circled":
+        return [_circled(rng)]
     raise ValueError(f"unknown condition {cond!r}")
 
 
@@ -323,12 +332,67 @@ def _clinic_page(rng, declare=False):
     return img, dpi, _rot_truth(tr, {"how": how}), spec.form_id if declare else None
 
 
+def _scanner_streak(rng):
+    """An SRS / ORS page through a sheet-fed scanner with dust or a dead sensor pixel: 300 or 200 dpi, gray
+    or colour, 1-3 streaks in the feed direction (degrade.scanner_streaks), some through a mark or a line
+    end, some in the margin. About 1 in 5 is fed landscape: turned 90 degrees before the scan, so the
+    streak runs across the page, and left sideways."""
+    dpi = float(rng.choice([300.0, 200.0], p=[0.7, 0.3]))
+    colour = bool(rng.random() < 0.35)
+    p, ink, pb, ib, g, tr = _form_page(rng, form=str(rng.choice(["srs", "ors"])), dpi=dpi)
+    img = compose(p, ink, pb, ib, g, rng, paper=tuple(rng.uniform(236, 252, 3)), colour=True)
+    del p, ink
+    if not colour:
+        img = degrade.to_gray(img)
+    k90 = int(rng.choice([1, 3])) if rng.random() < 0.2 else 0
+    px = dpi / 25.4
+    pts, labels = [], []
+    for ln in tr.lines:
+        y = ln.y_mm * px
+        for m in ln.marks:
+            off = rng.uniform(-5, 5) * px if k90 else 0.0   # landscape: across the mark, above or below the line
+            pts.append((m.x_mm * px, y + off))
+            labels.append(f"mark L{ln.index + 1}")
+        if k90:
+            pts.append((ln.left_mm * px, y))
+            labels.append(f"along L{ln.index + 1}")
+        else:
+            pts += [(ln.left_mm * px, y), (ln.right_mm * px, y)]
+            labels += [f"left end L{ln.index + 1}", f"right end L{ln.index + 1}"]
+    shape = img.shape[:2]
+    if k90:
+        img = degrade.rot90(img, k90)
+    img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.35, 0.6))
+    deg = float(rng.uniform(-0.25, 0.25))
+    img = degrade.rotate(img, deg)
+    where = degrade.map_points(shape, pts, k90, deg)
+    img, info = degrade.scanner_streaks(img, rng, dpi, targets=[(lb, x, y) for lb, (x, y) in zip(labels, where, strict=True)])
+    noise = rng.normal(0, rng.uniform(1.5, 3.5), img.shape).astype(np.float32)
+    img = np.clip(img.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+    what = {"how": "colour" if colour else "gray", "dpi": dpi, "skew_deg": deg, "feed": "landscape" if k90 else "portrait",
+            **info}
+    if k90:
+        what["rot90"] = k90
+    return img, dpi, _rot_truth(tr, what), None
+
+
+def _circled(rng):
+    """An SRS / ORS page whose every line is answered by circling a point (marks.CIRCLED: an open circle about
+    half the time, else one overrun past its start or a two-turn spiral), pens as _form_page picks them,
+    scanned like hard_marks at 300 dpi (1 in 4 at 200). Truth: the circle's centre along the line."""
+    dpi = float(rng.choice([300.0, 200.0], p=[0.75, 0.25]))
+    mk = [str(rng.choice(["open_circle", "overlap_circle", "spiral_circle"], p=[0.5, 0.25, 0.25])) for _ in range(4)]
+    img, tr = _scan_gray(_form_page(rng, form=str(rng.choice(["srs", "ors"])), dpi=dpi, mark_kinds=mk), rng)
+    return img, dpi, _rot_truth(tr, {"dpi": dpi}), None
+
+
 CONDITIONS = ["srs_scan300", "ors_scan300", "csrs_scan300", "cors_scan300", "fit_letter", "scan200", "fax200",
               "colour_scan", "thin_light", "thick_felt", "rotated", "upside_down", "sideways", "jpeg_heavy",
               "hard_marks", "blanks_doubles", "scribble", "translated", "translated_declared", "photo",
               "photo_curl", "child_photo", "pdf_stack", "nonform_scan", "nonform_photo",
               # appended (a condition's pages are seeded by its index in this list)
-              "official_600", "ruled_nonform", "clinic_form", "clinic_form_declared", "clinic_form_absent"]
+              "official_600", "ruled_nonform", "clinic_form", "clinic_form_declared", "clinic_form_absent",
+              "scanner_streak", "circled"]
 CI_SET = [(c, 1) for c in CONDITIONS if c not in ("nonform_scan", "ruled_nonform")] + [
     ("nonform_scan", 2), ("ruled_nonform", 2)]
 PHOTO = {"photo", "photo_curl", "child_photo", "nonform_photo"}
@@ -336,6 +400,7 @@ CLINIC = ("clinic_form", "clinic_form_declared", "clinic_form_absent")
 WITH_TEMPLATE = {"clinic_form", "clinic_form_declared"}          # read with ReadOptions(templates=(file,))
 ABSENT_TEMPLATE = {"clinic_form_absent"}                         # the same pages read without it
 SAME_PAGES = {"clinic_form_declared": "clinic_form", "clinic_form_absent": "clinic_form"}
+NOT_CLEAN = {"scanner_streak"}        # degraded on purpose (a streak may wipe a mark out): never counted clean
 REQUIRES = {"translated_declared": "form", "clinic_form": "templates", "clinic_form_declared": "templates"}
 
 
@@ -360,7 +425,7 @@ def _status(x):
 def _judge(cond, idx, seed, tr: PageTruth, r, declared, secs, err=None, template=None):
     absent = cond in ABSENT_TEMPLATE
     po = PageOutcome(condition=cond, index=idx, seed=seed, is_form=tr.is_form and not absent, true_form=tr.form,
-                     clean=tr.clean and not absent,
+                     clean=tr.clean and not absent and cond not in NOT_CLEAN,
                      status=_status(r.status) if r is not None else "error",
                      form=_status(getattr(r, "form", None)) if r is not None else None,
                      reasons=list(getattr(r, "reasons", ()) or ()) if r is not None else [],

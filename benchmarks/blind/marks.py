@@ -3,7 +3,9 @@ the true position where the mark meets the line, computed from the geometry actu
 the stroke centre polyline (after wobble and after rounding to cv2's 1/16-px grid) is intersected
 with the line's centre line; X: the crossing point of the two strokes; dot/blob/circle: the
 centre; short tick standing on the line: its foot; tick crossing twice: the midpoint of its two
-crossings; scribble: the middle of its extent (flagged doubtful)."""
+crossings; scribble: the middle of its extent (flagged doubtful). Circled answers (CIRCLED: an open
+"C", a circle overrun past its start, a two-turn spiral; ovals 3-16 mm across, wobbling, their centre
+above or below the line): the centre of the oval drawn round (not where its ink crosses the line)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ Q = 1 << SHIFT
 
 KINDS = ["tick", "slash", "vbar", "x", "dot", "touch", "circle", "blob", "scribble", "double"]
 COMMON = ["tick", "tick", "slash", "slash", "vbar", "x", "x", "dot", "touch", "circle", "blob", "double"]
+CIRCLED = ["open_circle", "overlap_circle", "spiral_circle"]      # circled answers (not in COMMON)
+KINDS += CIRCLED
 
 
 def _q(pts: np.ndarray) -> np.ndarray:
@@ -53,11 +57,100 @@ def _poly(img, pts, w):
     return q
 
 
-def draw_mark(img, kind, xt, yc, k, w, line_t, rng):
+def _loop(rx, ry, tilt, t0, sweep, n, rng, wob, grow=0.0, drift=(0.0, 0.0), tail=0.0):
+    """A hand-drawn loop round (0, 0), px: an oval of half-axes rx (along the line) and ry, turned by tilt,
+    from angle t0 through sweep (signed, radians) in n points. Its radius varies smoothly by a few % (2nd
+    and 3rd harmonics, which leave the centre where it is), grows linearly by the factor grow over the
+    stroke (measured from its middle) and wanders by a random walk pinned at both ends (wob per step,
+    like _stroke's); the centre drifts linearly from -drift/2 to +drift/2 (0 at mid-stroke). A stroke
+    past a full turn leaves the first turn's path by a factor rising to tail at its end (an overrun)."""
+    u = np.linspace(0, 1, n)
+    t = t0 + sweep * u
+    a2, a3 = rng.uniform(0, 0.04), rng.uniform(0, 0.025)
+    p2, p3 = rng.uniform(0, 2 * math.pi, 2)
+    f = 1 + a2 * np.cos(2 * t + p2) + a3 * np.cos(3 * t + p3) + grow * (u - 0.5)
+    if tail and abs(sweep) > 2 * math.pi:
+        f = f + tail * np.clip((abs(sweep) * u - 2 * math.pi) / (abs(sweep) - 2 * math.pi), 0, 1)
+    j = np.cumsum(rng.normal(0, wob, n))
+    j -= np.linspace(j[0], j[-1], n)
+    ex = (rx * f + j) * np.cos(t)
+    ey = (ry * f + j) * np.sin(t)
+    c, s = math.cos(tilt), math.sin(tilt)
+    return np.c_[ex * c - ey * s + drift[0] * (u - 0.5), ex * s + ey * c + drift[1] * (u - 0.5)]
+
+
+def _circled(img, kind, xt, yc, k, w, rng, ends=None):
+    """A circled answer meant at xt: open_circle (one stroke round 200-330 degrees, the gap anywhere),
+    overlap_circle (closed and overrun by 20-90 degrees), spiral_circle (two loose turns, the second
+    10-25 % smaller or larger, the centre drifting a little). Half-width 1.5-8 mm along the line, height
+    0.7-1.3 x the width, turned by up to 15 degrees, the centre 0-0.7 of the height's half above or below
+    the line. ends = (left, right) of the line, px: the loop is kept inside, its centre at least its
+    half-extent along the line + 1 mm from both (shrunk to fit near an end, down to a 1.5 mm half-width,
+    then the centre moved). Returns the centre's x (the truth), px."""
+    mm = k
+    r = rng.uniform(1.5, 8) * mm
+    ry = r * rng.uniform(0.7, 1.3)
+    tilt = math.radians(rng.uniform(-15, 15))
+    d = 1.0 if rng.random() < 0.5 else -1.0                    # direction round (either hand, either way)
+    tail = 0.0
+    if kind == "open_circle":
+        sweep = math.radians(rng.uniform(200, 330))
+        gap_at = rng.uniform(0, 2 * math.pi)                    # the middle of the gap, uniform
+        t0 = gap_at + d * (2 * math.pi - sweep) / 2
+        grow, drift = rng.uniform(-0.04, 0.04), (0.0, 0.0)
+        turns = [1.0]
+    elif kind == "overlap_circle":
+        sweep = math.radians(360 + rng.uniform(20, 90))
+        t0 = rng.uniform(0, 2 * math.pi)
+        grow, drift = rng.uniform(-0.03, 0.03), (0.0, 0.0)
+        tail = rng.uniform(0.03, 0.15) * rng.choice([-1, 1])     # the overrun runs outside or inside
+        turns = [1.0]
+    elif kind == "spiral_circle":
+        ch = rng.uniform(0.10, 0.25)
+        s2 = 1 + ch if rng.random() < 0.5 else 1 - ch           # the second turn's size / the first's
+        if not 1.5 * mm <= r * s2 <= 8 * mm:
+            s2 = 2 - s2
+        sweep = math.radians(rng.uniform(660, 780))
+        t0 = rng.uniform(0, 2 * math.pi)
+        # radius factor 1 at the first turn's middle (u = 1/4), s2 at the second's (u = 3/4)
+        grow = 2 * (s2 - 1)
+        r, ry = r * (1 + (s2 - 1) / 2), ry * (1 + (s2 - 1) / 2)   # the factor at mid-stroke
+        grow /= 1 + (s2 - 1) / 2
+        dr = rng.uniform(0, 0.12) * min(r, ry)
+        da = rng.uniform(0, 2 * math.pi)
+        drift = (dr * math.cos(da), dr * math.sin(da))
+        turns = [1 / (1 + (s2 - 1) / 2), s2 / (1 + (s2 - 1) / 2)]
+    else:
+        raise ValueError(kind)
+    n = max(32, int(math.degrees(sweep) / 4))
+    wob = 0.04 * mm * math.sqrt(14 / n)                         # about _stroke's wander over the whole loop
+    pts = _loop(r, ry, tilt, t0, d * sweep, n, rng, wob, grow, drift, tail)
+    dy = rng.uniform(0, 0.7) * ry * rng.choice([-1, 1])
+    ext_y = np.abs(pts[:, 1]).max()
+    dy = float(np.clip(dy, -(16 * mm - ext_y), 16 * mm - ext_y))   # inside the +-18 mm ink strip
+    cx = xt
+    if ends is not None:
+        a, b = ends
+        ext = np.abs(pts[:, 0]).max() + w / 2                   # half-extent along the line, ink included
+        room = min(xt - a, b - xt) - 1 * mm
+        if ext > room:
+            sc = max(room / ext, 1.5 * mm / (r * min(turns)))
+            if sc < 1:
+                pts, dy = pts * sc, dy * sc
+                ext = np.abs(pts[:, 0]).max() + w / 2
+            cx = float(np.clip(xt, a + ext + 1 * mm, b - ext - 1 * mm))
+    _poly(img, pts + [cx, yc + dy], w)
+    return cx
+
+
+def draw_mark(img, kind, xt, yc, k, w, line_t, rng, ends=None):
     """Draw one mark near x = xt (px) on the line centred at yc (px). k = px per mm, w = pen width px,
-    line_t = printed line thickness px. Returns (truth x px, doubtful)."""
+    line_t = printed line thickness px, ends = (left, right) of the line px if known (circled answers are
+    kept inside them). Returns (truth x px, doubtful)."""
     mm = k
     wob = 0.04 * mm
+    if kind in CIRCLED:
+        return _circled(img, kind, xt, yc, k, w, rng, ends), False
     if kind in ("tick", "double"):
         d = rng.uniform(1.2, 2.8) * mm + line_t / 2          # vertex below the line
         ang = math.radians(rng.uniform(15, 40))

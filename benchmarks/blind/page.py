@@ -431,7 +431,8 @@ def client_ink(lines_px, kinds, tool, mark_kinds, rng, dpi, ss, shape, unit="per
                 xt = a + (b - a) * v / 100.0
                 # cv2 puts coordinate i at the centre of pixel i, the print layer's pixel i covers [i, i + 1):
                 # draw half a pixel up-left so the mark's geometry is in the print layer's coordinates
-                tx, doubt = marks.draw_mark(strip, kind, xt - 0.5, yc - y_top - 0.5, kpx, pen_w, e - c, rng)
+                tx, doubt = marks.draw_mark(strip, kind, xt - 0.5, yc - y_top - 0.5, kpx, pen_w, e - c, rng,
+                                            ends=(a - 0.5, b - 0.5))
                 tx += 0.5
                 val = 100.0 * (tx - a) / (b - a) if unit == "percent" else (tx - a) * mm_per_px
                 lt.marks.append(MarkTruth(kind=kind, x_mm=tx * mm_per_px, value=val, doubtful=doubt))

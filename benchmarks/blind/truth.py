@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class MarkTruth:
-    kind: str          # tick, slash, vbar, x, dot, touch, circle, blob, scribble, double
+    kind: str          # tick, slash, vbar, x, dot, touch, circle, blob, scribble, double,
+                       # open_circle, overlap_circle, spiral_circle (circled: x is the circle's centre)
     x_mm: float        # where the mark meets the line, paper mm from the paper's left edge
     value: float       # 100 * (x - left end) / (right end - left end)
     doubtful: bool = False

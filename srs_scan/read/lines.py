@@ -82,6 +82,50 @@ def binarize(ink: np.ndarray, *, threshold: float | None = None) -> np.ndarray:
     return cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
 
 
+def cut_streaks(binary: np.ndarray, *, min_run: float, max_gap: int = 2) -> np.ndarray:
+    """The mask without a scanner's streaks: runs of ink down a column from the image's
+    top or bottom edge, ``min_run`` px or longer (gaps up to ``max_gap`` px bridged).
+
+    Dust on a sheet-fed scanner's sensor draws a line at one column through the whole page
+    (or from where it came on or went off to the page's end): down the image, the way the
+    page was fed. It joins every scale it crosses into one shape, and two or three of them,
+    or a wide one, make that shape nothing like a line. Print never runs in from the page's
+    top or bottom edge. Where ink stands on both sides of a streak (a scale it crosses)
+    its pixels stay, so the scale stays whole. (Rows are left alone: ruled paper's rules
+    run in from its sides, and cut they made stacks of lines.) The mask is returned as it
+    is (not a copy) when there is nothing to cut.
+    """
+    sums = cv2.reduce(binary, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+    cand = np.flatnonzero(sums >= min_run)
+    if len(cand) == 0:
+        return binary
+    lanes = np.ascontiguousarray(binary[:, cand])
+    closed = cv2.morphologyEx(lanes, cv2.MORPH_CLOSE, np.ones((2 * max_gap + 1, 1), np.uint8))
+    closed[:max_gap] = lanes[:max_gap]  # (the closing's border rows: as they are)
+    closed[-max_gap:] = lanes[-max_gap:]
+    n = closed.shape[0]
+    empty = closed == 0
+    none = ~empty.any(axis=0)
+    from_top = np.where(none, n, empty.argmax(axis=0))  # run length from the first row
+    from_foot = np.where(none, n, empty[::-1].argmax(axis=0))
+    rows = np.arange(n)[:, None]
+    cut = ((rows < from_top) & (from_top >= min_run)) | ((rows >= n - from_foot) & (from_foot >= min_run))
+    if not cut.any():
+        return binary
+    out = binary.copy()
+    cols = cand[cut.any(axis=0)]
+    # the streaks (runs of adjacent columns), each left standing where ink is on both sides
+    breaks = np.flatnonzero(np.diff(cols) > 1)
+    for c0, c1 in zip(np.r_[cols[:1], cols[breaks + 1]], np.r_[cols[breaks], cols[-1:]], strict=True):
+        lane = cut[:, (cand >= c0) & (cand <= c1)]
+        left = binary[:, max(0, c0 - 2) : c0].any(axis=1)
+        right = binary[:, c1 + 1 : c1 + 3].any(axis=1)
+        lane &= ~np.asarray(left & right)[:, None]
+        block = out[:, c0 : c1 + 1]
+        block[lane] = 0
+    return out
+
+
 def find_segments(
     binary: np.ndarray, *, min_length: float, thin_px: float, max_gap: float
 ) -> list[Segment]:
@@ -105,12 +149,52 @@ def find_segments(
             continue  # too small to be a line, or a page-sized blob (background texture)
         # its pixels in raster order (as np.nonzero lists them, at half the cost)
         ys, xs = np.divmod(np.flatnonzero(labels[y - y0 : y - y0 + h, x - x0 : x - x0 + w] == k), w)
-        segments.extend(_fit_component(xs + x, ys + y, min_length=min_piece, thin_px=thin_px))
+        segments.extend(_fit_peeled(xs + x, ys + y, min_piece=min_piece, thin_px=thin_px,
+                                    depth=PEEL_DEPTH if min(w, h) >= min_piece else 0))
     segments = merge_collinear(segments, max_gap=max_gap)
     return [s for s in segments if s.length >= min_length]
 
 
 BIN_PX = 2.0  # bin width along a component's axis, working px
+PEEL_DEPTH = 3  # lines peeled off one component, one after another, to find the lines under them
+
+
+def _fit_peeled(xs: np.ndarray, ys: np.ndarray, *, min_piece: float, thin_px: float,
+                depth: int) -> list[Segment]:
+    """The lines of one component, and of what is left of it once they are taken away.
+
+    One straight stroke can join several lines into one component: a scanner's streak
+    running down the page through every scale, a pen stroke from line to line. Fitted
+    whole, such a component gives the stroke (or nothing) and its lines are lost. So the
+    pixels on the lines found are taken away, the rest split into its own components, and
+    each large enough to be a line fitted again, ``depth`` times over.
+    """
+    found = _fit_component(xs, ys, min_length=min_piece, thin_px=thin_px)
+    if depth <= 0 or not found:
+        return found
+    keep = np.ones(len(xs), dtype=bool)
+    pts = np.column_stack([xs, ys]).astype(np.float64)
+    for seg in found:
+        d = seg.direction
+        rel = pts - np.asarray(seg.p0)
+        along = rel @ d
+        across = np.abs(rel @ np.array([-d[1], d[0]]))
+        keep &= ~((across <= 0.5 * seg.thickness + 1.5) & (along >= -1.0) & (along <= seg.length + 1.0))
+    if keep.sum() < min_piece:
+        return found
+    rx, ry = xs[keep], ys[keep]
+    x0, y0 = int(rx.min()), int(ry.min())
+    mask = np.zeros((int(ry.max()) - y0 + 1, int(rx.max()) - x0 + 1), dtype=np.uint8)
+    mask[ry - y0, rx - x0] = 1
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    for k in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[k])
+        if np.hypot(w, h) < min_piece or area < min_piece:
+            continue
+        ys_k, xs_k = np.divmod(np.flatnonzero(labels[y : y + h, x : x + w] == k), w)
+        found.extend(_fit_peeled(xs_k + x + x0, ys_k + y + y0, min_piece=min_piece, thin_px=thin_px,
+                                 depth=depth - 1 if min(w, h) >= min_piece else 0))
+    return found
 
 
 @dataclass(frozen=True)

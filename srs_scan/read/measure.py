@@ -112,6 +112,13 @@ CURL_ROWS_MM = 4.0  # a mark's ink this near the line, above it and below it...
 CURL_REACH_MM = 1.5  # ...reaching at least this far from the line on each side...
 CURL_SHIFT_MM = 1.0  # ...centred this far to the same side of where it crosses: it curls round a point beside
 CURL_MAX_SPAN_MM = 8.0  # (ink spread further along the line on one side is a mark run into printed words)
+RING_MIN_MM, RING_MAX_MM = 3.0, 9.0  # a mark whose ink lies on a circle of this radius (smaller: _curls)...
+RING_FIT = 0.2  # ...within this share of it (RMS off the circle: a hand-drawn ring is no true circle)...
+RING_HOLLOW = 0.6  # ...with (next to) no ink within this share of the radius of its centre...
+RING_ARC_DEG = 220.0  # ...round this much of it, centred CURL_SHIFT_MM or more along from its crossing...
+RING_SEEN_ARC_DEG = 150.0  # ...or (a large ring cut off by the mark zone) this much...
+RING_SEEN_SHARE = 0.55  # ...and this share of its arc within the zone...
+RING_SEEN_FIT = 0.1  # ...lying closer on its circle (a check mark's V fits one to 0.15)
 
 
 @dataclass(frozen=True)
@@ -1550,7 +1557,7 @@ def _measure_cluster(
         if (weights[edge][:, ~tick] > 0).sum() >= 4 and (weights[edge][:, tick] > 0).any():
             weights[:, tick] = 0.0
     mark = _crossing(strip, weights, blobs, foot0, foot1)
-    if mark is not None and mark.sides == 2 and _curls(strip, weights, mark.u):
+    if mark is not None and mark.sides == 2 and (_curls(strip, weights, mark.u) or _rings(strip, weights, mark.u)):
         mark = replace(mark, curled=True)
     under = _ticks_under(strip, sel)
     if mark is None or not under:
@@ -1593,6 +1600,50 @@ def _curls(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
         shifts.append(float((along * u_idx).sum()) / total - u)
     up, down = shifts
     return up * down > 0 and min(abs(up), abs(down)) >= CURL_SHIFT_MM * ppm
+
+
+def _rings(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
+    """Whether a mark crossing the line at strip ``u`` rings a point further along: its ink
+    (``weights``) lies on a circle (``RING_MIN_MM``-``RING_MAX_MM`` across half, within
+    ``RING_FIT`` of its radius) round ``RING_ARC_DEG`` or more of it, centred
+    ``CURL_SHIFT_MM`` or more along the line from the crossing. A large open circle
+    (a C left open where its far side would cross) reaches past the rows :func:`_curls`
+    looks at; the circle through all its ink finds the point it rings. A closed circle
+    crosses twice, either side of its centre: it is read there, and is no ring here."""
+    ppm = strip.ppm
+    rows, cols = np.nonzero(weights)
+    if len(rows) < 12:
+        return False
+    w = weights[rows, cols].astype(np.float64)
+    x = cols - float(strip.margin) - u
+    y = rows - float(strip.half)
+    # the circle x^2 + y^2 + a x + b y + c = 0 nearest the ink (least squares, ink-weighted)
+    a_mat = np.column_stack([x, y, np.ones_like(x)]) * w[:, None]
+    rhs = -(x * x + y * y) * w
+    (a, b, c), *_ = np.linalg.lstsq(a_mat, rhs, rcond=None)
+    xc, yc = -a / 2.0, -b / 2.0
+    r2 = xc * xc + yc * yc - c
+    if r2 <= 0:
+        return False
+    r = float(np.sqrt(r2))
+    if not RING_MIN_MM * ppm <= r <= RING_MAX_MM * ppm or abs(xc) < CURL_SHIFT_MM * ppm:
+        return False
+    dist = np.hypot(x - xc, y - yc)
+    off = float(np.sqrt(np.average((dist - r) ** 2, weights=w)))
+    if off > RING_FIT * r:
+        return False
+    if float(w[dist < RING_HOLLOW * r].sum()) > 0.02 * float(w.sum()):
+        return False  # ink inside it: not a ring round a point
+    angle = np.degrees(np.arctan2(y - yc, x - xc))
+    inked = np.unique(np.floor((angle + 180.0) / 10.0).astype(np.int64) % 36)
+    if 10.0 * len(inked) >= RING_ARC_DEG:
+        return True
+    # the bins of the circle that lie in the mark zone (the rest could hold no ink)
+    theta = np.radians(np.arange(36) * 10.0 - 175.0)
+    zone = min(strip.half, MARK_ZONE_MM * ppm)
+    seen = np.flatnonzero(np.abs(yc + r * np.sin(theta)) <= zone)
+    return (10.0 * len(inked) >= RING_SEEN_ARC_DEG and len(inked) >= RING_SEEN_SHARE * len(seen)
+            and off <= RING_SEEN_FIT * r)
 
 
 def _ticks_under(strip: LineStrip, sel: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:

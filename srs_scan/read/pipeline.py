@@ -767,8 +767,10 @@ def _find_form(
         lo_mm, hi_mm = (SCALE_LENGTH_MM[0] * shape.line_mm / 100.0, SCALE_LENGTH_MM[1] * shape.line_mm / 100.0)
         min_length = 0.45 * lo_mm * min_ppm
         if min_length not in segments:
+            # a scan's streaks (a photo has none, and its page's edges run in from the image's)
+            mask = lines.cut_streaks(binary, min_run=min_length) if dpi else binary
             segments[min_length] = lines.find_segments(
-                binary, min_length=min_length, thin_px=max(4.0, 1.6 * ppm_guess), max_gap=max(3.0, 2.5 * ppm_guess),
+                mask, min_length=min_length, thin_px=max(4.0, 1.6 * ppm_guess), max_gap=max(3.0, 2.5 * ppm_guess),
             )
         segs = segments[min_length]
         if dpi:

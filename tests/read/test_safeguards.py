@@ -178,6 +178,21 @@ def test_an_open_circle_crossing_the_line_once_goes_to_review(centre, across, ar
                                               "(an open circle?): check where the mark is")
 
 
+@pytest.mark.parametrize(("radius", "across", "gap_at"), [(5.0, 0.3, 0), (6.0, -0.6, 45), (7.0, -0.3, 0),
+                                                       (4.0, 0.6, 180)])
+def test_a_large_open_circle_crossing_the_line_once_goes_to_review(radius, across, gap_at):
+    """Open circles 8-14 mm across (a C round 270 degrees, left open over 90 degrees where
+    its far side would cross), centred up to 0.6 radii off the line: they cross the line
+    once, 4-7 mm from the point they ring, and reach past the rows looked at for a curl
+    (a 7 mm one is cut by the mark zone too). Read there they were ok up to 6.6 mm off.
+    The circle through the mark's ink rings a point well along from the crossing: review."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5)
+    t = np.radians(np.linspace(gap_at + 45, gap_at + 315, 160))
+    img = _draw(page, 0, 37.3 + radius * np.cos(t), across * radius + radius * np.sin(t), 0.5)
+    _only_line_one_in_review(_scan_read(img), "the mark curls round a point beside where it crosses the line "
+                                              "(an open circle?): check where the mark is")
+
+
 def test_a_tick_run_into_a_printed_word_below_is_not_an_open_circle():
     """A slash crossing the line at 40 mm, leaning right above it, its foot 3 mm below the
     line run into a printed word (a block 2.8-4.5 mm below, 38-50 mm along: the anchor's
@@ -427,6 +442,54 @@ def test_a_streak_down_part_of_the_page_is_never_read_as_marks(darkness, width_p
     for item in result.items[2:]:
         assert "a stroke runs down through the lines at this place (a scanner streak, a fold?): check the mark" \
             in item.reasons
+
+
+@pytest.mark.parametrize(("darkness", "width_px", "from_line"), [(0.6, 2, 0), (0.8, 6, 0), (1.0, 3, 2), (0.6, 4, 2)])
+def test_a_dark_streak_joining_the_lines_never_loses_the_form(darkness, width_px, from_line):
+    """A dark scanner streak (60-100 % darkness) down the whole page, or from between
+    lines 2 and 3 to the page's foot, joins the lines it crosses into one connected shape
+    with it. The line finder fitted that shape whole, kept the streak and lost the lines:
+    the page was reported "no form", a form lost (a reviewer's sweep: 24 of 72). Now the
+    lines under the streak are found once it is taken away; the lines it crosses go to a
+    person, the others are read where their marks are."""
+    marks = [20.0, 30.0, 70.0, 50.0]
+    page = render_form("srs", [[MarkSpec(m)] for m in marks], dpi=DPI, seed=3)
+    gray = scan(page.image, np.random.default_rng(1), dpi_in=DPI, dpi_out=DPI, blur_sigma=0.5, noise=2.0)
+    (x0, _), _ = page.lines_px[0]
+    c = int(x0 + 61.0 * PPM)
+    top = 0 if from_line == 0 else int((page.lines_px[from_line - 1][0][1] + page.lines_px[from_line][0][1]) / 2)
+    g = gray.astype(np.float32)
+    g[top:, c : c + width_px] *= 1.0 - darkness
+    result = read_image(np.clip(np.rint(g), 0, 255).astype(np.uint8), dpi=DPI)
+    assert result.status is PageStatus.REVIEW, result.reasons
+    assert len(result.items) == 4
+    for k, item in enumerate(result.items):
+        if k >= from_line:
+            assert item.status is ItemStatus.REVIEW, (k, item.mm, item.reasons)
+        else:
+            assert item.status is ItemStatus.OK and item.mm == pytest.approx(marks[k], abs=0.5), (k, item)
+
+
+@pytest.mark.parametrize("streaks", [((61.0, 9, 0.5), (-0.2, 2, 0.8)),
+                                     ((25.0, 2, 0.9), (61.0, 2, 0.9), (80.0, 1, 0.9))])
+def test_several_streaks_down_the_page_never_lose_the_form(streaks):
+    """Two or three scanner streaks down the whole page (one wide and soft at 50 %
+    darkness, one on the lines' left ends; or three thin dark ones) join the four lines
+    into one shape like a ladder, which no single line explains (a benchmark's streaked
+    pages: 7 of 16 lost as "no form", 3 still with one streak taken away). The streaks run
+    in from the page's edge, as print never does: they are cut from the mask the lines
+    are looked for in. The lines they cross go to a person."""
+    page = render_form("srs", [[MarkSpec(m)] for m in (20.0, 30.0, 70.0, 50.0)], dpi=DPI, seed=3)
+    gray = scan(page.image, np.random.default_rng(1), dpi_in=DPI, dpi_out=DPI, blur_sigma=0.5, noise=2.0)
+    (x0, _), _ = page.lines_px[0]
+    g = gray.astype(np.float32)
+    for at_mm, width_px, darkness in streaks:
+        c = int(round(x0 + at_mm * PPM))
+        g[:, c : c + width_px] *= 1.0 - darkness
+    result = read_image(np.clip(np.rint(g), 0, 255).astype(np.uint8), dpi=DPI)
+    assert result.status is PageStatus.REVIEW, result.reasons
+    assert len(result.items) == 4
+    assert all(i.status is ItemStatus.REVIEW for i in result.items), [(i.mm, i.reasons) for i in result.items]
 
 
 def test_a_dot_hidden_in_the_line_beside_a_mark_makes_two_marks():
