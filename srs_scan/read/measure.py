@@ -119,6 +119,14 @@ RING_ARC_DEG = 220.0  # ...round this much of it, centred CURL_SHIFT_MM or more 
 RING_SEEN_ARC_DEG = 150.0  # ...or (a large ring cut off by the mark zone) this much...
 RING_SEEN_SHARE = 0.55  # ...and this share of its arc within the zone...
 RING_SEEN_FIT = 0.1  # ...lying closer on its circle (a check mark's V fits one to 0.15)
+RING_TRIALS = 300  # circles through three of a mark's ink points tried when its ink fits none (printed words in it)
+RING_BAND_MM = 0.4  # ...ink this near such a circle lies on it...
+RING_THROUGH = 0.1  # ...which holds where the mark crosses the line (this share of its radius outside at most)...
+RING_GAP_DEG = 20.0  # ...and is inked round an unbroken arc (gaps this wide closed: the line's band)...
+RING_TRACED_DEG = 150.0  # ...traced as a thin stroke round this much of it (the rest under print)...
+RING_FLANK_MM = 0.8  # ...(a thin stroke: no more than RING_FLANK_SHARE as much ink this far beside
+RING_FLANK_SHARE = 0.5  # the circle as on it; print is a wider patch)...
+RING_BIN_LEAST = 3  # ...(a bin inked: this many ink pixels on the circle in it)
 
 
 @dataclass(frozen=True)
@@ -1610,13 +1618,19 @@ def _rings(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
     (a C left open where its far side would cross) reaches past the rows :func:`_curls`
     looks at; the circle through all its ink finds the point it rings. A closed circle
     crosses twice, either side of its centre: it is read there, and is no ring here."""
-    ppm = strip.ppm
     rows, cols = np.nonzero(weights)
     if len(rows) < 12:
         return False
     w = weights[rows, cols].astype(np.float64)
     x = cols - float(strip.margin) - u
     y = rows - float(strip.half)
+    return _ring_fit(strip, x, y, w) or _ring_through_words(strip, x, y, w)
+
+
+def _ring_fit(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> bool:
+    """:func:`_rings` with the circle nearest all the mark's ink (points ``x, y`` from its
+    crossing, ``w`` their ink)."""
+    ppm = strip.ppm
     # the circle x^2 + y^2 + a x + b y + c = 0 nearest the ink (least squares, ink-weighted)
     a_mat = np.column_stack([x, y, np.ones_like(x)]) * w[:, None]
     rhs = -(x * x + y * y) * w
@@ -1636,14 +1650,114 @@ def _rings(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
         return False  # ink inside it: not a ring round a point
     angle = np.degrees(np.arctan2(y - yc, x - xc))
     inked = np.unique(np.floor((angle + 180.0) / 10.0).astype(np.int64) % 36)
-    if 10.0 * len(inked) >= RING_ARC_DEG:
+    return _ring_arc(strip, len(inked), xc, yc, r, off)
+
+
+def _ring_arc(strip: LineStrip, bins: int, xc: float, yc: float, r: float, off: float) -> bool:
+    """Whether ``bins`` inked 10-degree bins of the circle (centre ``xc, yc``, radius ``r``,
+    the ink ``off`` it, RMS) ring its centre: ``RING_ARC_DEG`` of it, or (a large ring cut
+    off by the mark zone) ``RING_SEEN_ARC_DEG`` and ``RING_SEEN_SHARE`` of the arc inside
+    the zone, lying within ``RING_SEEN_FIT`` of the circle."""
+    if 10.0 * bins >= RING_ARC_DEG:
         return True
     # the bins of the circle that lie in the mark zone (the rest could hold no ink)
     theta = np.radians(np.arange(36) * 10.0 - 175.0)
-    zone = min(strip.half, MARK_ZONE_MM * ppm)
+    zone = min(strip.half, MARK_ZONE_MM * strip.ppm)
     seen = np.flatnonzero(np.abs(yc + r * np.sin(theta)) <= zone)
-    return (10.0 * len(inked) >= RING_SEEN_ARC_DEG and len(inked) >= RING_SEEN_SHARE * len(seen)
+    return (10.0 * bins >= RING_SEEN_ARC_DEG and bins >= RING_SEEN_SHARE * len(seen)
             and off <= RING_SEEN_FIT * r)
+
+
+def _arc_bins(inked: np.ndarray) -> int:
+    """The longest unbroken run of the 36 10-degree bins of a circle marked in ``inked``,
+    gaps up to ``RING_GAP_DEG`` closed (where the stroke crosses the line, the line's band
+    holds none of its ink)."""
+    on = np.flatnonzero(inked)
+    if len(on) == 0:
+        return 0
+    closed = inked.copy()
+    for at, empty in zip(on.tolist(), ((np.roll(on, -1) - on - 1) % 36).tolist(), strict=True):
+        if 0 < empty <= RING_GAP_DEG // 10.0:
+            closed[(at + 1 + np.arange(empty)) % 36] = True
+    if closed.all():
+        return 36
+    ring = np.roll(closed, -int(np.flatnonzero(~closed)[0]))  # begins with an empty bin: no run wraps
+    edges = np.flatnonzero(np.diff(np.r_[0, ring.astype(np.int8), 0]))
+    return int((edges[1::2] - edges[::2]).max())
+
+
+def _traced(x: np.ndarray, y: np.ndarray, xc: float, yc: float, r: float, band: float,
+            flank_px: float, least: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which 10-degree bins of the circle (``xc, yc``, ``r``) the points (``x, y``) trace as a
+    thin stroke (``least`` points or more within ``band`` of it, and under half as many in
+    the ``flank_px`` either side of that: a pen's line), and which they only cross as
+    part of a wider patch of ink (printed words over the circle: what lies there is hidden)."""
+    dist = np.abs(np.hypot(x - xc, y - yc) - r)
+    k = np.floor((np.degrees(np.arctan2(y - yc, x - xc)) + 180.0) / 10.0).astype(np.int64) % 36
+    near = np.bincount(k[dist <= band], minlength=36)
+    flank = np.bincount(k[(dist > band) & (dist <= band + flank_px)], minlength=36)
+    on = near >= least
+    thin = flank <= RING_FLANK_SHARE * near
+    return on & thin, on & ~thin
+
+
+def _ring_through_words(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> bool:
+    """Whether a mark whose ink (points ``x, y`` from its crossing, ``w`` their ink) fits no
+    one circle still rings a point: an open circle drawn over printed words (a label above the
+    line) takes the words' ink into its own, and the circle nearest all of it is none. Circles
+    through three of its points (``RING_TRIALS``, the same every run) are tried: one of
+    ``RING_MIN_MM``-``RING_MAX_MM`` radius, centred ``CURL_SHIFT_MM`` or more along from the
+    crossing and holding it (``RING_THROUGH`` of its radius outside at most), with ink
+    (within ``RING_BAND_MM``) round an unbroken arc of it (letters touch a circle here and
+    there; a C follows it), refitted to that ink, rings the point as in :func:`_rings`."""
+    ppm = strip.ppm
+    lo, hi = RING_MIN_MM * ppm, RING_MAX_MM * ppm
+    if min(float(np.ptp(x)), float(np.ptp(y))) < 1.2 * lo:
+        return False  # too small for a ring of that size
+    pick = np.linspace(0, len(x) - 1, min(len(x), 600)).astype(np.int64)
+    xs, ys = x[pick], y[pick]
+    idx = np.random.default_rng(0).integers(0, len(xs), size=(RING_TRIALS, 3))
+    x1, x2, x3 = xs[idx].T
+    y1, y2, y3 = ys[idx].T
+    d = 2.0 * (x1 * (y2 - y3) + x2 * (y3 - y1) + x3 * (y1 - y2))
+    ok = np.abs(d) > 1e-6
+    d = np.where(ok, d, 1.0)
+    s1, s2, s3 = x1 * x1 + y1 * y1, x2 * x2 + y2 * y2, x3 * x3 + y3 * y3
+    ux = (s1 * (y2 - y3) + s2 * (y3 - y1) + s3 * (y1 - y2)) / d
+    uy = (s1 * (x3 - x2) + s2 * (x1 - x3) + s3 * (x2 - x1)) / d
+    rr = np.hypot(x1 - ux, y1 - uy)
+    ok &= (rr >= lo) & (rr <= hi) & (np.abs(ux) >= CURL_SHIFT_MM * ppm)
+    ok &= np.hypot(ux, uy) <= (1.0 + RING_THROUGH) * rr
+    band, flank_px = RING_BAND_MM * ppm, RING_FLANK_MM * ppm
+    best: tuple[int, int, float, float, float] | None = None
+    for k in np.flatnonzero(ok).tolist():
+        thin, hidden = _traced(xs, ys, float(ux[k]), float(uy[k]), float(rr[k]), band, flank_px, 1)
+        score = (int(thin.sum()), _arc_bins(thin | hidden))
+        if best is None or score > best[:2]:
+            best = (*score, float(ux[k]), float(uy[k]), float(rr[k]))
+    if best is None or 10.0 * best[0] < RING_TRACED_DEG:
+        return False
+    # refit the circle to the ink on it (ink-weighted least squares, as in _rings)
+    xc, yc, r = best[2], best[3], best[4]
+    on = np.abs(np.hypot(x - xc, y - yc) - r) <= band
+    a_mat = np.column_stack([x[on], y[on], np.ones(int(on.sum()))]) * w[on][:, None]
+    (a, b, c), *_ = np.linalg.lstsq(a_mat, -(x[on] ** 2 + y[on] ** 2) * w[on], rcond=None)
+    xc, yc = -a / 2.0, -b / 2.0
+    r2 = xc * xc + yc * yc - c
+    if r2 <= 0:
+        return False
+    r = float(np.sqrt(r2))
+    if not lo <= r <= hi or abs(xc) < CURL_SHIFT_MM * ppm or float(np.hypot(xc, yc)) > (1.0 + RING_THROUGH) * r:
+        return False
+    dist = np.hypot(x - xc, y - yc)
+    on = np.abs(dist - r) <= band
+    if int(on.sum()) < 12:
+        return False
+    thin, hidden = _traced(x, y, xc, yc, r, band, flank_px, RING_BIN_LEAST)
+    if 10.0 * int(thin.sum()) < RING_TRACED_DEG:
+        return False
+    off = float(np.sqrt(np.average((dist[on] - r) ** 2, weights=w[on])))
+    return _ring_arc(strip, _arc_bins(thin | hidden), xc, yc, r, off)
 
 
 def _ticks_under(strip: LineStrip, sel: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:

@@ -193,6 +193,55 @@ def test_a_large_open_circle_crossing_the_line_once_goes_to_review(radius, acros
                                               "(an open circle?): check where the mark is")
 
 
+def _bold_label(page, line: int = 0):
+    """The page with a bold printed label 4.5-8 mm above ``line``, 20-65 mm along: letters
+    1.6-2.2 mm wide, 0.5 mm apart, near black (a mark drawn over it joins its ink)."""
+    (x0, y0), _ = page.lines_px[line]
+    img = page.image.copy()
+    x = 20.0
+    while x < 65.0:
+        w = 1.6 if int(x * 7) % 3 else 2.2
+        img[int(y0 - 8.0 * PPM) : int(y0 - 4.5 * PPM), int(x0 + x * PPM) : int(x0 + (x + w) * PPM)] = 25
+        x += w + 0.5
+    return replace(page, image=img)
+
+
+@pytest.mark.parametrize(("radius", "across", "gap_at"), [(4.0, -0.5, 60), (5.0, 0.0, 180), (6.0, -0.2, 0),
+                                                          (7.0, 0.0, 0)])
+def test_an_open_circle_drawn_over_a_printed_label_goes_to_review(radius, across, gap_at):
+    """An open circle (a C) 8-14 mm across round a point at 37.3 mm, crossing the line once,
+    its upper arc drawn over the bold label above the line: the label's letters join its
+    ink, and the circle nearest all that ink is none (a blind page read so, ok 4.9 mm off;
+    30 of 96 such Cs were ok over 2 mm off). The circle the C's own thin stroke traces
+    rings a point well along from the crossing: review."""
+    page = _bold_label(render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5))
+    t = np.radians(np.linspace(gap_at + 45, gap_at + 315, 160))
+    img = _draw(page, 0, 37.3 + radius * np.cos(t), across * radius + radius * np.sin(t), 0.5)
+    _only_line_one_in_review(_scan_read(img), "the mark curls round a point beside where it crosses the line "
+                                              "(an open circle?): check where the mark is")
+
+
+@pytest.mark.parametrize("kind", ["tick", "slash", "x", "check"])
+def test_a_mark_run_into_a_printed_label_is_read_where_it_crosses(kind):
+    """A tick, a slash, an X and a check mark whose strokes reach up into the bold label
+    above the line (their ink one with its letters): nothing rings a point, each is read ok
+    where it crosses the line (40 mm)."""
+    page = _bold_label(render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5))
+    t = np.linspace(0.0, 1.0, 40)
+    strokes = {  # (along, across) mm from the line's left end; each crosses the line at 40 mm
+        "tick": [(40.3 - 0.6 * t, -6.5 + 9.5 * t)],
+        "slash": [(43.9 - 6.0 * t, -6.5 + 10.0 * t)],
+        "x": [(37.4 + 5.2 * t, -6.5 + 10.0 * t), (42.6 - 5.2 * t, -6.5 + 10.0 * t)],
+        "check": [(np.r_[37.5 + 2.5 * t, 40.0 + 4.5 * t], np.r_[-2.5 + 2.8 * t, 0.3 - 10.0 * t])],
+    }[kind]
+    img = page.image
+    for along, across in strokes:
+        img = _draw(replace(page, image=img), 0, along, across, 0.45)
+    result = _scan_read(img)
+    assert result.status is PageStatus.OK, result.items[0].reasons
+    assert result.items[0].mm == pytest.approx(40.0, abs=0.6)
+
+
 def test_a_tick_run_into_a_printed_word_below_is_not_an_open_circle():
     """A slash crossing the line at 40 mm, leaning right above it, its foot 3 mm below the
     line run into a printed word (a block 2.8-4.5 mm below, 38-50 mm along: the anchor's
