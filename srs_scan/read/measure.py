@@ -120,8 +120,12 @@ RING_SEEN_ARC_DEG = 150.0  # ...or (a large ring cut off by the mark zone) this 
 RING_SEEN_SHARE = 0.55  # ...and this share of its arc within the zone...
 RING_SEEN_FIT = 0.1  # ...lying closer on its circle (a check mark's V fits one to 0.15)
 RING_TRIALS = 300  # circles through three of a mark's ink points tried when its ink fits none (printed words in it)
-RING_BAND_MM = 0.4  # ...ink this near such a circle lies on it...
-RING_THROUGH = 0.1  # ...which holds where the mark crosses the line (this share of its radius outside at most)...
+RING_BAND_MM = 0.4  # ...ink this near such a circle lies on it (or half the pen's width and RING_PEN_SLACK_MM,
+RING_PEN_SLACK_MM = 0.15  # up to RING_BAND_MAX_MM: a felt pen's stroke is 1 mm wide)...
+RING_BAND_MAX_MM = 0.7
+RING_THROUGH = 0.1  # ...which passes where the mark crosses the line (this share of its radius outside...
+RING_INSIDE = 0.3  # ...or this share inside at most, unless the mark meets the line where the circle does
+RING_FOOT_MM = 0.8  # (within this) at both ends: a C whose end comes back to the line; a closed oval's side no)...
 RING_GAP_DEG = 20.0  # ...and is inked round an unbroken arc (gaps this wide closed: the line's band)...
 RING_TRACED_DEG = 150.0  # ...traced as a thin stroke round this much of it (the rest under print)...
 RING_FLANK_MM = 0.8  # ...(a thin stroke: no more than RING_FLANK_SHARE as much ink this far beside
@@ -1624,7 +1628,27 @@ def _rings(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
     w = weights[rows, cols].astype(np.float64)
     x = cols - float(strip.margin) - u
     y = rows - float(strip.half)
-    return _ring_fit(strip, x, y, w) or _ring_through_words(strip, x, y, w)
+    return _ring_fit(strip, x, y, w) or _ring_through_words(strip, x, y, w, _feet(strip, weights, u))
+
+
+def _feet(strip: LineStrip, weights: np.ndarray, u: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where a mark crossing at strip ``u`` meets the line: the columns (px from ``u``) of
+    its ink (``weights``) in the first row clear of the line, above it and below it."""
+    band = int(np.ceil(strip.band)) + 1
+    out = []
+    for row in (strip.half - band, strip.half + band):
+        cols = np.flatnonzero(weights[row] > 0) if 0 <= row < weights.shape[0] else np.zeros(0, np.int64)
+        out.append(cols - float(strip.margin) - u)
+    return out[0], out[1]
+
+
+def _pen(strip: LineStrip, feet: tuple[np.ndarray, np.ndarray]) -> float:
+    """The width of the pen's stroke where the mark leaves the line at its crossing: the
+    fewer of its ``feet`` (above, below) within ``CURL_SHIFT_MM`` * 2 of it, px."""
+    reach = 2.0 * CURL_SHIFT_MM * strip.ppm
+    widths = [int((np.abs(side) <= reach).sum()) for side in feet]
+    widths = [wd for wd in widths if wd > 0]
+    return float(min(widths)) if widths else 0.0
 
 
 def _ring_fit(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> bool:
@@ -1701,15 +1725,20 @@ def _traced(x: np.ndarray, y: np.ndarray, xc: float, yc: float, r: float, band: 
     return on & thin, on & ~thin
 
 
-def _ring_through_words(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> bool:
+def _ring_through_words(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray,
+                        feet: tuple[np.ndarray, np.ndarray]) -> bool:
     """Whether a mark whose ink (points ``x, y`` from its crossing, ``w`` their ink) fits no
     one circle still rings a point: an open circle drawn over printed words (a label above the
     line) takes the words' ink into its own, and the circle nearest all of it is none. Circles
     through three of its points (``RING_TRIALS``, the same every run) are tried: one of
     ``RING_MIN_MM``-``RING_MAX_MM`` radius, centred ``CURL_SHIFT_MM`` or more along from the
     crossing and holding it (``RING_THROUGH`` of its radius outside at most), with ink
-    (within ``RING_BAND_MM``) round an unbroken arc of it (letters touch a circle here and
-    there; a C follows it), refitted to that ink, rings the point as in :func:`_rings`."""
+    (within ``RING_BAND_MM``, or half the pen's width where it leaves the line) traced as a
+    thin stroke round an unbroken arc of it (letters touch a circle here and there; a C
+    follows it), refitted to that ink, rings the point as in :func:`_rings` - if the crossing
+    lies on its arc (a C crosses the line at its edge; ``RING_INSIDE``) or the mark meets the
+    line where the circle does at both ends (a C whose end comes back to the line, read
+    between the two). The mark's ``feet``: where it meets the line (:func:`_feet`)."""
     ppm = strip.ppm
     lo, hi = RING_MIN_MM * ppm, RING_MAX_MM * ppm
     if min(float(np.ptp(x)), float(np.ptp(y))) < 1.2 * lo:
@@ -1728,7 +1757,9 @@ def _ring_through_words(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.nd
     rr = np.hypot(x1 - ux, y1 - uy)
     ok &= (rr >= lo) & (rr <= hi) & (np.abs(ux) >= CURL_SHIFT_MM * ppm)
     ok &= np.hypot(ux, uy) <= (1.0 + RING_THROUGH) * rr
-    band, flank_px = RING_BAND_MM * ppm, RING_FLANK_MM * ppm
+    pen = _pen(strip, feet)
+    band = min(max(RING_BAND_MM * ppm, 0.5 * pen + RING_PEN_SLACK_MM * ppm), RING_BAND_MAX_MM * ppm)
+    flank_px = RING_FLANK_MM * ppm
     best: tuple[int, int, float, float, float] | None = None
     for k in np.flatnonzero(ok).tolist():
         thin, hidden = _traced(xs, ys, float(ux[k]), float(uy[k]), float(rr[k]), band, flank_px, 1)
@@ -1747,8 +1778,13 @@ def _ring_through_words(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.nd
     if r2 <= 0:
         return False
     r = float(np.sqrt(r2))
-    if not lo <= r <= hi or abs(xc) < CURL_SHIFT_MM * ppm or float(np.hypot(xc, yc)) > (1.0 + RING_THROUGH) * r:
+    reach = float(np.hypot(xc, yc))
+    if not lo <= r <= hi or abs(xc) < CURL_SHIFT_MM * ppm:
         return False
+    if reach > (1.0 + RING_THROUGH) * r:
+        return False
+    if reach < (1.0 - RING_INSIDE) * r and not _meets_at_both(strip, feet, xc, yc, r):
+        return False  # read inside the circle, not where it meets the line: a closed oval's side
     dist = np.hypot(x - xc, y - yc)
     on = np.abs(dist - r) <= band
     if int(on.sum()) < 12:
@@ -1758,6 +1794,18 @@ def _ring_through_words(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.nd
         return False
     off = float(np.sqrt(np.average((dist[on] - r) ** 2, weights=w[on])))
     return _ring_arc(strip, _arc_bins(thin | hidden), xc, yc, r, off)
+
+
+def _meets_at_both(strip: LineStrip, feet: tuple[np.ndarray, np.ndarray], xc: float, yc: float, r: float) -> bool:
+    """Whether the mark meets the line (its ``feet``) at both places the circle (``xc, yc``,
+    ``r``, px from the crossing) does, within ``RING_FOOT_MM``: a C whose end comes back to
+    the line is read between the two, inside the circle it rings."""
+    if r <= abs(yc):
+        return False
+    chord = float(np.sqrt(r * r - yc * yc))
+    near = RING_FOOT_MM * strip.ppm
+    both = np.concatenate(feet)
+    return all(bool((np.abs(both - end) <= near).any()) for end in (xc - chord, xc + chord))
 
 
 def _ticks_under(strip: LineStrip, sel: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:
