@@ -130,6 +130,10 @@ RING_GAP_DEG = 20.0  # ...and is inked round an unbroken arc (gaps this wide clo
 RING_TRACED_DEG = 150.0  # ...traced as a thin stroke round this much of it (the rest under print)...
 RING_FLANK_MM = 0.8  # ...(a thin stroke: no more than RING_FLANK_SHARE as much ink this far beside
 RING_FLANK_SHARE = 0.5  # the circle as on it; print is a wider patch)...
+RINGED_ARC_DEG = 240.0  # a ring round this much of a circle (RINGED_MIN_MM in radius at least)...
+RINGED_FIT = 0.15  # ...lying this close on it (RMS, share of the radius)...
+RINGED_MIN_MM = 2.0
+RINGED_ACROSS = 0.6  # ...with the line this near its centre (share of the radius) is read at its centre
 RING_BIN_LEAST = 3  # ...(a bin inked: this many ink pixels on the circle in it)
 
 
@@ -687,6 +691,7 @@ class MarkCandidate:
     foot1: float = 0.0
     over_tick: bool = False  # it runs over a printed end tick, and where it crosses depends on the tick's ink
     curled: bool = False  # its ink above and below the line both lie to one side of its crossing (an open circle)
+    ringed: bool = False  # it rings a point on the line (an open circle, a C): read at the circle's centre
     spread: float = 0.0  # extent along the line of its ink within SPREAD_ROWS_MM of the line, px
 
 
@@ -1569,8 +1574,12 @@ def _measure_cluster(
         if (weights[edge][:, ~tick] > 0).sum() >= 4 and (weights[edge][:, tick] > 0).any():
             weights[:, tick] = 0.0
     mark = _crossing(strip, weights, blobs, foot0, foot1)
-    if mark is not None and mark.sides == 2 and (_curls(strip, weights, mark.u) or _rings(strip, weights, mark.u)):
-        mark = replace(mark, curled=True)
+    if mark is not None and mark.sides == 2:
+        centre = _ringed_point(strip, weights, mark.u)
+        if centre is not None:
+            mark = replace(mark, u=mark.u + centre, ringed=True)
+        elif _curls(strip, weights, mark.u) or _rings(strip, weights, mark.u):
+            mark = replace(mark, curled=True)
     under = _ticks_under(strip, sel)
     if mark is None or not under:
         return mark
@@ -1631,6 +1640,25 @@ def _rings(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
     return _ring_fit(strip, x, y, w) or _ring_through_words(strip, x, y, w, _feet(strip, weights, u))
 
 
+def _ringed_point(strip: LineStrip, weights: np.ndarray, u: float) -> float | None:
+    """Where along the line (px from the crossing at strip ``u``) the point lies that a mark
+    rings, when its ink (``weights``) traces one circle so plainly that its centre is sure:
+    round ``RINGED_ARC_DEG`` or more, within ``RINGED_FIT`` of its radius, with the line through
+    its middle (``RINGED_ACROSS`` of its radius from the centre at most). A client who circles a
+    point on the line marks the circle's centre, wherever the pen crossed; else None."""
+    rows, cols = np.nonzero(weights)
+    if len(rows) < 12:
+        return None
+    w = weights[rows, cols].astype(np.float64)
+    circle = _circle_of(strip, cols - float(strip.margin) - u, rows - float(strip.half), w, RINGED_MIN_MM)
+    if circle is None:
+        return None
+    xc, yc, r, off, bins = circle
+    if 10.0 * bins < RINGED_ARC_DEG or off > RINGED_FIT * r or abs(yc) > RINGED_ACROSS * r:
+        return None
+    return xc
+
+
 def _feet(strip: LineStrip, weights: np.ndarray, u: float) -> tuple[np.ndarray, np.ndarray]:
     """Where a mark crossing at strip ``u`` meets the line: the columns (px from ``u``) of
     its ink (``weights``) in the first row clear of the line, above it and below it."""
@@ -1654,6 +1682,17 @@ def _pen(strip: LineStrip, feet: tuple[np.ndarray, np.ndarray]) -> float:
 def _ring_fit(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> bool:
     """:func:`_rings` with the circle nearest all the mark's ink (points ``x, y`` from its
     crossing, ``w`` their ink)."""
+    circle = _circle_of(strip, x, y, w)
+    return circle is not None and _ring_arc(strip, circle[4], circle[0], circle[1], circle[2], circle[3])
+
+
+def _circle_of(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray, smallest: float = RING_MIN_MM
+               ) -> tuple[float, float, float, float, int] | None:
+    """The circle nearest all of a mark's ink (points ``x, y`` from its crossing, ``w`` their
+    ink) when the ink rings a point beside the crossing: ``RING_MIN_MM``-``RING_MAX_MM`` in
+    radius (``smallest`` mm at least), centred ``CURL_SHIFT_MM`` or more along from it, within
+    ``RING_FIT`` of its radius, hollow. Its centre, radius, the ink's RMS off it (px) and the
+    10-degree bins inked."""
     ppm = strip.ppm
     # the circle x^2 + y^2 + a x + b y + c = 0 nearest the ink (least squares, ink-weighted)
     a_mat = np.column_stack([x, y, np.ones_like(x)]) * w[:, None]
@@ -1662,19 +1701,19 @@ def _ring_fit(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> 
     xc, yc = -a / 2.0, -b / 2.0
     r2 = xc * xc + yc * yc - c
     if r2 <= 0:
-        return False
+        return None
     r = float(np.sqrt(r2))
-    if not RING_MIN_MM * ppm <= r <= RING_MAX_MM * ppm or abs(xc) < CURL_SHIFT_MM * ppm:
-        return False
+    if not smallest * ppm <= r <= RING_MAX_MM * ppm or abs(xc) < CURL_SHIFT_MM * ppm:
+        return None
     dist = np.hypot(x - xc, y - yc)
     off = float(np.sqrt(np.average((dist - r) ** 2, weights=w)))
     if off > RING_FIT * r:
-        return False
+        return None
     if float(w[dist < RING_HOLLOW * r].sum()) > 0.02 * float(w.sum()):
-        return False  # ink inside it: not a ring round a point
+        return None  # ink inside it: not a ring round a point
     angle = np.degrees(np.arctan2(y - yc, x - xc))
     inked = np.unique(np.floor((angle + 180.0) / 10.0).astype(np.int64) % 36)
-    return _ring_arc(strip, len(inked), xc, yc, r, off)
+    return float(xc), float(yc), r, off, len(inked)
 
 
 def _ring_arc(strip: LineStrip, bins: int, xc: float, yc: float, r: float, off: float) -> bool:
