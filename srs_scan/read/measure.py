@@ -1631,13 +1631,19 @@ def _rings(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
     (a C left open where its far side would cross) reaches past the rows :func:`_curls`
     looks at; the circle through all its ink finds the point it rings. A closed circle
     crosses twice, either side of its centre: it is read there, and is no ring here."""
+    points = _ink_points(strip, weights, u)
+    if points is None:
+        return False
+    return _ring_fit(strip, *points) or _ring_through_words(strip, *points, _feet(strip, weights, u))
+
+
+def _ink_points(strip: LineStrip, weights: np.ndarray, u: float) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A mark's inked pixels (``weights``) as points from its crossing at strip ``u`` (px along
+    the line, px across it) and their ink; None for too few (under 12) to fit a circle to."""
     rows, cols = np.nonzero(weights)
     if len(rows) < 12:
-        return False
-    w = weights[rows, cols].astype(np.float64)
-    x = cols - float(strip.margin) - u
-    y = rows - float(strip.half)
-    return _ring_fit(strip, x, y, w) or _ring_through_words(strip, x, y, w, _feet(strip, weights, u))
+        return None
+    return cols - float(strip.margin) - u, rows - float(strip.half), weights[rows, cols].astype(np.float64)
 
 
 def _ringed_point(strip: LineStrip, weights: np.ndarray, u: float) -> float | None:
@@ -1646,11 +1652,8 @@ def _ringed_point(strip: LineStrip, weights: np.ndarray, u: float) -> float | No
     round ``RINGED_ARC_DEG`` or more, within ``RINGED_FIT`` of its radius, with the line through
     its middle (``RINGED_ACROSS`` of its radius from the centre at most). A client who circles a
     point on the line marks the circle's centre, wherever the pen crossed; else None."""
-    rows, cols = np.nonzero(weights)
-    if len(rows) < 12:
-        return None
-    w = weights[rows, cols].astype(np.float64)
-    circle = _circle_of(strip, cols - float(strip.margin) - u, rows - float(strip.half), w, RINGED_MIN_MM)
+    points = _ink_points(strip, weights, u)
+    circle = None if points is None else _circle_of(strip, *points, RINGED_MIN_MM)
     if circle is None:
         return None
     xc, yc, r, off, bins = circle
