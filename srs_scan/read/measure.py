@@ -134,6 +134,10 @@ RINGED_ARC_DEG = 240.0  # a ring round this much of a circle (RINGED_MIN_MM in r
 RINGED_FIT = 0.12  # ...lying this close on it (RMS, share of the radius)...
 RINGED_MIN_MM = 2.0
 RINGED_ACROSS = 0.6  # ...with the line this near its centre (share of the radius) is read at its centre
+ARC_SHORT_DEG = 120.0  # a mark's ink on a circle round this much of it (RINGED_MIN_MM in radius at least)...
+ARC_SHORT_FIT = 0.07  # ...this close (RMS, share of the radius: ticks and slashes fit one no closer than 0.1)...
+ARC_HALF_DEG = 180.0  # ...or round this much, this close, is an open circle whose centre is unsure:
+ARC_HALF_FIT = 0.13  # review (benign marks' circles reach 160 degrees at most, or fit worse than 0.18)
 RING_BIN_LEAST = 3  # ...(a bin inked: this many ink pixels on the circle in it)
 
 
@@ -1575,10 +1579,11 @@ def _measure_cluster(
             weights[:, tick] = 0.0
     mark = _crossing(strip, weights, blobs, foot0, foot1)
     if mark is not None and mark.sides == 2:
-        centre = _ringed_point(strip, weights, mark.u)
+        circle = _mark_circle(strip, weights, mark.u)
+        centre = _ringed_point(circle)
         if centre is not None:
             mark = replace(mark, u=mark.u + centre, ringed=True)
-        elif _curls(strip, weights, mark.u) or _rings(strip, weights, mark.u):
+        elif _arcs_round(circle) or _curls(strip, weights, mark.u) or _rings(strip, weights, mark.u):
             mark = replace(mark, curled=True)
     under = _ticks_under(strip, sel)
     if mark is None or not under:
@@ -1646,20 +1651,39 @@ def _ink_points(strip: LineStrip, weights: np.ndarray, u: float) -> tuple[np.nda
     return cols - float(strip.margin) - u, rows - float(strip.half), weights[rows, cols].astype(np.float64)
 
 
-def _ringed_point(strip: LineStrip, weights: np.ndarray, u: float) -> float | None:
-    """Where along the line (px from the crossing at strip ``u``) the point lies that a mark
-    rings, when its ink (``weights``) traces one circle so plainly that its centre is sure:
+def _mark_circle(strip: LineStrip, weights: np.ndarray, u: float) -> tuple[float, float, float, float, int] | None:
+    """The circle nearest all of a mark's ink (``weights``, crossing the line at strip ``u``)
+    when it rings a point beside the crossing (:func:`_circle_of`, ``RINGED_MIN_MM`` in radius
+    at least); None when the ink lies on no such circle."""
+    points = _ink_points(strip, weights, u)
+    return None if points is None else _circle_of(strip, *points, RINGED_MIN_MM)
+
+
+def _ringed_point(circle: tuple[float, float, float, float, int] | None) -> float | None:
+    """Where along the line (px from the crossing) the point lies that a mark rings, when
+    its ink traces one ``circle`` (:func:`_mark_circle`) so plainly that its centre is sure:
     round ``RINGED_ARC_DEG`` or more, within ``RINGED_FIT`` of its radius, with the line through
     its middle (``RINGED_ACROSS`` of its radius from the centre at most). A client who circles a
     point on the line marks the circle's centre, wherever the pen crossed; else None."""
-    points = _ink_points(strip, weights, u)
-    circle = None if points is None else _circle_of(strip, *points, RINGED_MIN_MM)
     if circle is None:
         return None
     xc, yc, r, off, bins = circle
     if 10.0 * bins < RINGED_ARC_DEG or off > RINGED_FIT * r or abs(yc) > RINGED_ACROSS * r:
         return None
     return xc
+
+
+def _arcs_round(circle: tuple[float, float, float, float, int] | None) -> bool:
+    """Whether a mark's ink lies on its ``circle`` (:func:`_mark_circle`) as an arc too clean
+    to be a tick, a slash or a check mark, yet too short (or the line too far off its middle)
+    for its centre to be sure: round ``ARC_SHORT_DEG`` within ``ARC_SHORT_FIT`` of its radius,
+    or ``ARC_HALF_DEG`` within ``ARC_HALF_FIT``. An open circle drawn as a C that crosses the
+    line once, at its edge: where it crosses is not the point it rings, so a person looks."""
+    if circle is None:
+        return False
+    _, _, r, off, bins = circle
+    arc = 10.0 * bins
+    return (arc >= ARC_SHORT_DEG and off <= ARC_SHORT_FIT * r) or (arc >= ARC_HALF_DEG and off <= ARC_HALF_FIT * r)
 
 
 def _feet(strip: LineStrip, weights: np.ndarray, u: float) -> tuple[np.ndarray, np.ndarray]:
