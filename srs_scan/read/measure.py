@@ -137,7 +137,8 @@ RINGED_ACROSS = 0.6  # ...with the line this near its centre (share of the radiu
 ARC_SHORT_DEG = 120.0  # a mark's ink on a circle round this much of it (RINGED_MIN_MM in radius at least)...
 ARC_SHORT_FIT = 0.07  # ...this close (RMS, share of the radius: ticks and slashes fit one no closer than 0.1)...
 ARC_HALF_DEG = 180.0  # ...or round this much, this close, is an open circle whose centre is unsure:
-ARC_HALF_FIT = 0.13  # review (benign marks' circles reach 160 degrees at most, or fit worse than 0.18)
+ARC_HALF_FIT = 0.15  # review (benign marks' circles reach 160 degrees at most, or fit worse than 0.18;
+# a C cut off by the mark zone fits its circle less closely: its stroke's outer edge is cut)
 RING_BIN_LEAST = 3  # ...(a bin inked: this many ink pixels on the circle in it)
 
 

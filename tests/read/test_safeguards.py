@@ -184,12 +184,15 @@ def test_an_open_circle_round_most_of_a_point_is_read_at_its_centre(centre, acro
 
 @pytest.mark.parametrize(("centre", "across", "arc_deg", "radius"),
                          [(40.0, 0.6, (255, 465), 3.0), (2.95, 0.6, (75, 285), 3.0), (37.3, 1.5, (75, 285), 5.0),
-                          (37.3, -2.1, (45, 315), 7.0), (40.0, 2.8, (60, 300), 4.0), (40.0, -2.8, (60, 300), 4.0)])
+                          (37.3, -2.1, (45, 315), 7.0), (40.0, 2.8, (60, 300), 4.0), (40.0, -2.8, (60, 300), 4.0),
+                          (37.3, -4.0, (100, 280), 7.0), (37.3, 3.5, (80, 260), 7.0), (30.0, 2.4, (85, 275), 6.0)])
 def test_an_open_circle_whose_centre_is_unsure_goes_to_review(centre, across, arc_deg, radius):
     """Open circles crossing the line once, at their edge, 3-7 mm from the point they ring,
     whose centre the ink does not settle: a C round only 210 degrees (6-10 mm across; at the
     left end beside the tick too), a 14 mm one that the rows looked at cut off, and rings
-    centred 0.7 radii off the line (round a point beside it, not on it). Read where they
+    centred 0.7 radii off the line (round a point beside it, not on it), and Cs round
+    180-190 degrees 12-14 mm across centred 0.4-0.6 radii off the line, the last cut off by
+    the rows looked at (blind circled pages had such Cs ok 3-7 mm off). Read where they
     cross they were ok 2.5-7 mm off. Their ink above and below the line lies to one side
     of the crossing, or on a circle round a point well along from it: a person looks."""
     page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5)
