@@ -1586,6 +1586,8 @@ def _measure_cluster(
             mark = replace(mark, u=mark.u + centre, ringed=True)
         elif _arcs_round(circle) or _curls(strip, weights, mark.u) or _rings(strip, weights, mark.u):
             mark = replace(mark, curled=True)
+    elif mark is not None and _arcs_round(_mark_circle(strip, weights, mark.u)):
+        mark = replace(mark, curled=True)  # a C touching the line with one end: where it touches is no centre
     under = _ticks_under(strip, sel)
     if mark is None or not under:
         return mark

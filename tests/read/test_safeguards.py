@@ -202,6 +202,22 @@ def test_an_open_circle_whose_centre_is_unsure_goes_to_review(centre, across, ar
                                               "(an open circle?): check where the mark is")
 
 
+@pytest.mark.parametrize(("centre", "across", "arc_deg", "radius"),
+                         [(60.0, -1.2, (200, 389), 2.5), (60.0, -1.2, (200, 393), 2.5), (30.0, -1.5, (190, 395), 3.0),
+                          (95.1, -1.2, (200, 391), 2.5)])
+def test_a_small_c_hooked_over_the_line_goes_to_review(centre, across, arc_deg, radius):
+    """A small open circle (5-6 mm across, round 190-205 degrees) drawn above the line round
+    a point on it, its end coming down onto the line: all its ink lies on one side, and
+    where it meets the line is 3.5-4 mm from the point it rings (ok there before; a blind
+    page had one beside the right end tick ok 2.8 mm off). Its ink lies on a clean arc round
+    a point along the line from there: a person looks."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5)
+    t = np.radians(np.linspace(*arc_deg, 160))
+    img = _draw(page, 0, centre + radius * np.cos(t), across + radius * np.sin(t), 0.5)
+    _only_line_one_in_review(_scan_read(img), "the mark curls round a point beside where it crosses the line "
+                                              "(an open circle?): check where the mark is")
+
+
 def _bold_label(page, line: int = 0, *, below: bool = False):
     """The page with a bold printed label 4.5-8 mm above ``line`` (or below it), 20-65 mm
     along: letters 1.6-2.2 mm wide, 0.5 mm apart, near black (a mark drawn over it joins
