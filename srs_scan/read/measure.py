@@ -1579,14 +1579,16 @@ def _measure_cluster(
         if (weights[edge][:, ~tick] > 0).sum() >= 4 and (weights[edge][:, tick] > 0).any():
             weights[:, tick] = 0.0
     mark = _crossing(strip, weights, blobs, foot0, foot1)
+    points = None if mark is None else _ink_points(strip, weights, mark.u)
+    circle = None if points is None else _circle_of(strip, *points, RINGED_MIN_MM)
     if mark is not None and mark.sides == 2:
-        circle = _mark_circle(strip, weights, mark.u)
         centre = _ringed_point(circle)
         if centre is not None:
             mark = replace(mark, u=mark.u + centre, ringed=True)
-        elif _arcs_round(circle) or _curls(strip, weights, mark.u) or _rings(strip, weights, mark.u):
+        elif _arcs_round(circle) or _curls(strip, weights, mark.u) or (
+                points is not None and _rings(strip, points, _feet(strip, weights, mark.u))):
             mark = replace(mark, curled=True)
-    elif mark is not None and _arcs_round(_mark_circle(strip, weights, mark.u)):
+    elif mark is not None and _arcs_round(circle):
         mark = replace(mark, curled=True)  # a C touching the line with one end: where it touches is no centre
     under = _ticks_under(strip, sel)
     if mark is None or not under:
@@ -1631,18 +1633,16 @@ def _curls(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
     return up * down > 0 and min(abs(up), abs(down)) >= CURL_SHIFT_MM * ppm
 
 
-def _rings(strip: LineStrip, weights: np.ndarray, u: float) -> bool:
-    """Whether a mark crossing the line at strip ``u`` rings a point further along: its ink
-    (``weights``) lies on a circle (``RING_MIN_MM``-``RING_MAX_MM`` across half, within
-    ``RING_FIT`` of its radius) round ``RING_ARC_DEG`` or more of it, centred
+def _rings(strip: LineStrip, points: tuple[np.ndarray, np.ndarray, np.ndarray],
+           feet: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether a mark crossing the line rings a point further along: its ink (``points``,
+    :func:`_ink_points`; ``feet``, :func:`_feet`) lies on a circle (``RING_MIN_MM``-``RING_MAX_MM``
+    across half, within ``RING_FIT`` of its radius) round ``RING_ARC_DEG`` or more of it, centred
     ``CURL_SHIFT_MM`` or more along the line from the crossing. A large open circle
     (a C left open where its far side would cross) reaches past the rows :func:`_curls`
     looks at; the circle through all its ink finds the point it rings. A closed circle
     crosses twice, either side of its centre: it is read there, and is no ring here."""
-    points = _ink_points(strip, weights, u)
-    if points is None:
-        return False
-    return _ring_fit(strip, *points) or _ring_through_words(strip, *points, _feet(strip, weights, u))
+    return _ring_fit(strip, *points) or _ring_through_words(strip, *points, feet)
 
 
 def _ink_points(strip: LineStrip, weights: np.ndarray, u: float) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -1654,20 +1654,13 @@ def _ink_points(strip: LineStrip, weights: np.ndarray, u: float) -> tuple[np.nda
     return cols - float(strip.margin) - u, rows - float(strip.half), weights[rows, cols].astype(np.float64)
 
 
-def _mark_circle(strip: LineStrip, weights: np.ndarray, u: float) -> tuple[float, float, float, float, int] | None:
-    """The circle nearest all of a mark's ink (``weights``, crossing the line at strip ``u``)
-    when it rings a point beside the crossing (:func:`_circle_of`, ``RINGED_MIN_MM`` in radius
-    at least); None when the ink lies on no such circle."""
-    points = _ink_points(strip, weights, u)
-    return None if points is None else _circle_of(strip, *points, RINGED_MIN_MM)
-
-
 def _ringed_point(circle: tuple[float, float, float, float, int] | None) -> float | None:
     """Where along the line (px from the crossing) the point lies that a mark rings, when
-    its ink traces one ``circle`` (:func:`_mark_circle`) so plainly that its centre is sure:
-    round ``RINGED_ARC_DEG`` or more, within ``RINGED_FIT`` of its radius, with the line through
-    its middle (``RINGED_ACROSS`` of its radius from the centre at most). A client who circles a
-    point on the line marks the circle's centre, wherever the pen crossed; else None."""
+    its ink traces one ``circle`` (:func:`_circle_of`, ``RINGED_MIN_MM`` in radius at least)
+    so plainly that its centre is sure: round ``RINGED_ARC_DEG`` or more, within ``RINGED_FIT``
+    of its radius, with the line through its middle (``RINGED_ACROSS`` of its radius from the
+    centre at most). A client who circles a point on the line marks the circle's centre,
+    wherever the pen crossed; else None."""
     if circle is None:
         return None
     xc, yc, r, off, bins = circle
@@ -1677,11 +1670,12 @@ def _ringed_point(circle: tuple[float, float, float, float, int] | None) -> floa
 
 
 def _arcs_round(circle: tuple[float, float, float, float, int] | None) -> bool:
-    """Whether a mark's ink lies on its ``circle`` (:func:`_mark_circle`) as an arc too clean
-    to be a tick, a slash or a check mark, yet too short (or the line too far off its middle)
-    for its centre to be sure: round ``ARC_SHORT_DEG`` within ``ARC_SHORT_FIT`` of its radius,
-    or ``ARC_HALF_DEG`` within ``ARC_HALF_FIT``. An open circle drawn as a C that crosses the
-    line once, at its edge: where it crosses is not the point it rings, so a person looks."""
+    """Whether a mark's ink lies on its ``circle`` (:func:`_circle_of`, ``RINGED_MIN_MM`` in
+    radius at least) as an arc too clean to be a tick, a slash or a check mark, yet too short
+    (or the line too far off its middle) for its centre to be sure: round ``ARC_SHORT_DEG``
+    within ``ARC_SHORT_FIT`` of its radius, or ``ARC_HALF_DEG`` within ``ARC_HALF_FIT``. An open
+    circle drawn as a C that crosses the line once, at its edge: where it crosses is not the
+    point it rings, so a person looks."""
     if circle is None:
         return False
     _, _, r, off, bins = circle
