@@ -81,6 +81,7 @@ THICK_REST_SHARE = 0.25  # ...with nothing elsewhere on the line a quarter as hi
 THICK_ALONE_MM = 3.0  # ...(further than this from it)...
 THICK_DOT_MAX_MM = 4.0  # ...and no longer than a dot: a client's dot, read as the mark
 THICK_DOT_MIN_MM = 0.8  # (a shorter bump may be a speck of dust or toner)
+END_DOT_GUARD_MM = 0.3  # a dot by an end stroke, seen whole, ends this far inside the stroke at least
 THICK_DARKER = 0.15  # (its ink pen-dark off the line's core, or its core this much darker)
 SMALL_DOT_EXTRA_MM = 0.045  # a bump under those floors adding this much ink across the line...
 SMALL_DOT_ALONE = 4.0  # ...this many times higher than anything else on the line...
@@ -1089,6 +1090,13 @@ def _bump(strip: LineStrip, lo: int, rel: np.ndarray, reach: float, excess: floa
     if not wide:
         return None
     a, b = max(wide, key=lambda r: r[1] - r[0])
+    whole = a > 0 and b < len(rel)
+    if not whole and len(wide) == 1:
+        # cut off by an end zone: on a line with printed end strokes, seen whole up to the stroke
+        seen = _into_end_zone(strip, lo, rel, a, b, reach, excess)
+        if seen is not None:
+            lo, rel, a, b = seen
+            whole = True
     # its centre: the centroid of the ink above the line's own level, a little either side
     pad = max(1, int(round(0.5 * ppm)))
     c0, c1 = max(0, a - pad), min(len(rel), b + pad)
@@ -1116,11 +1124,43 @@ def _bump(strip: LineStrip, lo: int, rel: np.ndarray, reach: float, excess: floa
         and rest <= THICK_REST_SHARE * peak
         and rest < excess
         and shortest * ppm <= length <= THICK_DOT_MAX_MM * ppm  # a dot, not a speck of dust
-        and a > 0 and b < len(rel)  # not cut off by the end zones (a mark at an end)
+        and whole  # not cut off by the end zones (a mark at an end)
         and len(wide) == 1
         and inked
     )
     return Thickening(float(lo + centre - strip.margin), clear)
+
+
+def _into_end_zone(strip: LineStrip, lo: int, rel: np.ndarray, a: int, b: int, reach: float, excess: float
+                   ) -> tuple[int, np.ndarray, int, int] | None:
+    """A bump (``rel[a:b]`` over ``excess``) that runs into the end zone the profile leaves
+    out, seen whole: on a line with printed end strokes, the profile taken on into the
+    zone falls back under ``excess`` before ``END_DOT_GUARD_MM`` inside the stroke (a dot
+    beside the stroke, not on it). Returns the profile so extended (its first column, the
+    profile, the bump's run in it), or None (a bare end, whose print fades there and may
+    hide under the dot, or a bump that runs on to the stroke: a person looks)."""
+    if strip.tick_half <= 0 or (a == 0 and b == len(rel)):
+        return None
+    ppm, half, margin = strip.ppm, strip.half, strip.margin
+    r = int(reach)
+    base = float(np.median(strip.ink[half - r : half + r + 1, lo : lo + len(rel)].sum(axis=0)))
+    guard = strip.tick_half + END_DOT_GUARD_MM * ppm
+    if a == 0:
+        c0, c1 = max(0, int(np.ceil(margin + strip.left_u + guard))), lo
+    else:
+        c0, c1 = lo + len(rel), min(strip.ink.shape[1], int(np.floor(margin + strip.right_u - guard)) + 1)
+    if c1 <= c0 or base <= 0:
+        return None
+    zone = strip.ink[half - r : half + r + 1, c0:c1].sum(axis=0) / base - 1.0
+    low = np.flatnonzero(zone <= excess)
+    if a == 0:
+        if len(low) == 0:
+            return None
+        start = int(low[-1]) + 1  # the bump's first column over excess, in the zone
+        return c0, np.r_[zone, rel], start, b + len(zone)
+    if len(low) == 0:
+        return None
+    return lo, np.r_[rel, zone], a, len(rel) + int(low[0])
 
 
 def _width_at(rel: np.ndarray, top: int, share: float) -> int:
@@ -1872,12 +1912,19 @@ def _meets_at_both(strip: LineStrip, feet: tuple[np.ndarray, np.ndarray], xc: fl
 
 
 def _ticks_under(strip: LineStrip, sel: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:
-    """The erased end-tick patches that the mark's ink (``sel``) runs into: it touches the
-    patch's edge (a stroke passing by above the tick does not)."""
+    """The erased end-tick patches that the mark's ink (``sel``) runs into near the line:
+    it touches the patch's edge within the rows where a crossing is measured (the line's
+    band and ``CROSS_ROWS_MM`` beside it). A stroke passing by above the tick does not, nor
+    one whose end brushes the tick's top further out (a slash beside the end: where it
+    crosses is in plain sight). A circle whose arc runs down the tick under the patch
+    leaves an arc that the ring checks read at its centre or send to a person."""
+    near = int(np.ceil(strip.band + CROSS_ROWS_MM * strip.ppm))
+    top, bottom = max(0, strip.half - near - 1), strip.half + near + 2
     out = []
     for e in strip.erased:
         r0, c0, r1, c1, _ = e
-        ring = sel[max(0, r0 - 1) : r1 + 1, max(0, c0 - 1) : c1 + 1]
+        a, b = max(r0 - 1, top), min(r1 + 1, bottom)
+        ring = sel[a:b, max(0, c0 - 1) : c1 + 1] if a < b else sel[0:0]
         if ring.any():  # (the patch itself was erased: only its edge can hold the mark's ink)
             out.append(e)
     return out

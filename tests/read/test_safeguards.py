@@ -349,6 +349,41 @@ def test_a_dot_hidden_in_the_line_is_read_where_it_is():
     assert blank.items[0].status is ItemStatus.MISSING  # the same line without the dash
 
 
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_dot_in_the_line_beside_a_printed_end_stroke_is_read_where_it_is(side):
+    """The dash above (1.7 mm long, 0.7 mm wide, on a 0.4 mm line) 1.3-3.0 mm inside a line
+    end with a printed end stroke: the thickening search leaves 1.5 mm inside the stroke
+    out, and the dash ran into that zone, so it went to review ("thicker in one place").
+    Taken on into the zone, the line's thickness falls back to its own before the stroke:
+    the dot is seen whole, beside the stroke, and read at its centre - ok. Its twin, the
+    same dash run on to touch the stroke, stays with a person (where the dot ends and the
+    stroke begins cannot be told)."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, line_width_mm=0.4, end_ticks=True)
+    near, far = (1.65, 3.0) if side == "left" else (98.35, 97.0)
+    img = _draw(page, 0, np.linspace(near, far, 20), np.zeros(20), 0.7, pen="ballpoint_black")
+    result = _scan_read(img)
+    assert result.items[0].status is ItemStatus.OK, result.items[0].reasons
+    assert result.items[0].mm == pytest.approx((near + far) / 2, abs=0.3)
+    assert result.status is PageStatus.OK
+    touching = 0.15 if side == "left" else 99.85
+    img = _draw(page, 0, np.linspace(touching, far, 20), np.zeros(20), 0.7, pen="ballpoint_black")
+    assert _scan_read(img).items[0].status is ItemStatus.REVIEW
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_dot_in_the_line_at_a_bare_end_goes_to_review(side):
+    """The same dash 0.35-2.05 mm inside the end of a line printed without end strokes: the
+    print's edge fades there and may lie under the dot (a dot over the end makes the line
+    look longer by as much), so where the line ends is not sure - a person looks, with the
+    dot's place."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, line_width_mm=0.4)
+    near, far = (0.7, 2.4) if side == "left" else (99.3, 97.6)
+    img = _draw(page, 0, np.linspace(near, far, 20), np.zeros(20), 0.7, pen="ballpoint_black")
+    result = _scan_read(img)
+    _only_line_one_in_review(result, "the line is thicker in one place: a small mark?")
+    assert result.items[0].mm == pytest.approx((near + far) / 2, abs=0.5)
+
+
 def test_two_dots_at_the_same_place_on_two_lines_are_two_answers():
     """Dots hidden in lines 1 and 3 at the same 50 mm (the dash above, on both), lines 2 and
     4 ticked elsewhere: two clients' answers, each read ok where it is. A streak down the
@@ -759,3 +794,22 @@ def test_text_and_layout_that_disagree_go_to_review_even_when_the_text_is_sure(m
     assert "the page's text and layout disagree about which way up it is" in result.reasons, result.reasons
     assert result.rotation == 0
     assert [i.mm for i in result.items] == pytest.approx([12.3, 87.6, 45.0, 99.2], abs=0.5)
+
+
+@pytest.mark.parametrize("flick_to_mm", [99.95, 100.3])
+def test_a_slash_whose_end_brushes_an_end_tick_far_from_the_line_is_read_ok(flick_to_mm):
+    """A slash crossing the line 2.25 mm inside its right end, whose upper end flicks over to
+    the printed end tick 1.5-2.2 mm above the line: it touches the erased tick there, far
+    from the rows where it crosses, so the tick's ink cannot move the crossing. Read ok where
+    it crosses (97.75). (Before, the whole erased tick was put back beside the slash, the
+    crossing moved and a page that needs nobody went to review as "drawn over the end
+    stroke": 2 clean blind pages in 470.) Its twin with the tick under the crossing is
+    test_a_circle_through_an_end_tick_goes_to_review."""
+    page = render_form("srs", [[], *OTHERS], dpi=DPI, seed=3, end_ticks=True, line_width_mm=0.5)
+    along = np.r_[np.linspace(96.5, 98.5, 40), np.linspace(98.5, flick_to_mm, 20)[1:]]
+    across = np.r_[np.linspace(2.5, -1.5, 40), np.linspace(-1.5, -2.2, 20)[1:]]
+    img = _draw(page, 0, along, across, 0.5)
+    result = _scan_read(img)
+    assert result.items[0].status is ItemStatus.OK, result.items[0].reasons
+    assert result.items[0].mm == pytest.approx(97.75, abs=0.3)
+    assert result.status is PageStatus.OK
