@@ -1869,18 +1869,27 @@ def _ring_through_words(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.nd
         score = (int(thin.sum()), _arc_bins(thin | hidden))
         if best is None or score > best[:2]:
             best = (*score, float(ux[k]), float(uy[k]), float(rr[k]))
-    if best is None or 10.0 * best[0] < RING_TRACED_DEG:
+    if best is None or 10.0 * best[0] < min(RING_TRACED_DEG, ARC_SHORT_DEG):
         return False
-    # refit the circle to the ink on it (ink-weighted least squares, as in _rings)
+    # refit the circle to the ink on it (ink-weighted least squares, as in _rings); when
+    # printed words the C runs through pull the refit off it, the circle tried is kept
     xc, yc, r = best[2], best[3], best[4]
     on = np.abs(np.hypot(x - xc, y - yc) - r) <= band
     a_mat = np.column_stack([x[on], y[on], np.ones(int(on.sum()))]) * w[on][:, None]
     (a, b, c), *_ = np.linalg.lstsq(a_mat, -(x[on] ** 2 + y[on] ** 2) * w[on], rcond=None)
-    xc, yc = -a / 2.0, -b / 2.0
-    r2 = xc * xc + yc * yc - c
-    if r2 <= 0:
-        return False
-    r = float(np.sqrt(r2))
+    fx, fy = -a / 2.0, -b / 2.0
+    r2 = fx * fx + fy * fy - c
+    refit = [(float(fx), float(fy), float(np.sqrt(r2)))] if r2 > 0 else []
+    return any(_ring_round(strip, x, y, w, feet, cx, cy, cr, band, flank_px) for cx, cy, cr in [*refit, (xc, yc, r)])
+
+
+def _ring_round(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray, feet: tuple[np.ndarray, np.ndarray],
+                xc: float, yc: float, r: float, band: float, flank_px: float) -> bool:
+    """:func:`_ring_through_words`'s verdict on one circle (centre ``xc, yc``, radius ``r``,
+    px from the crossing): of the right size and place, holding the crossing, its ink
+    traced as a thin stroke round ``RING_TRACED_DEG`` and ringing the point (:func:`_ring_arc`)."""
+    ppm = strip.ppm
+    lo, hi = RING_MIN_MM * ppm, RING_MAX_MM * ppm
     reach = float(np.hypot(xc, yc))
     if not lo <= r <= hi or abs(xc) < CURL_SHIFT_MM * ppm:
         return False
@@ -1893,9 +1902,16 @@ def _ring_through_words(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.nd
     if int(on.sum()) < 12:
         return False
     thin, hidden = _traced(x, y, xc, yc, r, band, flank_px, RING_BIN_LEAST)
-    if 10.0 * int(thin.sum()) < RING_TRACED_DEG:
-        return False
     off = float(np.sqrt(np.average((dist[on] - r) ** 2, weights=w[on])))
+    if 10.0 * int(thin.sum()) < RING_TRACED_DEG:
+        # less of it traced thin (more under the words): a clean arc still, as _arcs_round
+        # has it - round ARC_SHORT_DEG of its thin stroke within ARC_SHORT_FIT of the radius
+        k = np.floor((np.degrees(np.arctan2(y - yc, x - xc)) + 180.0) / 10.0).astype(np.int64) % 36
+        own = on & thin[k]
+        if 10.0 * int(thin.sum()) < ARC_SHORT_DEG or int(own.sum()) < 12:
+            return False
+        if float(np.sqrt(np.average((dist[own] - r) ** 2, weights=w[own]))) > ARC_SHORT_FIT * r:
+            return False
     return _ring_arc(strip, _arc_bins(thin | hidden), xc, yc, r, off)
 
 
