@@ -1135,10 +1135,11 @@ def _into_end_zone(strip: LineStrip, lo: int, rel: np.ndarray, a: int, b: int, r
                    ) -> tuple[int, np.ndarray, int, int] | None:
     """A bump (``rel[a:b]`` over ``excess``) that runs into the end zone the profile leaves
     out, seen whole: on a line with printed end strokes, the profile taken on into the
-    zone falls back under ``excess`` before ``END_DOT_GUARD_MM`` inside the stroke (a dot
-    beside the stroke, not on it). Returns the profile so extended (its first column, the
-    profile, the bump's run in it), or None (a bare end, whose print fades there and may
-    hide under the dot, or a bump that runs on to the stroke: a person looks)."""
+    zone falls back under ``excess`` before ``END_DOT_GUARD_MM`` inside the stroke and stays
+    under it up to there (a dot beside the stroke, not on it, nothing else between).
+    Returns the profile so extended (its first column, the profile, the bump's run in it),
+    or None (a bare end, whose print fades there and may hide under the dot, or a bump that
+    runs on to the stroke: a person looks)."""
     if strip.tick_half <= 0 or (a == 0 and b == len(rel)):
         return None
     ppm, half, margin = strip.ppm, strip.half, strip.margin
@@ -1152,15 +1153,20 @@ def _into_end_zone(strip: LineStrip, lo: int, rel: np.ndarray, a: int, b: int, r
     if c1 <= c0 or base <= 0:
         return None
     zone = strip.ink[half - r : half + r + 1, c0:c1].sum(axis=0) / base - 1.0
-    low = np.flatnonzero(zone <= excess)
+    low = zone <= excess
     if a == 0:
-        if len(low) == 0:
+        if not low.any():
             return None
-        start = int(low[-1]) + 1  # the bump's first column over excess, in the zone
+        start = int(np.flatnonzero(low)[-1]) + 1  # the bump's first column over excess, in the zone
+        if not low[:start].all():
+            return None  # more ink between it and the stroke (a skip in a dash run on to it)
         return c0, np.r_[zone, rel], start, b + len(zone)
-    if len(low) == 0:
+    if not low.any():
         return None
-    return lo, np.r_[rel, zone], a, len(rel) + int(low[0])
+    end = int(np.flatnonzero(low)[0])
+    if not low[end:].all():
+        return None
+    return lo, np.r_[rel, zone], a, len(rel) + end
 
 
 def _width_at(rel: np.ndarray, top: int, share: float) -> int:

@@ -376,6 +376,11 @@ def test_a_dot_in_the_line_beside_a_printed_end_stroke_is_read_where_it_is(side)
     touching = 0.15 if side == "left" else 99.85
     img = _draw(page, 0, np.linspace(touching, far, 20), np.zeros(20), 0.7, pen="ballpoint_black")
     assert _scan_read(img).items[0].status is ItemStatus.REVIEW
+    # the same run on to the stroke with a skip in it (0.4 mm of paper between): still a person's
+    skip = (touching, near - 0.75) if side == "left" else (near + 0.75, touching)
+    img = _draw(page, 0, np.linspace(near, far, 20), np.zeros(20), 0.7, pen="ballpoint_black")
+    img = _draw(replace(page, image=img), 0, np.linspace(*skip, 8), np.zeros(8), 0.7, pen="ballpoint_black")
+    assert _scan_read(img).items[0].status is ItemStatus.REVIEW
 
 
 @pytest.mark.parametrize("side", ["left", "right"])
