@@ -1781,9 +1781,13 @@ def _circle_of(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray, sm
         return None
     if float(w[dist < RING_HOLLOW * r].sum()) > 0.02 * float(w.sum()):
         return None  # ink inside it: not a ring round a point
-    angle = np.degrees(np.arctan2(y - yc, x - xc))
-    inked = np.unique(np.floor((angle + 180.0) / 10.0).astype(np.int64) % 36)
+    inked = np.unique(_bins_of(x, y, xc, yc))
     return float(xc), float(yc), r, off, len(inked)
+
+
+def _bins_of(x: np.ndarray, y: np.ndarray, xc: float, yc: float) -> np.ndarray:
+    """Which of the 36 10-degree bins round the centre ``xc, yc`` each point (``x, y``) lies in."""
+    return np.floor((np.degrees(np.arctan2(y - yc, x - xc)) + 180.0) / 10.0).astype(np.int64) % 36
 
 
 def _ring_arc(strip: LineStrip, bins: int, xc: float, yc: float, r: float, off: float) -> bool:
@@ -1826,7 +1830,7 @@ def _traced(x: np.ndarray, y: np.ndarray, xc: float, yc: float, r: float, band: 
     the ``flank_px`` either side of that: a pen's line), and which they only cross as
     part of a wider patch of ink (printed words over the circle: what lies there is hidden)."""
     dist = np.abs(np.hypot(x - xc, y - yc) - r)
-    k = np.floor((np.degrees(np.arctan2(y - yc, x - xc)) + 180.0) / 10.0).astype(np.int64) % 36
+    k = _bins_of(x, y, xc, yc)
     near = np.bincount(k[dist <= band], minlength=36)
     flank = np.bincount(k[(dist > band) & (dist <= band + flank_px)], minlength=36)
     on = near >= least
@@ -1912,8 +1916,7 @@ def _ring_round(strip: LineStrip, x: np.ndarray, y: np.ndarray, w: np.ndarray, f
     if 10.0 * int(thin.sum()) < RING_TRACED_DEG:
         # less of it traced thin (more under the words): a clean arc still, as _arcs_round
         # has it - round ARC_SHORT_DEG of its thin stroke within ARC_SHORT_FIT of the radius
-        k = np.floor((np.degrees(np.arctan2(y - yc, x - xc)) + 180.0) / 10.0).astype(np.int64) % 36
-        own = on & thin[k]
+        own = on & thin[_bins_of(x, y, xc, yc)]
         if 10.0 * int(thin.sum()) < ARC_SHORT_DEG or int(own.sum()) < 12:
             return False
         if float(np.sqrt(np.average((dist[own] - r) ** 2, weights=w[own]))) > ARC_SHORT_FIT * r:
