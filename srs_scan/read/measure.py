@@ -844,18 +844,24 @@ def _thickness_profile(strip: LineStrip) -> tuple[int, np.ndarray, float, float]
     """(first column, ink across the line per column / its median - 1, reach in rows, that
     median: the line's ink across it, px) over the measured part of the line (its ends left
     out), or None for too short a line."""
-    half, ppm = strip.half, strip.ppm
+    ppm = strip.ppm
     reach = int(np.ceil(strip.band)) + max(2, int(round(0.4 * ppm)))
     end_mm = THICK_END_MM if strip.tick_half > 0 else THICK_BARE_END_MM
     lo = strip.margin + int(strip.left_u + end_mm * ppm)
     hi = strip.margin + int(strip.right_u - end_mm * ppm)
     if hi - lo < 10 * ppm:
         return None
-    inner = strip.ink[half - reach : half + reach + 1, lo:hi].sum(axis=0)
+    inner = _ink_across(strip, reach, lo, hi)
     base = float(np.median(inner))
     if base <= 0:
         return None
     return lo, inner / base - 1.0, reach, base
+
+
+def _ink_across(strip: LineStrip, reach: int, c0: int, c1: int) -> np.ndarray:
+    """The ink summed across the line (``reach`` rows either side of its centre) in each of
+    the strip's columns ``c0:c1``: the line's thickness profile, before it is made relative."""
+    return strip.ink[strip.half - reach : strip.half + reach + 1, c0:c1].sum(axis=0)
 
 
 def thickening_at(strip: LineStrip, u: float) -> float:
@@ -991,7 +997,7 @@ def _end_zone(strip: LineStrip, side: int) -> tuple[np.ndarray, np.ndarray] | No
     if prof is None:
         return None
     base = prof[3]
-    ppm, half = strip.ppm, strip.half
+    ppm = strip.ppm
     reach = int(prof[2])
     inside = (THICK_END_MM if strip.tick_half > 0 else THICK_BARE_END_MM) * ppm
     outside = max(strip.tick_half, 0.5 * ppm)
@@ -1001,7 +1007,7 @@ def _end_zone(strip: LineStrip, side: int) -> tuple[np.ndarray, np.ndarray] | No
     c0, c1 = max(0, int(np.floor(a + strip.margin))), min(strip.ink.shape[1], int(np.ceil(b + strip.margin)) + 1)
     if c1 - c0 < 2:
         return None
-    cols = strip.ink[half - reach : half + reach + 1, c0:c1].sum(axis=0) / base
+    cols = _ink_across(strip, reach, c0, c1) / base
     at = sign * (np.arange(c0, c1) - strip.margin - end) / ppm
     order = np.argsort(at)  # (outermost first on both sides)
     return at[order], cols[order]
@@ -1142,9 +1148,9 @@ def _into_end_zone(strip: LineStrip, lo: int, rel: np.ndarray, a: int, b: int, r
     runs on to the stroke: a person looks)."""
     if strip.tick_half <= 0 or (a == 0 and b == len(rel)):
         return None
-    ppm, half, margin = strip.ppm, strip.half, strip.margin
+    ppm, margin = strip.ppm, strip.margin
     r = int(reach)
-    base = float(np.median(strip.ink[half - r : half + r + 1, lo : lo + len(rel)].sum(axis=0)))
+    base = float(np.median(_ink_across(strip, r, lo, lo + len(rel))))  # (as _thickness_profile has it)
     guard = strip.tick_half + END_DOT_GUARD_MM * ppm
     if a == 0:
         c0, c1 = max(0, int(np.ceil(margin + strip.left_u + guard))), lo
@@ -1152,7 +1158,7 @@ def _into_end_zone(strip: LineStrip, lo: int, rel: np.ndarray, a: int, b: int, r
         c0, c1 = lo + len(rel), min(strip.ink.shape[1], int(np.floor(margin + strip.right_u - guard)) + 1)
     if c1 <= c0 or base <= 0:
         return None
-    zone = strip.ink[half - r : half + r + 1, c0:c1].sum(axis=0) / base - 1.0
+    zone = _ink_across(strip, r, c0, c1) / base - 1.0
     low = zone <= excess
     if a == 0:
         if not low.any():
